@@ -1,0 +1,41 @@
+"""toi5807 — helper package of the TOI-5807.01 pixel-vetting tutorial.
+
+Import as ``import toi5807 as sh``. Importing prints nothing and touches no
+network; lightkurve and astropy are imported only when first needed.
+"""
+
+from __future__ import annotations
+
+import os as _os
+from pathlib import Path as _Path
+
+# Offline astropy for the tutorial (no IERS downloads), unless the user chose a config dir.
+_os.environ.setdefault("ASTROPY_CONFIG_DIR", str(_Path(__file__).resolve().parent / "astropy_config"))
+
+from .target import *  # noqa: E402,F403
+from .target import __all__ as _target_all  # noqa: E402
+from .datamodel import Dataset, LightCurve, TPFStamp, from_lightkurve_lc, from_lightkurve_tpf  # noqa: E402
+from .lightcurve import (  # noqa: E402
+    Candidate,
+    DepthEstimate,
+    Ephemeris,
+    StitchedLightCurve,
+    estimate_depth_ppm,
+    estimate_planet_radius_earth,
+    make_candidate,
+    phase,
+    stitch_pdcsap,
+    time_from_midtransit,
+    transit_masks,
+)
+
+__version__ = "0.1.0"
+from .fitsio import read_lc_csv, read_lc_fits, read_tpf_fits  # noqa: E402
+from .cache import CacheWarning, cache_root  # noqa: E402
+from .sources import (  # noqa: E402
+    ArchiveUnreachableError,
+    available_sources,
+    load_dataset,
+    load_local_dir,
+    register_source,
+)

@@ -1,0 +1,314 @@
+"""The data model: per-sector light curves, target-pixel stamps and a dataset.
+
+All containers are frozen dataclasses holding read-only numpy arrays, validated
+on construction: a wrong shape or dtype raises ``ValueError``/``TypeError``
+naming the field and what was expected. Converters from lightkurve objects let
+users bring their own data.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "LightCurve",
+    "TPFStamp",
+    "Dataset",
+    "from_lightkurve_lc",
+    "from_lightkurve_tpf",
+]
+
+
+def _float_array(name: str, value: Any, ndim: int) -> np.ndarray:
+    """Return ``value`` as a read-only float64 array of ``ndim`` dimensions."""
+    arr = np.asarray(value)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
+    ):
+        raise TypeError(f"{name}: expected a real numeric array, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-D array, got shape {arr.shape}")
+    out = np.array(arr, dtype=np.float64, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def _int_array(name: str, value: Any, n: int) -> np.ndarray:
+    """Return ``value`` as a read-only int32 array of length ``n``."""
+    arr = np.asarray(value)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.integer):
+        if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            pass  # integral floats (e.g. read from CSV) are accepted
+        else:
+            raise TypeError(f"{name}: expected an integer array of quality flags, got dtype {arr.dtype}")
+    if arr.shape != (n,):
+        raise ValueError(f"{name}: expected shape ({n},) to match time, got {arr.shape}")
+    out = np.array(arr, dtype=np.int32, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def _check_sector(sector: Any) -> int:
+    if isinstance(sector, bool) or not isinstance(sector, (int, np.integer)):
+        raise TypeError(f"sector: expected an int, got {type(sector).__name__}")
+    if sector <= 0:
+        raise ValueError(f"sector: expected a positive TESS sector number, got {sector}")
+    return int(sector)
+
+
+@dataclass(frozen=True, eq=False)
+class LightCurve:
+    """One sector's light curve.
+
+    Parameters
+    ----------
+    time : array_like, shape (n,)
+        Mid-cadence times in BTJD (BJD_TDB - 2457000), days.
+    flux : array_like, shape (n,)
+        Flux (e-/s for SPOC PDCSAP, or normalised to ~1).
+    flux_err : array_like, shape (n,)
+        1σ flux uncertainty in the units of ``flux``.
+    quality : array_like of int, shape (n,)
+        SPOC quality bit flags (0 = good).
+    sector : int
+        TESS sector number.
+    """
+
+    time: np.ndarray
+    flux: np.ndarray
+    flux_err: np.ndarray
+    quality: np.ndarray
+    sector: int
+
+    def __post_init__(self) -> None:
+        time = _float_array("time", self.time, 1)
+        n = time.shape[0]
+        flux = _float_array("flux", self.flux, 1)
+        flux_err = _float_array("flux_err", self.flux_err, 1)
+        for name, arr in (("flux", flux), ("flux_err", flux_err)):
+            if arr.shape != (n,):
+                raise ValueError(f"{name}: expected shape ({n},) to match time, got {arr.shape}")
+        object.__setattr__(self, "time", time)
+        object.__setattr__(self, "flux", flux)
+        object.__setattr__(self, "flux_err", flux_err)
+        object.__setattr__(self, "quality", _int_array("quality", self.quality, n))
+        object.__setattr__(self, "sector", _check_sector(self.sector))
+
+    def __len__(self) -> int:
+        return int(self.time.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class TPFStamp:
+    """One sector's target-pixel stamp (a cube of calibrated pixel fluxes).
+
+    Parameters
+    ----------
+    time : array_like, shape (n_time,)
+        Mid-cadence times in BTJD, days.
+    flux : array_like, shape (n_time, n_rows, n_cols)
+        Background-subtracted pixel flux, e-/s.
+    flux_err : array_like, shape (n_time, n_rows, n_cols), optional
+        1σ pixel flux uncertainty, e-/s.
+    quality : array_like of int, shape (n_time,), optional
+        SPOC quality bit flags; zeros when omitted.
+    wcs : astropy.wcs.WCS or None
+        Celestial WCS of the stamp (pixel (0, 0) = centre of the stamp's first pixel).
+    aperture_mask : array_like of bool, shape (n_rows, n_cols), optional
+        The pipeline's photometric aperture.
+    column, row : int
+        CCD column/row of the stamp's pixel (0, 0) (the stamp origin).
+    sector : int
+        TESS sector number.
+    """
+
+    time: np.ndarray
+    flux: np.ndarray
+    flux_err: np.ndarray | None = None
+    quality: np.ndarray | None = None
+    wcs: Any = None
+    aperture_mask: np.ndarray | None = None
+    column: int = 0
+    row: int = 0
+    sector: int = 0
+
+    def __post_init__(self) -> None:
+        time = _float_array("time", self.time, 1)
+        flux = _float_array("flux", self.flux, 3)
+        n = time.shape[0]
+        if flux.shape[0] != n:
+            raise ValueError(
+                f"flux: expected a cube (n_time={n}, n_rows, n_cols) matching time, got shape {flux.shape}"
+            )
+        if flux.shape[1] < 1 or flux.shape[2] < 1:
+            raise ValueError(f"flux: stamp must have at least one row and column, got shape {flux.shape}")
+        object.__setattr__(self, "time", time)
+        object.__setattr__(self, "flux", flux)
+        if self.flux_err is not None:
+            err = _float_array("flux_err", self.flux_err, 3)
+            if err.shape != flux.shape:
+                raise ValueError(f"flux_err: expected shape {flux.shape} to match flux, got {err.shape}")
+            object.__setattr__(self, "flux_err", err)
+        quality = np.zeros(n, dtype=np.int32) if self.quality is None else self.quality
+        object.__setattr__(self, "quality", _int_array("quality", quality, n))
+        if self.aperture_mask is not None:
+            mask = np.asarray(self.aperture_mask)
+            if mask.shape != flux.shape[1:]:
+                raise ValueError(
+                    f"aperture_mask: expected shape {flux.shape[1:]} to match the stamp, got {mask.shape}"
+                )
+            if mask.dtype != bool:
+                if not np.issubdtype(mask.dtype, np.integer):
+                    raise TypeError(f"aperture_mask: expected a boolean array, got dtype {mask.dtype}")
+                mask = mask != 0
+            mask = np.array(mask, dtype=bool, copy=True)
+            mask.setflags(write=False)
+            object.__setattr__(self, "aperture_mask", mask)
+        if self.wcs is not None and not hasattr(self.wcs, "pixel_to_world_values"):
+            raise TypeError(f"wcs: expected an astropy.wcs.WCS or None, got {type(self.wcs).__name__}")
+        for name in ("column", "row"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"{name}: expected an int (CCD pixel of the stamp origin), got {type(value).__name__}")
+            object.__setattr__(self, name, int(value))
+        object.__setattr__(self, "sector", _check_sector(self.sector))
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(n_time, n_rows, n_cols) of the flux cube."""
+        return tuple(self.flux.shape)  # type: ignore[return-value]
+
+
+def _frozen_mapping(name: str, value: Mapping[Any, Any], kind: type) -> Mapping[int, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name}: expected a mapping sector -> {kind.__name__}, got {type(value).__name__}")
+    out: dict[int, Any] = {}
+    for key, item in value.items():
+        if not isinstance(item, kind):
+            raise TypeError(f"{name}[{key!r}]: expected a {kind.__name__}, got {type(item).__name__}")
+        sector = _check_sector(key)
+        if item.sector != sector:
+            raise ValueError(f"{name}[{sector}]: holds data of sector {item.sector}")
+        out[sector] = item
+    return types.MappingProxyType(dict(sorted(out.items())))
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Light curves and target-pixel stamps of several sectors from one source.
+
+    Parameters
+    ----------
+    lc_by_sector : mapping int -> LightCurve
+    tpf_by_sector : mapping int -> TPFStamp
+        Sectors without a target-pixel file simply have no entry.
+    source : str
+        Where the data came from: ``"twin"`` (simulation), ``"mast"`` or ``"local"``.
+    meta : mapping, optional
+        JSON-safe provenance shown by :meth:`summary` (for the twin: scenario, seed).
+    """
+
+    lc_by_sector: Mapping[int, LightCurve]
+    tpf_by_sector: Mapping[int, TPFStamp] = field(default_factory=dict)
+    source: str = "local"
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lc_by_sector", _frozen_mapping("lc_by_sector", self.lc_by_sector, LightCurve))
+        object.__setattr__(self, "tpf_by_sector", _frozen_mapping("tpf_by_sector", self.tpf_by_sector, TPFStamp))
+        if not isinstance(self.source, str) or not self.source:
+            raise TypeError(f"source: expected a non-empty string, got {self.source!r}")
+        object.__setattr__(self, "meta", types.MappingProxyType(dict(self.meta)))
+
+    @property
+    def sectors(self) -> tuple[int, ...]:
+        """Sectors with a light curve, ascending."""
+        return tuple(self.lc_by_sector)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-safe description: source, sectors with light curves and with TPFs, provenance.
+
+        Returns
+        -------
+        dict
+            ``source``, ``sectors_lc``, ``sectors_tpf`` and the ``meta`` entries
+            (e.g. ``simulated``, ``scenario``, ``seed`` for the twin). No paths.
+        """
+        out: dict[str, Any] = dict(self.meta)
+        out.update(
+            source=self.source,
+            sectors_lc=list(self.lc_by_sector),
+            sectors_tpf=list(self.tpf_by_sector),
+        )
+        return out
+
+
+def _value(x: Any) -> np.ndarray:
+    """Strip astropy units / masks / Time from a lightkurve column."""
+    if hasattr(x, "filled"):
+        x = x.filled(np.nan) if np.ma.isMaskedArray(x) or hasattr(x, "mask") else x
+    return np.asarray(getattr(x, "value", x))
+
+
+def from_lightkurve_lc(lc: Any, sector: int | None = None) -> LightCurve:
+    """Convert a lightkurve ``LightCurve``/``TessLightCurve`` into a :class:`LightCurve`.
+
+    Parameters
+    ----------
+    lc : lightkurve.LightCurve
+        Times in BTJD (lightkurve's ``btjd`` format), flux in any unit.
+    sector : int, optional
+        Overrides ``lc.sector`` / ``lc.meta['SECTOR']``.
+
+    Returns
+    -------
+    LightCurve
+    """
+    if sector is None:
+        sector = getattr(lc, "sector", None) or lc.meta.get("SECTOR")
+    if sector is None:
+        raise ValueError("light curve has no sector in its metadata; pass sector=")
+    time = lc.time
+    time = np.asarray(time.btjd if hasattr(time, "btjd") else _value(time), dtype=np.float64)
+    flux = _value(lc.flux).astype(np.float64)
+    flux_err = _value(lc.flux_err).astype(np.float64) if "flux_err" in lc.colnames else np.full_like(flux, np.nan)
+    quality = _value(lc["quality"]) if "quality" in lc.colnames else np.zeros(len(flux), dtype=np.int32)
+    return LightCurve(time=time, flux=flux, flux_err=flux_err, quality=quality.astype(np.int32), sector=int(sector))
+
+
+def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
+    """Convert a lightkurve ``TessTargetPixelFile`` into a :class:`TPFStamp`.
+
+    The cadences kept are those lightkurve kept (its ``quality_bitmask`` at read
+    time); read with ``quality_bitmask="none"`` to let V08 apply its own mask.
+
+    Parameters
+    ----------
+    tpf : lightkurve.TessTargetPixelFile
+
+    Returns
+    -------
+    TPFStamp
+    """
+    time = tpf.time
+    time = np.asarray(time.btjd if hasattr(time, "btjd") else _value(time), dtype=np.float64)
+    try:
+        wcs = tpf.wcs
+    except Exception:  # noqa: BLE001 - a TPF without usable WCS keywords is still a TPF
+        wcs = None
+    return TPFStamp(
+        time=time,
+        flux=_value(tpf.flux).astype(np.float64),
+        flux_err=_value(tpf.flux_err).astype(np.float64),
+        quality=np.asarray(tpf.quality, dtype=np.int32),
+        wcs=wcs,
+        aperture_mask=np.asarray(tpf.pipeline_mask, dtype=bool),
+        column=int(tpf.column),
+        row=int(tpf.row),
+        sector=int(tpf.sector),
+    )
