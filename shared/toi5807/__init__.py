@@ -39,3 +39,19 @@ from .sources import (  # noqa: E402
     load_local_dir,
     register_source,
 )
+from .report import dumps as json_dumps, json_safe, print_json, round_sig  # noqa: E402
+from .centroid import (  # noqa: E402
+    DEFAULT_QUALITY_BITMASK,
+    CentroidImages,
+    CentroidResult,
+    CentroidShiftConfig,
+    TransitParams,
+    cadence_confidence,
+    compute_centroid_shift,
+    compute_centroid_shift_with_images,
+    detect_saturation,
+    flux_weighted_centroids,
+    transit_window_masks,
+)
+from .v08 import V08_METRIC_KEYS, CheckResult, run_v08, v08_verdict  # noqa: E402
+from .synthetic import make_synthetic_stamp  # noqa: E402

@@ -275,10 +275,10 @@ def from_lightkurve_lc(lc: Any, sector: int | None = None) -> LightCurve:
         raise ValueError("light curve has no sector in its metadata; pass sector=")
     time = lc.time
     time = np.asarray(time.btjd if hasattr(time, "btjd") else _value(time), dtype=np.float64)
-    flux = _value(lc.flux).astype(np.float64)
-    flux_err = _value(lc.flux_err).astype(np.float64) if "flux_err" in lc.colnames else np.full_like(flux, np.nan)
+    flux = _value(lc.flux)
+    flux_err = _value(lc.flux_err) if "flux_err" in lc.colnames else np.full(flux.shape, np.nan)
     quality = _value(lc["quality"]) if "quality" in lc.colnames else np.zeros(len(flux), dtype=np.int32)
-    return LightCurve(time=time, flux=flux, flux_err=flux_err, quality=quality.astype(np.int32), sector=int(sector))
+    return LightCurve(time=time, flux=flux, flux_err=flux_err, quality=quality, sector=int(sector))
 
 
 def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
@@ -303,9 +303,9 @@ def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
         wcs = None
     return TPFStamp(
         time=time,
-        flux=_value(tpf.flux).astype(np.float64),
-        flux_err=_value(tpf.flux_err).astype(np.float64),
-        quality=np.asarray(tpf.quality, dtype=np.int32),
+        flux=_value(tpf.flux),  # one float64 copy is made by TPFStamp's validation
+        flux_err=_value(tpf.flux_err),
+        quality=np.asarray(tpf.quality),
         wcs=wcs,
         aperture_mask=np.asarray(tpf.pipeline_mask, dtype=bool),
         column=int(tpf.column),

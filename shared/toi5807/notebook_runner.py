@@ -18,7 +18,19 @@ from pathlib import Path
 from .cache import atomic_write_bytes
 from .paths import repo_root
 
-__all__ = ["NotebookFailure", "find_notebooks", "execute_notebook", "regenerate", "STABLE_METADATA"]
+__all__ = [
+    "NotebookFailure",
+    "find_notebooks",
+    "execute_notebook",
+    "regenerate",
+    "cell_text_output",
+    "sync_expected_outputs",
+    "EXPECTED_SUMMARY",
+    "STABLE_METADATA",
+]
+
+#: Opening of the markdown block that documents the output of the code cell before it.
+EXPECTED_SUMMARY = "<details><summary><b>Expected Output</b></summary>"
 
 #: Notebook-level metadata written to every executed notebook.
 STABLE_METADATA = {
@@ -48,6 +60,38 @@ def find_notebooks(pattern: str | None = None, root: Path | None = None) -> list
     if pattern:
         books = [p for p in books if fnmatch.fnmatch(p.name, pattern)]
     return books
+
+
+def cell_text_output(cell) -> str:
+    """The text a reader sees under a code cell: stdout streams and plain-text results, in order."""
+    parts = []
+    for out in cell.get("outputs", []):
+        kind = out.get("output_type")
+        if kind == "stream" and out.get("name") == "stdout":
+            parts.append(out.get("text", ""))
+        elif kind in ("execute_result", "display_data") and "image/png" not in out.get("data", {}):
+            text = out.get("data", {}).get("text/plain")
+            if text:
+                parts.append((text if isinstance(text, str) else "".join(text)) + "\n")
+    return "".join(parts).rstrip("\n")
+
+
+def expected_block(text: str) -> str:
+    """Markdown ``Expected Output`` block holding ``text`` verbatim."""
+    return f"{EXPECTED_SUMMARY}\n\n```text\n{text}\n```\n\n</details>"
+
+
+def sync_expected_outputs(nb) -> int:
+    """Rewrite every ``Expected Output`` block with the stored output of the code cell before it.
+
+    Returns the number of blocks written.
+    """
+    count = 0
+    for prev, cell in zip(nb.cells, nb.cells[1:]):
+        if cell.cell_type == "markdown" and cell.source.startswith(EXPECTED_SUMMARY) and prev.cell_type == "code":
+            cell.source = expected_block(cell_text_output(prev))
+            count += 1
+    return count
 
 
 def _stabilise(nb) -> None:
@@ -86,6 +130,7 @@ def execute_notebook(path: Path, timeout: int = 1200) -> None:
                     if o.get("output_type") == "error"), str(exc).splitlines()[-1]) if index >= 0 else str(exc)
         raise NotebookFailure(path.name, index, source, err) from None
     _stabilise(nb)
+    sync_expected_outputs(nb)
     text = nbformat.writes(nb, version=4)
     atomic_write_bytes(path, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
 
