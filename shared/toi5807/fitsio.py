@@ -31,13 +31,17 @@ def _lk_read(path: Path, kind: str, quality_bitmask: str | int):
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path.name}: file not found ({kind} expected)")
-    try:
-        with warnings.catch_warnings():
-            # lightkurve warns about every cadence-level oddity; the data model validates what matters.
-            warnings.filterwarnings("ignore", category=lk.LightkurveWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
             obj = lk.read(str(path), quality_bitmask=quality_bitmask)
-    except Exception as exc:  # noqa: BLE001 - astropy/lightkurve raise many types for a bad file
-        raise ValueError(f"{path.name}: not a readable TESS {kind} FITS file ({type(exc).__name__}: {exc})") from exc
+        except Exception as exc:  # noqa: BLE001 - astropy/lightkurve raise many types for a bad file
+            said = f"; the FITS reader also warned: {caught[0].message}" if caught else ""
+            raise ValueError(
+                f"{path.name}: not a readable TESS {kind} FITS file ({type(exc).__name__}: {exc}){said}"
+            ) from exc
+    for w in caught:  # a file that did read: pass its warnings on unchanged
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return obj
 
 
@@ -80,9 +84,16 @@ def read_tpf_fits(path: str | Path, *, quality_bitmask: str | int = "none") -> T
     import lightkurve as lk
 
     tpf = _lk_read(Path(path), "target-pixel", quality_bitmask)
-    if not isinstance(tpf, lk.TessTargetPixelFile):
-        raise ValueError(f"{Path(path).name}: expected a TESS target pixel file, lightkurve read a {type(tpf).__name__}")
-    return from_lightkurve_tpf(tpf)
+    try:
+        if not isinstance(tpf, lk.TessTargetPixelFile):
+            raise ValueError(
+                f"{Path(path).name}: expected a TESS target pixel file, lightkurve read a {type(tpf).__name__}"
+            )
+        return from_lightkurve_tpf(tpf)  # copies the arrays out of the file
+    finally:
+        hdu = getattr(tpf, "hdu", None)
+        if hdu is not None:
+            hdu.close()  # lightkurve keeps the file open otherwise
 
 
 def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:

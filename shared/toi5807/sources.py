@@ -291,6 +291,8 @@ def _download_product(sector: int, kind: str, download_dir: Path) -> Path | None
         return None
     obj = result[0].download(download_dir=str(download_dir), quality_bitmask="none")
     path = getattr(obj, "path", None) or obj.meta.get("FILENAME")
+    if kind == "tpf":
+        obj.hdu.close()  # only the file is kept (re-read through toi5807.fitsio); lightkurve leaves it open
     if path is None:
         raise RuntimeError(f"lightkurve returned no file path for sector {sector} {kind}")
     return Path(path)
