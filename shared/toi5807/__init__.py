@@ -55,3 +55,5 @@ from .centroid import (  # noqa: E402
 )
 from .v08 import V08_METRIC_KEYS, CheckResult, run_v08, v08_verdict  # noqa: E402
 from .synthetic import make_synthetic_stamp  # noqa: E402
+from .twin import GENERATOR_VERSION, SCENARIOS, TWIN_DEPTH_PPM, SimulatedSector, simulate_sector, spec_hash  # noqa: E402
+from .twin_fits import write_twin_fits  # noqa: E402
