@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .lightcurve import check_ephemeris
 from .report import json_safe
 
 from . import centroid_significance as _sig
@@ -79,14 +80,9 @@ class TransitParams:
     duration: float
 
     def __post_init__(self) -> None:
-        for name in ("period", "t0", "duration"):
-            object.__setattr__(self, name, _real(name, getattr(self, name)))
-        if self.period <= 0:
-            raise ValueError(f"period: expected > 0 days, got {self.period}")
-        if not 0 < self.duration < 24.0 * self.period:
-            raise ValueError(
-                f"duration: expected 0 < duration < 24·period = {24.0 * self.period:g} hours, got {self.duration}"
-            )
+        values = check_ephemeris(self.period, self.t0, self.duration, names=("period", "t0", "duration"))
+        for name, value in zip(("period", "t0", "duration"), values):
+            object.__setattr__(self, name, value)
 
     @property
     def duration_days(self) -> float:

@@ -16,6 +16,7 @@ from . import target
 from .datamodel import Dataset
 
 __all__ = [
+    "check_ephemeris",
     "Ephemeris",
     "Candidate",
     "StitchedLightCurve",
@@ -31,6 +32,29 @@ __all__ = [
 
 #: Earth radii per solar radius (IAU 2015 nominal values: R☉ = 695 700 km, R⊕ = 6 378.1 km).
 EARTH_RADII_PER_SOLAR_RADIUS = 109.076
+
+
+def check_ephemeris(
+    period: Any, t0: Any, duration_hours: Any, names: tuple[str, str, str] = ("period_days", "t0_btjd", "duration_hours")
+) -> tuple[float, float, float]:
+    """Validate a linear ephemeris; return (period days, t0 BTJD, duration hours) as floats.
+
+    Raises ``TypeError`` for non-real values and ``ValueError`` for non-finite values, period ≤ 0 or a
+    duration outside (0, 24·period) hours; messages use ``names`` for the three fields.
+    """
+    values = []
+    for name, value in zip(names, (period, t0, duration_hours)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+        if not np.isfinite(value):
+            raise ValueError(f"{name}: expected a finite number, got {value}")
+        values.append(float(value))
+    p, t, d = values
+    if p <= 0:
+        raise ValueError(f"{names[0]}: expected > 0 days, got {p}")
+    if not 0 < d < 24.0 * p:
+        raise ValueError(f"{names[2]}: expected 0 < duration < 24·period = {24.0 * p:g} h, got {d}")
+    return p, t, d
 
 
 @dataclass(frozen=True)
@@ -52,20 +76,10 @@ class Ephemeris:
     duration_hours: float
 
     def __post_init__(self) -> None:
-        for name in ("period_days", "t0_btjd", "duration_hours"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-            if not np.isfinite(value):
-                raise ValueError(f"{name}: expected a finite number, got {value}")
-            object.__setattr__(self, name, float(value))
-        if self.period_days <= 0:
-            raise ValueError(f"period_days: expected > 0 days, got {self.period_days}")
-        if not 0 < self.duration_hours < 24.0 * self.period_days:
-            raise ValueError(
-                f"duration_hours: expected 0 < duration < 24·period = {24.0 * self.period_days:g} h, "
-                f"got {self.duration_hours}"
-            )
+        p, t, d = check_ephemeris(self.period_days, self.t0_btjd, self.duration_hours)
+        object.__setattr__(self, "period_days", p)
+        object.__setattr__(self, "t0_btjd", t)
+        object.__setattr__(self, "duration_hours", d)
 
     @property
     def duration_days(self) -> float:
