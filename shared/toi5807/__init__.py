@@ -57,3 +57,21 @@ from .v08 import V08_METRIC_KEYS, CheckResult, run_v08, v08_verdict  # noqa: E40
 from .synthetic import make_synthetic_stamp  # noqa: E402
 from .twin import GENERATOR_VERSION, SCENARIOS, TWIN_DEPTH_PPM, SimulatedSector, simulate_sector, spec_hash  # noqa: E402
 from .twin_fits import write_twin_fits  # noqa: E402
+
+# --- notebooks helper exports ---
+from .paths import artifact_dirs, repo_relative, repo_root  # noqa: E402
+from .plotting import plot_centroid_shift, plot_phase_folded, plot_v08_summary, save_figure  # noqa: E402
+from .tutorial import (  # noqa: E402
+    candidate_report,
+    latest_v08_sector,
+    plot_v08_overview,
+    plot_v08_sector,
+    run_v08_by_sector,
+    save_plot,
+    setup_notebook,
+    stitched_summary,
+    target_pixel,
+    tpf_inventory,
+    v08_interpretation,
+    v08_sector_summary,
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,19 +121,35 @@ def execute_notebook(path: Path, timeout: int = 1200) -> None:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
-            o.get("output_type") == "error" for o in c.get("outputs", []))), -1)
-        source = nb.cells[index].source if index >= 0 else ""
-        err = next((f"{o['ename']}: {o['evalue']}" for o in nb.cells[index].get("outputs", [])
-                    if o.get("output_type") == "error"), str(exc).splitlines()[-1]) if index >= 0 else str(exc)
-        raise NotebookFailure(path.name, index, source, err) from None
+    # The kernel's own stderr (ipykernel start-up notices) would interleave with the progress lines:
+    # keep it in a temporary file and show it only if the notebook fails.
+    with tempfile.TemporaryFile(mode="w+") as kernel_log:
+        try:
+            client.execute(stderr=kernel_log)
+        except CellExecutionError as exc:
+            failure = _failure(nb, path, exc)
+        except Exception as exc:  # noqa: BLE001 - kernel died / timed out: report with its log
+            kernel_log.seek(0)
+            tail = "\n".join(kernel_log.read().splitlines()[-20:])
+            raise NotebookFailure(path.name, -1, "", f"{type(exc).__name__}: {exc}\nkernel log:\n{tail}") from None
+        else:
+            failure = None
+    if failure is not None:
+        raise failure
     _stabilise(nb)
     sync_expected_outputs(nb)
     text = nbformat.writes(nb, version=4)
     atomic_write_bytes(path, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
+
+
+def _failure(nb, path: Path, exc: Exception) -> NotebookFailure:
+    """The failing code cell (index, source, error line) of a notebook nbclient stopped on."""
+    index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
+        o.get("output_type") == "error" for o in c.get("outputs", []))), -1)
+    if index < 0:
+        return NotebookFailure(path.name, -1, "", str(exc).splitlines()[-1] if str(exc) else type(exc).__name__)
+    err = next(f"{o['ename']}: {o['evalue']}" for o in nb.cells[index].outputs if o.get("output_type") == "error")
+    return NotebookFailure(path.name, index, nb.cells[index].source, err)
 
 
 def regenerate(pattern: str | None = None) -> int:
