@@ -210,9 +210,9 @@ def test_empirical_uses_fake_ephemerides_and_falls_back():
 
 def test_deterministic_with_seed():
     stamp, tp = make_synthetic_stamp(shift_pixels=(0.1, 0.0), jitter_pixels=0.2)
-    a, b = _run(stamp, tp), _run(stamp, tp)
+    a, b = _run(stamp, tp, significance_method="bootstrap"), _run(stamp, tp, significance_method="bootstrap")
     assert a.to_dict() == b.to_dict()
-    c = _run(stamp, tp, seed=7)
+    c = _run(stamp, tp, significance_method="bootstrap", seed=7)
     assert c.shift_covariance_pixels != a.shift_covariance_pixels and c.seed == 7
 
 

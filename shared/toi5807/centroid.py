@@ -61,6 +61,13 @@ def _real(name: str, value: Any) -> float:
     return value
 
 
+#: Empirical significance: a fake ephemeris counts only if its in-window holds at least this fraction of the
+#: real in-transit cadence count. Fakes that fall into data gaps or miss an epoch average fewer cadences and
+#: fewer independent pointing states than the real window, inflate the null spread and make the method
+#: conservative (0/800 false alarms at 3 sigma on the twin without this cut).
+FAKE_MIN_COVERAGE = 0.8
+
+
 @dataclass(frozen=True)
 class TransitParams:
     """Linear transit ephemeris used to split cadences.
@@ -154,7 +161,7 @@ class CentroidShiftConfig:
     warn_shift_pixels: float = 0.5
     warn_sigma: float = 3.0
     centroid_method: str = "median"
-    significance_method: str = "bootstrap"
+    significance_method: str = "empirical"
     n_bootstrap: int = 1000
     min_in_transit_cadences: int = 5
     min_out_transit_cadences: int = 20
@@ -261,7 +268,7 @@ class CentroidResult:
     in_transit_centroid_cov: tuple[tuple[float, float], tuple[float, float]] = _NAN22
     out_of_transit_centroid_cov: tuple[tuple[float, float], tuple[float, float]] = _NAN22
     centroid_method: str = "median"
-    significance_method: str = "bootstrap"
+    significance_method: str = "empirical"
     n_bootstrap: int = 0
     saturation_risk: bool = False
     max_flux_fraction: float = math.nan
@@ -595,8 +602,10 @@ def compute_centroid_shift_with_images(
         if sm == "empirical":
             n_fakes, fake_shifts = _sig.fake_ephemeris_shifts(
                 data["cx"], data["cy"], data["total"], out_mask, t, tp.period, tp.t0, tp.duration_days,
-                k_in=cfg.k_in, k_buffer=cfg.k_buffer, min_in=cfg.min_in_transit_cadences,
-                min_out=cfg.min_out_transit_cadences, method=method, outlier_sigma=cfg.outlier_sigma,
+                baseline=c_out, k_in=cfg.k_in, k_buffer=cfg.k_buffer,
+                # a fake window must sample the light as well as the real one does (same epochs, few gaps)
+                min_in=max(cfg.min_in_transit_cadences, math.ceil(FAKE_MIN_COVERAGE * n_in)),
+                method=method, outlier_sigma=cfg.outlier_sigma,
             )
             if n_fakes >= 5:
                 log_p, sigma, cov = _sig.hotelling_significance(shift, fake_shifts)
