@@ -367,3 +367,16 @@ def test_property_any_cube_is_error_or_well_formed(n, rows, cols, data, method, 
         assert str(exc)
     else:
         _well_formed(r)
+
+
+def test_sigma_from_log_p_convention():
+    """sigma = sqrt(-2 ln p): the 2-dof chi-square tail, exact in log space (Bryson et al. 2013)."""
+    from scipy import stats
+
+    from toi5807.centroid_significance import sigma_from_log_p
+
+    assert sigma_from_log_p(math.log(stats.chi2.sf(9.0, 2))) == pytest.approx(3.0, rel=1e-12)
+    assert math.exp(-0.5 * 9.0) == pytest.approx(0.01111, rel=1e-3)  # ">3 sigma" happens 1.11 % of the time
+    assert sigma_from_log_p(-2000.0) == pytest.approx(math.sqrt(4000.0))  # far beyond float p: no cap
+    assert sigma_from_log_p(0.0) == 0.0 and sigma_from_log_p(-math.inf) == math.inf
+    assert math.isnan(sigma_from_log_p(math.nan))

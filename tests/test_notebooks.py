@@ -30,8 +30,12 @@ EXPECTED_NAMES = {
     "02_load_data_and_candidate.ipynb",
     "03_phase_folded_transit_plot.ipynb",
     "11_v08_centroid_shift.ipynb",
+    "11b_v08_under_the_hood.ipynb",
+    "11c_v08_combined_and_source_offset.ipynb",
+    "11d_v08_false_positive_case.ipynb",
 }
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s#]+\.ipynb)(?:#[^)]*)?\)")
 ABSOLUTE_RE = re.compile(r"(/work\b|/home/|/tmp/|/Users/|[A-Za-z]:\\\\)")
 ALLOWED_MODULES = {"toi5807", "matplotlib", "numpy"}
 
@@ -95,6 +99,21 @@ def test_referenced_images_exist(path):
             target = (path.parent / ref).resolve()
             assert target.is_file(), f"{path.name} cell {i}: image {ref} does not exist"
             assert REPO_ROOT in target.parents, f"{path.name} cell {i}: image {ref} is outside the repository"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_links_to_other_notebooks_resolve(path):
+    nb = _read(path)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for ref in LINK_RE.findall(cell.source):
+                assert (path.parent / ref).is_file(), f"{path.name} cell {i}: link to missing notebook {ref}"
+
+
+def test_index_lists_every_step():
+    index = "\n".join(c.source for c in _read(NOTEBOOK_DIR / "00_index.ipynb").cells if c.cell_type == "markdown")
+    linked = set(LINK_RE.findall(index))
+    assert {p.name for p in NOTEBOOKS} - {"00_index.ipynb"} <= linked
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -75,3 +75,38 @@ from .tutorial import (  # noqa: E402
     v08_interpretation,
     v08_sector_summary,
 )
+
+# --- issue 6 exports ---
+from .centroid_significance import sigma_from_log_p  # noqa: E402
+from .offsets import V08OffsetAnalysis, analyze_v08_offsets  # noqa: E402
+from .per_transit import PerTransitShifts, per_transit_shifts  # noqa: E402
+from .sky import CombinedOffset, SkyVector, combine_offsets, sky_jacobian, vector_to_sky  # noqa: E402
+from .source_position import (  # noqa: E402
+    SourceOffset,
+    StampDepth,
+    exclusion_radius_arcsec,
+    source_offset,
+    stamp_depth,
+)
+from .twin_truth import (  # noqa: E402
+    compare_with_truth,
+    twin_neighbour_offsets,
+    twin_true_offsets,
+    twin_true_pixel,
+)
+from .calibration import (  # noqa: E402
+    calibration_summary,
+    estimator_outlier_demo,
+    inject_point_eclipse,
+    injection_recovery,
+    load_calibration,
+    null_calibration,
+    significance_methods_table,
+)
+from .plots_offsets import (  # noqa: E402
+    plot_null_calibration,
+    plot_per_transit_vectors,
+    plot_sector_per_transit,
+    plot_sensitivity_curve,
+    plot_sky_offsets,
+)

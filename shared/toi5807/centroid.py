@@ -399,6 +399,16 @@ def _validate_time(time: Any, n: int | None = None) -> np.ndarray:
     return arr.astype(np.float64, copy=False)
 
 
+def _quality_ok(quality: Any, n: int, bitmask: int | str) -> np.ndarray:
+    """Cadences passing the quality bitmask (all True without ``quality``); validates ``quality``."""
+    if quality is None:
+        return np.ones(n, dtype=bool)
+    q = np.asarray(quality)
+    if q.dtype == object or q.dtype.kind not in "iub" or q.shape != (n,):
+        raise TypeError(f"quality: expected an integer array of shape ({n},), got dtype {q.dtype} shape {q.shape}")
+    return (q.astype(np.int64) & resolve_quality_bitmask(bitmask)) == 0
+
+
 def flux_weighted_centroids(flux_cube: Any) -> tuple[np.ndarray, np.ndarray]:
     """Per-cadence flux-weighted centroids of a stamp cube, vectorised over cadences.
 
@@ -532,13 +542,7 @@ def compute_centroid_shift_with_images(
     cube = _validate_cube(flux)
     n = cube.shape[0]
     t = _validate_time(time, n)
-    if quality is None:
-        q_ok = np.ones(n, dtype=bool)
-    else:
-        q = np.asarray(quality)
-        if q.dtype == object or q.dtype.kind not in "iub" or q.shape != (n,):
-            raise TypeError(f"quality: expected an integer array of shape ({n},), got dtype {q.dtype} shape {q.shape}")
-        q_ok = (q.astype(np.int64) & resolve_quality_bitmask(cfg.quality_bitmask)) == 0
+    q_ok = _quality_ok(quality, n, cfg.quality_bitmask)
 
     in_win, out_win = transit_window_masks(t, tp, cfg.k_in, cfg.k_buffer)
     base = q_ok & np.isfinite(t)
@@ -637,7 +641,7 @@ def compute_centroid_shift_with_images(
             if np.isfinite(stat_obs) or stat_obs == math.inf:
                 exceed = int(np.count_nonzero(stat_null >= stat_obs * (1 - 1e-12)))
                 log_p = math.log((1 + exceed) / (cfg.n_bootstrap + 1))
-                sigma = math.sqrt(-2.0 * log_p)
+                sigma = _sig.sigma_from_log_p(log_p)
     if np.all(np.isfinite(cov)) and mag > 0:
         u = shift / mag
         unc = float(math.sqrt(max(u @ cov @ u, 0.0)))

@@ -29,6 +29,7 @@ __all__ = [
     "mad_clip",
     "chi2_2dof_significance",
     "hotelling_significance",
+    "sigma_from_log_p",
     "bootstrap_locations",
     "permutation_shifts",
     "fake_ephemeris_shifts",
@@ -160,6 +161,34 @@ def mad_clip(cx: np.ndarray, cy: np.ndarray, nsigma: float) -> np.ndarray:
 # ----------------------------------------------------------------------------
 
 
+def sigma_from_log_p(log_p: float) -> float:
+    """The package's one significance convention: ``sigma = sqrt(-2 ln p)`` from ``ln p``.
+
+    For a 2-D Gaussian vector this is the Mahalanobis distance (the χ², 2 dof,
+    of Bryson et al. 2013, arXiv:1303.0052). Every V08 method, the per-transit
+    test and the sector combination report their significance through it.
+
+    Parameters
+    ----------
+    log_p : float
+        Natural log of a p-value.
+
+    Returns
+    -------
+    float
+        ``inf`` for ``log_p = -inf`` (p underflowed to 0), NaN for NaN,
+        0 for ``log_p >= 0`` (p ≥ 1), else ``sqrt(-2 log_p)``.
+    """
+    log_p = float(log_p)
+    if math.isnan(log_p):
+        return math.nan
+    if log_p == -math.inf:
+        return math.inf
+    if log_p >= 0.0:
+        return 0.0
+    return math.sqrt(-2.0 * log_p)
+
+
 def chi2_2dof_significance(shift: np.ndarray, cov: np.ndarray) -> tuple[float, float, bool]:
     """Mahalanobis-distance significance of a 2-D shift (Bryson et al. 2013).
 
@@ -199,7 +228,8 @@ def chi2_2dof_significance(shift: np.ndarray, cov: np.ndarray) -> tuple[float, f
             degenerate = True
             if abs(p) > 1e-12 * norm:
                 return -math.inf, math.inf, True
-    return -0.5 * d2, math.sqrt(d2), degenerate
+    log_p = -0.5 * d2
+    return log_p, sigma_from_log_p(log_p), degenerate
 
 
 def hotelling_significance(shift: np.ndarray, fakes: np.ndarray) -> tuple[float, float, np.ndarray]:
@@ -229,7 +259,7 @@ def hotelling_significance(shift: np.ndarray, fakes: np.ndarray) -> tuple[float,
     m = n - 2.0
     fstat = t2 * m / (2.0 * (n - 1.0))
     log_p = -0.5 * m * math.log1p(2.0 * fstat / m)
-    return log_p, math.sqrt(-2.0 * log_p) if log_p < 0 else 0.0, cov
+    return log_p, sigma_from_log_p(log_p), cov
 
 
 # ----------------------------------------------------------------------------
