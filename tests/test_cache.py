@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from toi5807.cache import CacheWarning, MANIFEST_NAME, cached_directory, verify_files
+from toi5807.cache import CacheWarning, MANIFEST_NAME, cached_directory, load_verified, verify_files
 
 
 def _builder(calls):
@@ -94,3 +94,33 @@ def test_two_processes_build_the_same_entry(tmp_path):
     assert len(built) == 1, built  # the second process waited and reused the first one's entry
     assert verify_files(tmp_path / "entry") == []
     assert len(list((tmp_path / "entry").glob("f*.fits"))) == 5
+
+
+def test_load_verified_never_returns_data_from_a_damaged_entry(tmp_path):
+    calls = []
+    build = _builder(calls)
+    read = lambda d: (d / "a_tp.fits").read_bytes()  # noqa: E731
+    good = load_verified(tmp_path / "entry", build, read)
+    assert len(calls) == 1 and good == bytes(range(256)) * 40
+    assert load_verified(tmp_path / "entry", build, read) == good and len(calls) == 1  # verified reuse
+    damaged = tmp_path / "entry" / "b_lc.fits"  # damage a file the reader does not even look at
+    damaged.write_bytes(b"x" + damaged.read_bytes()[1:])
+    with pytest.warns(CacheWarning, match=r"entry/b_lc\.fits: SHA-256 checksum mismatch"):
+        assert load_verified(tmp_path / "entry", build, read) == good
+    assert len(calls) == 2 and verify_files(tmp_path / "entry") == []
+
+
+def test_load_verified_rebuilds_when_the_reader_chokes_on_damage(tmp_path):
+    calls = []
+    build = _builder(calls)
+
+    def strict_read(d):
+        data = (d / "a_tp.fits").read_bytes()
+        if len(data) != 10240:
+            raise ValueError("a_tp.fits: truncated")
+        return len(data)
+
+    load_verified(tmp_path / "entry", build, strict_read)
+    (tmp_path / "entry" / "a_tp.fits").write_bytes(b"short")
+    with pytest.warns(CacheWarning, match="truncated or altered"):
+        assert load_verified(tmp_path / "entry", build, strict_read) == 10240

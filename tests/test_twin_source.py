@@ -54,3 +54,18 @@ def test_corrupt_twin_file_is_reported_and_regenerated(isolated_cache, damage):
         again = sh.load_dataset(sectors=[82])
     assert victim.read_bytes() == data  # regenerated deterministically, byte for byte
     np.testing.assert_array_equal(again.tpf_by_sector[82].flux, first.tpf_by_sector[82].flux)
+
+
+def test_run_v08_accepts_a_lightkurve_tpf():
+    """Users can pass lightkurve's own TessTargetPixelFile; it matches the package's TPFStamp path."""
+    import lightkurve as lk
+
+    tpf_path = next(sources.twin_directory().glob("*s0083*tp.fits"))
+    lk_tpf = lk.read(str(tpf_path), quality_bitmask="none")
+    try:
+        via_lk = sh.run_v08(lk_tpf, sh.make_candidate(256.0))
+    finally:
+        lk_tpf.hdu.close()
+    via_stamp = sh.run_v08(sh.load_dataset(sectors=[83]).tpf_by_sector[83], sh.make_candidate(256.0))
+    assert via_lk.status == "ok" and via_lk.metrics == via_stamp.metrics
+    assert via_lk.details["sector"] == 83

@@ -24,18 +24,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import least_squares
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "shared"))
-
-from toi5807 import target  # noqa: E402
-from toi5807.fitsio import read_lc_csv  # noqa: E402
-from toi5807.twin_scene import (  # noqa: E402
+from toi5807 import target  # the installed package (pip install -e .)
+from toi5807.fitsio import read_lc_csv
+from toi5807.twin_scene import (
     STAMP_SHAPE,
     PRFParams,
     Scene,
@@ -44,7 +40,7 @@ from toi5807.twin_scene import (  # noqa: E402
     render_image,
 )
 
-SPEC_PATH = ROOT / "shared" / "toi5807" / "data" / "twin_spec.json"
+SPEC_PATH = Path(__file__).resolve().parents[1] / "shared" / "toi5807" / "data" / "twin_spec.json"
 CADENCE_S = 120.0
 #: A gap of at least this many cadences separates two orbits (data downlink); shorter gaps are flagged cadences.
 ORBIT_GAP_MIN_CADENCES = 100

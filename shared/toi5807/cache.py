@@ -18,8 +18,11 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 __all__ = [
     "CacheWarning",
@@ -30,6 +33,7 @@ __all__ = [
     "write_manifest",
     "verify_files",
     "cached_directory",
+    "load_verified",
     "MANIFEST_NAME",
 ]
 
@@ -209,3 +213,44 @@ def cached_directory(
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return directory, True
+
+
+def load_verified(
+    directory: Path,
+    build: Callable[[Path], None],
+    read: Callable[[Path], T],
+    *,
+    metadata: dict[str, Any] | None = None,
+) -> T:
+    """Read a cache entry while its checksums are verified, building or rebuilding it when needed.
+
+    The SHA-256 verification runs in a second thread (hashlib releases the GIL) while ``read`` parses the
+    files, so a cached load costs little more than the parse. The value is returned only if verification
+    passes; a damaged entry is reported (:class:`CacheWarning`, one line per file), rebuilt and read again.
+
+    Parameters
+    ----------
+    directory : Path
+        Location of the entry.
+    build : callable(Path) -> None
+        Writes the entry's files into the folder it is given (see :func:`cached_directory`).
+    read : callable(Path) -> T
+        Parses the entry.
+    metadata : dict, optional
+        Stored in the manifest when the entry is built.
+    """
+    directory = Path(directory)
+    if directory.is_dir():
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            check = pool.submit(verify_files, directory)
+            try:
+                value, error = read(directory), None
+            except Exception as exc:  # noqa: BLE001 - a damaged file may fail to parse: verification decides
+                value, error = None, exc
+            problems = check.result()
+        if not problems:
+            if error is not None:
+                raise error
+            return value
+    directory, _ = cached_directory(directory, build, metadata=metadata)  # reports damage and rebuilds
+    return read(directory)

@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from . import target
-from .cache import CacheWarning, _lock, atomic_write_bytes, cache_root, cached_directory, verify_files, write_manifest
+from .cache import (
+    CacheWarning,
+    _lock,
+    atomic_write_bytes,
+    cache_root,
+    cached_directory,
+    load_verified,
+    verify_files,
+    write_manifest,
+)
 from .datamodel import Dataset, LightCurve, TPFStamp
 from .fitsio import read_lc_csv, read_lc_fits, read_tpf_fits
 
@@ -228,32 +237,42 @@ def twin_cache_key(seed: int, scenario: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def twin_directory(seed: int = 0, scenario: str = "planet") -> Path:
-    """Verified cache folder with the twin's FITS files, generated if needed.
-
-    The twin is a SIMULATION of TOI-5807 (see :mod:`toi5807.twin`).
-    """
+def _twin_entry(seed: int, scenario: str):
+    """Cache folder, builder and manifest metadata of one twin dataset (a SIMULATION)."""
     from . import twin
     from .twin_fits import write_twin_fits
 
     if scenario not in twin.SCENARIOS:
         raise ValueError(f"scenario: expected one of {list(twin.SCENARIOS)}, got {scenario!r}")
-    key = twin_cache_key(seed, scenario)
-    directory, _ = cached_directory(
-        cache_root() / "twin" / key,
-        lambda tmp: write_twin_fits(tmp, seed=seed, scenario=scenario, sectors=target.SECTORS),
-        metadata={"seed": seed, "scenario": scenario, "generator_version": twin.GENERATOR_VERSION},
-    )
-    return directory
+    directory = cache_root() / "twin" / twin_cache_key(seed, scenario)
+
+    def build(tmp: Path) -> None:
+        write_twin_fits(tmp, seed=seed, scenario=scenario, sectors=target.SECTORS)
+
+    metadata = {"seed": seed, "scenario": scenario, "generator_version": twin.GENERATOR_VERSION}
+    return directory, build, metadata
+
+
+def twin_directory(seed: int = 0, scenario: str = "planet") -> Path:
+    """Verified cache folder with the twin's FITS files, generated if needed.
+
+    The twin is a SIMULATION of TOI-5807 (see :mod:`toi5807.twin`).
+    """
+    directory, build, metadata = _twin_entry(seed, scenario)
+    return cached_directory(directory, build, metadata=metadata)[0]
 
 
 def _load_twin(req: LoadRequest) -> Dataset:
     unknown = sorted(set(req.sectors) - set(target.SECTORS))
     if unknown:
         raise ValueError(f"sectors: the twin simulates sectors {list(target.SECTORS)} only, got {unknown}")
-    directory = twin_directory(req.seed, req.scenario)
+    directory, build, metadata = _twin_entry(req.seed, req.scenario)
     meta = {"simulated": True, "scenario": req.scenario, "seed": req.seed}
-    return load_local_dir(directory, list(req.sectors), source="twin", meta=meta)
+    return load_verified(
+        directory, build,
+        lambda d: load_local_dir(d, list(req.sectors), source="twin", meta=meta),
+        metadata=metadata,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
