@@ -29,6 +29,7 @@ __all__ = [
     "mad_clip",
     "chi2_2dof_significance",
     "hotelling_significance",
+    "p_from_log_p",
     "sigma_from_log_p",
     "bootstrap_locations",
     "permutation_shifts",
@@ -159,6 +160,11 @@ def mad_clip(cx: np.ndarray, cy: np.ndarray, nsigma: float) -> np.ndarray:
 # ----------------------------------------------------------------------------
 # p-values
 # ----------------------------------------------------------------------------
+
+
+def p_from_log_p(log_p: float) -> float:
+    """p-value from its natural log: 0 for ``-inf`` (underflow), NaN for NaN, else ``exp(log_p)``."""
+    return math.exp(log_p) if math.isfinite(log_p) else (0.0 if log_p == -math.inf else math.nan)
 
 
 def sigma_from_log_p(log_p: float) -> float:

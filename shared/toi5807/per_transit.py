@@ -11,11 +11,18 @@ and the epochs agree (small consistency χ²), while pointing jitter does not
 Significances use the V08 convention ``sigma = sqrt(-2 ln p)``
 (:func:`toi5807.centroid_significance.sigma_from_log_p`).
 
+Each epoch's covariance is by default *empirical*: the same per-epoch
+estimator applied at fake epochs between the transits (correlated pointing
+jitter included), with Hotelling-type p-values for the small number of fakes;
+the per-cadence-scatter ("analytic") covariance, which assumes independent
+cadences and is over-confident on the twin, is kept for comparison.
+
 Coordinates: x = column, y = row, stamp pixels, (0, 0) = centre of the first pixel.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +31,7 @@ import numpy as np
 
 from . import centroid_significance as _sig
 from .centroid import (
+    FAKE_MIN_COVERAGE,
     CentroidShiftConfig,
     _coerce_params,
     _quality_ok,
@@ -35,10 +43,18 @@ from .report import json_safe
 from .sky import CombinedOffset, combine_offsets
 
 __all__ = [
+    "COVARIANCE_METHODS",
+    "MIN_FAKE_EPOCHS",
     "EpochShift",
     "PerTransitShifts",
     "per_transit_shifts",
 ]
+
+COVARIANCE_METHODS: tuple[str, ...] = ("empirical", "analytic")
+#: Fewest usable fake epochs for the empirical covariance. Below ~10 the 2×2 sample covariance is too noisy
+#: (relative σ of a variance ≥ sqrt(2/n) ≈ 45 %) and its Hotelling F(2, n − 1) tail caps the reachable
+#: significance (n = 6: a χ² of 700 is only 4.9σ), so the analytic covariance is used instead (flagged).
+MIN_FAKE_EPOCHS = 10
 
 
 @dataclass(frozen=True)
@@ -56,9 +72,11 @@ class EpochShift:
     shift_vector_pixels : (float, float)
         (dx, dy) = in − baseline, pixels (NaN when not usable).
     shift_covariance_pixels : 2×2 tuple
-        pixels², from the per-cadence scatter of both groups.
+        pixels²: the sector's fake-epoch null covariance (``covariance_method``
+        "empirical") or the per-cadence scatter of both groups ("analytic").
     significance_sigma : float
-        ``sqrt(χ²)`` of the shift against zero (2 dof).
+        ``sqrt(-2 ln p)`` of the shift against zero: ``sqrt(χ²)`` (2 dof) for
+        the analytic covariance, Hotelling T² with n fakes for the empirical one.
     usable : bool
     flag : str or None
         ``too_few_in_transit`` or ``too_few_baseline`` when not usable.
@@ -89,16 +107,36 @@ class PerTransitShifts:
     epochs : tuple of EpochShift
     combined : CombinedOffset
         Weighted mean of the usable epoch vectors (pixels): its χ² against zero
-        and the consistency χ² of the epochs about it (dof = 2(n − 1)).
+        and the consistency χ² of the epochs about it (dof = 2(n − 1)). With
+        the empirical covariance the p-values and σ are Hotelling-corrected for
+        the n fakes (flag ``p_values_hotelling_corrected``); ``chi2`` and
+        ``consistency_chi2`` stay the plain statistics.
     baseline_durations : float
         The local baseline reaches |Δt| ≤ ``baseline_durations``·D.
     detrend : str
+    covariance : str
+        Requested per-epoch covariance, ``"empirical"`` or ``"analytic"``.
+    covariance_method : str
+        The one used (``"analytic"`` after a fallback).
+    n_fakes : int
+        Usable fake epochs (0 when none were laid or for ``"analytic"``).
+    null_covariance_pixels : 2×2 tuple
+        Second moment about zero of the fake-epoch vectors, pixels² (NaN when unused).
+    flags : tuple of str
+        ``empirical_too_few_fakes_fell_back_to_analytic`` when fewer than
+        :data:`MIN_FAKE_EPOCHS` fakes were usable.
     """
 
     epochs: tuple[EpochShift, ...]
     combined: CombinedOffset
     baseline_durations: float
     detrend: str
+    covariance: str = "analytic"
+    covariance_method: str = "analytic"
+    n_fakes: int = 0
+    null_covariance_pixels: tuple[tuple[float, float], tuple[float, float]] = (
+        (math.nan, math.nan), (math.nan, math.nan))
+    flags: tuple[str, ...] = ()
 
     @property
     def n_usable(self) -> int:
@@ -115,13 +153,16 @@ class PerTransitShifts:
             "mean_shift_mpx": [1e3 * v for v in c.mean], "mean_sigma": c.significance_sigma,
             "consistency_chi2": c.consistency_chi2, "consistency_dof": c.consistency_dof,
             "consistency_p_value": c.consistency_p_value,
+            "covariance_method": self.covariance_method, "n_fakes": self.n_fakes, "flags": list(self.flags),
         }, sig=None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe mapping (NaN → None)."""
         return json_safe({"epochs": [e.to_dict() for e in self.epochs], "combined": self.combined.to_dict(),
                           "baseline_durations": self.baseline_durations, "detrend": self.detrend,
-                          "n_usable": self.n_usable}, sig=None)
+                          "covariance": self.covariance, "covariance_method": self.covariance_method,
+                          "n_fakes": self.n_fakes, "null_covariance_pixels": self.null_covariance_pixels,
+                          "flags": list(self.flags), "n_usable": self.n_usable}, sig=None)
 
 
 def _detrend_linear(c: np.ndarray, dt: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -129,6 +170,153 @@ def _detrend_linear(c: np.ndarray, dt: np.ndarray, base: np.ndarray) -> np.ndarr
     a = np.vstack([np.ones(base.sum()), dt[base]]).T
     coef, *_ = np.linalg.lstsq(a, c[base], rcond=None)
     return c - (coef[0] + coef[1] * dt)
+
+
+def _window_vectors(
+    cx: np.ndarray,
+    cy: np.ndarray,
+    dt: np.ndarray,
+    labels: np.ndarray,
+    h_in: float,
+    h_buf: float,
+    detrend: str,
+    cfg: CentroidShiftConfig,
+    min_in: int,
+    min_out: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """In-window minus local-baseline shift vector of every window (real epoch or fake epoch).
+
+    The one per-epoch estimator of this module, applied identically to the
+    real transit epochs and to the fake epochs of the empirical null: in-window
+    ``|Δt| ≤ h_in``, baseline ``|Δt| > h_buf`` (the caller selected
+    ``|Δt| ≤ baseline_durations·D``), optional linear detrend in Δt fitted on
+    the baseline, MAD clip and ``cfg.centroid_method`` location of each group.
+
+    Parameters
+    ----------
+    cx, cy : ndarray, shape (n,)
+        Finite per-cadence centroids, pixels.
+    dt : ndarray, shape (n,)
+        Time from the window's centre, days.
+    labels : ndarray of int, shape (n,)
+        Window of each cadence.
+    h_in, h_buf : float
+        In-window half-width and inner baseline edge, days.
+    detrend : {"linear", "none"}
+    cfg : CentroidShiftConfig
+    min_in, min_out : int
+        Windows with fewer in-window or baseline cadences get NaN vectors.
+
+    Returns
+    -------
+    uniq : ndarray of int, shape (m,)
+        Window labels, ascending.
+    n_in, n_base : ndarray of int, shape (m,)
+        Cadence counts of the two groups.
+    vec : ndarray, shape (m, 2)
+        in − baseline, pixels (NaN when gated).
+    cov : ndarray, shape (m, 2, 2)
+        Per-cadence-scatter covariance of ``vec``
+        (:func:`toi5807.centroid_significance.analytic_covariance`), pixels².
+    """
+    order = np.argsort(labels, kind="stable")
+    uniq, starts = np.unique(labels[order], return_index=True)
+    groups = np.split(order, starts[1:]) if uniq.size else []
+    m = uniq.size
+    ins_all, base_all = np.abs(dt) <= h_in, np.abs(dt) > h_buf
+    n_in = np.array([int(ins_all[g].sum()) for g in groups], dtype=np.int64)
+    n_b = np.array([int(base_all[g].sum()) for g in groups], dtype=np.int64)
+    vec = np.full((m, 2), np.nan)
+    cov = np.full((m, 2, 2), np.nan)
+    for k in np.flatnonzero((n_in >= min_in) & (n_b >= min_out)):
+        sl = groups[k]
+        x, y, tt, ins, base = cx[sl], cy[sl], dt[sl], ins_all[sl], base_all[sl]
+        if detrend == "linear":
+            x, y = _detrend_linear(x, tt, base), _detrend_linear(y, tt, base)
+        loc, covs = [], []
+        for grp in (ins, base):
+            gx, gy = x[grp], y[grp]
+            if cfg.centroid_method != "mean":
+                keep = _sig.mad_clip(gx, gy, cfg.outlier_sigma)
+                gx, gy = gx[keep], gy[keep]
+            loc.append([float(_sig.location_estimate(gx, cfg.centroid_method)),
+                        float(_sig.location_estimate(gy, cfg.centroid_method))])
+            covs.append(_sig.analytic_covariance(gx, gy, cfg.centroid_method))
+        vec[k] = np.subtract(loc[0], loc[1])
+        cov[k] = covs[0] + covs[1]
+    return uniq, n_in, n_b, vec, cov
+
+
+def _fake_labels(t: np.ndarray, period: float, t0: float,
+                 half_span: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Fake-epoch window of every time and the time from its fake centre.
+
+    Fake centres lie at ``T0 + n·P + j·2W`` (``W = half_span``, days;
+    ``j = 1 … J``, ``J = floor(P / 2W) − 1``), so the ±W fake windows touch at
+    most, never overlap each other, and stay clear of every real epoch's ±W span.
+
+    Returns
+    -------
+    inside : ndarray of bool, shape (n,)
+        Time lies in a fake window.
+    labels : ndarray of int, shape (n,)
+        ``n·J + (j − 1)`` (n may be negative; 0 outside every fake window).
+    dt : ndarray, shape (n,)
+        Time from the fake centre, days (NaN outside).
+    n_slots : int
+        J, fake windows per orbital period.
+    """
+    step = 2.0 * half_span
+    n_slots = int(math.floor(period / step)) - 1
+    labels = np.zeros(t.size, dtype=np.int64)
+    dt = np.full(t.size, np.nan)
+    if n_slots < 1:
+        return np.zeros(t.size, dtype=bool), labels, dt, 0
+    cyc = np.floor((t - t0) / period)
+    ph = (t - t0) - cyc * period
+    j = np.rint(ph / step)
+    d = ph - j * step
+    sel = (j >= 1) & (j <= n_slots) & (np.abs(d) <= half_span)
+    labels[sel] = (cyc[sel] * n_slots + (j[sel] - 1)).astype(np.int64)
+    dt[sel] = d[sel]
+    return sel, labels, dt, n_slots
+
+
+def _zero_mean_hotelling_log_p(t2: float, n: int) -> float:
+    """ln p of ``T² = xᵀ S⁻¹ x`` with S the second moment about zero of n null 2-D vectors.
+
+    If x and the n null vectors are iid N(0, Σ), ``n S ~ Wishart(n, Σ)`` and
+    ``T² (n − 1) / (2 n) ~ F(2, n − 1)`` (Hotelling 1931); the F(2, m) survival
+    function is ``(1 + 2F/m)^(-m/2)``, so ``ln p = −(n − 1)/2 · ln(1 + T²/n)``
+    (→ ``−T²/2``, the χ² value, as n → ∞).
+    """
+    if not math.isfinite(t2):
+        return -math.inf if t2 == math.inf else math.nan
+    return -0.5 * (n - 1.0) * math.log1p(max(t2, 0.0) / n)
+
+
+def _zero_mean_lawley_hotelling_log_p(chi2: float, n_inputs: int, n: int) -> float:
+    """ln p of the epochs' consistency χ² when their covariance comes from n null vectors.
+
+    ``χ² = n·tr(H E⁻¹)`` with ``H ~ Wishart(q, Σ)`` (q = n_inputs − 1, the
+    residuals about the weighted mean) and ``E = n S ~ Wishart(n, Σ)``: the
+    Lawley–Hotelling trace, referred to its usual F approximation (as R's
+    ``summary.manova``; exact for q = 1, where it equals
+    :func:`_zero_mean_hotelling_log_p`).
+    """
+    from scipy.stats import f as _f
+
+    q = n_inputs - 1
+    if q < 1 or not math.isfinite(chi2):
+        return math.nan
+    if q == 1:
+        return _zero_mean_hotelling_log_p(chi2, n)
+    u = max(chi2, 0.0) / n
+    p, s = 2, min(2, q)
+    tmp1 = (abs(p - q) - 1) + s + 1
+    tmp2 = 2.0 * (s * (n - p - 1) / 2.0 + 1.0)
+    fstat = tmp2 * u / (s * s * tmp1)
+    return float(_f.logsf(fstat, s * tmp1, tmp2))
 
 
 def per_transit_shifts(
@@ -140,6 +328,7 @@ def per_transit_shifts(
     config: CentroidShiftConfig | None = None,
     baseline_durations: float = 3.0,
     detrend: str = "linear",
+    covariance: str = "empirical",
 ) -> PerTransitShifts:
     """Shift vector of every transit epoch against a local out-of-transit baseline.
 
@@ -148,17 +337,47 @@ def per_transit_shifts(
     baseline ``D/2 + k_buffer·D < |Δt| ≤ baseline_durations·D``. With
     ``detrend="linear"`` a straight line in Δt fitted to the baseline is
     removed from both groups (slow pointing drift); each group is MAD-clipped
-    and located with ``config.centroid_method``; the covariance is the sum of
-    the groups' covariances from per-cadence scatter
-    (:func:`toi5807.centroid_significance.analytic_covariance`). Epochs with
-    fewer than ``config.min_in_transit_cadences`` (at least 3) in-transit or
+    and located with ``config.centroid_method``. Epochs with fewer than
+    ``config.min_in_transit_cadences`` (at least 3) in-transit or
     ``config.min_out_transit_cadences`` (at least 3) baseline cadences are
     returned with ``usable=False`` and a flag.
 
-    The epoch vectors are then combined (:func:`combine_offsets`, pixels —
-    valid because one sector has one roll): a blend shifts the same way at
-    every transit (consistency χ² small, mean significant), jitter does not
-    (Bryson et al. 2013, arXiv:1303.0052; Twicken et al. 2018, PASP 130, 064502).
+    Covariance of an epoch vector:
+
+    * ``"analytic"`` — sum of the groups' covariances from per-cadence scatter
+      (:func:`toi5807.centroid_significance.analytic_covariance`). It assumes
+      independent cadences and is over-confident under correlated pointing
+      jitter (4 % false alarms at 3σ on the no-transit twin, 1.11 % nominal).
+    * ``"empirical"`` (default) — the same estimator (:func:`_window_vectors`:
+      same in-window, buffer, baseline, detrend, clipping and location) is
+      applied to fake epochs centred at ``T0 + n·P + j·2W`` (``W =
+      baseline_durations·D``, j ≥ 1), whose ±W windows overlap neither each
+      other nor any real epoch's ±W span (so no transit light enters them).
+      A fake counts if its in-window and baseline hold at least
+      :data:`~toi5807.centroid.FAKE_MIN_COVERAGE` (80 %) of the median usable
+      real epoch's cadence counts (as V08's empirical null). The null
+      covariance is the second moment of the n fake vectors **about zero**,
+      ``S = Σ vᵢvᵢᵀ / n``: local differencing with a symmetric baseline has
+      zero expectation under the null, so no mean is estimated (n rather than
+      n − 1 degrees of freedom), and any residual bias of the estimator is
+      counted as noise instead of being subtracted away (conservative).
+      Every real epoch gets ``S`` scaled by ``max(1, ñ_in / n_in)`` (ñ_in the
+      median fake in-window count): an epoch with a partial window is not
+      treated as better measured than the fakes. With fewer than
+      :data:`MIN_FAKE_EPOCHS` usable fakes the analytic covariance is used and
+      flagged ``empirical_too_few_fakes_fell_back_to_analytic``.
+
+    The epoch vectors are combined (:func:`combine_offsets`, pixels — valid
+    because one sector has one roll): a blend shifts the same way at every
+    transit (consistency χ² small, mean significant), jitter does not
+    (Bryson et al. 2013, arXiv:1303.0052; Twicken et al. 2018, PASP 130,
+    064502). With the empirical covariance the χ² statistics are kept but
+    their p-values (and σ = sqrt(−2 ln p)) account for S being estimated from
+    n fakes: per-epoch and mean tests as Hotelling T² about zero,
+    ``T²(n − 1)/(2n) ~ F(2, n − 1)`` (exact for Gaussian noise, also for the
+    weighted mean since all epochs share S up to known factors); the
+    consistency χ² as a Lawley–Hotelling trace with its F approximation.
+    Without this correction a 3σ χ² with n = 20 fakes is really a 2.7σ event.
 
     Parameters
     ----------
@@ -173,6 +392,8 @@ def per_transit_shifts(
     baseline_durations : float
         Outer edge of the local baseline, in transit durations (> D/2 + k_buffer·D).
     detrend : {"linear", "none"}
+    covariance : {"empirical", "analytic"}
+        Per-epoch covariance (see above).
 
     Returns
     -------
@@ -183,6 +404,10 @@ def per_transit_shifts(
         raise TypeError(f"config: expected CentroidShiftConfig or None, got {type(cfg).__name__}")
     if detrend not in ("linear", "none"):
         raise ValueError(f"detrend: expected 'linear' or 'none', got {detrend!r}")
+    if not isinstance(covariance, str):
+        raise TypeError(f"covariance: expected a string, got {type(covariance).__name__}")
+    if covariance not in COVARIANCE_METHODS:
+        raise ValueError(f"covariance: expected one of {COVARIANCE_METHODS}, got {covariance!r}")
     tp = _coerce_params(transit_params)
     cube = _validate_cube(flux)
     t = _validate_time(time, cube.shape[0])
@@ -193,46 +418,62 @@ def per_transit_shifts(
     if not baseline_durations * d > h_buf:
         raise ValueError(f"baseline_durations: expected > {h_buf / d:g} durations (the buffer edge), "
                          f"got {baseline_durations}")
+    half_span = baseline_durations * d
     ok = _quality_ok(quality, t.size, cfg.quality_bitmask) & np.isfinite(t)
     with np.errstate(invalid="ignore"):
         epoch_f = np.round((t - tp.t0) / tp.period)
         dt = t - (tp.t0 + epoch_f * tp.period)
-    near = ok & (np.abs(dt) <= baseline_durations * d)
-    idx = np.flatnonzero(near)
-    cx, cy = flux_weighted_centroids(cube[idx])
-    good = np.isfinite(cx) & np.isfinite(cy)
-    idx, cx, cy = idx[good], cx[good], cy[good]
-    ep, dts = epoch_f[idx].astype(np.int64), dt[idx]
+    near = ok & (np.abs(dt) <= half_span)
+    if covariance == "empirical":
+        with np.errstate(invalid="ignore"):
+            in_fake, f_lab, f_dt, _ = _fake_labels(t, tp.period, tp.t0, half_span)
+        in_fake &= ok
+    else:
+        in_fake = np.zeros(t.size, dtype=bool)
+    idx = np.flatnonzero(near | in_fake)
+    cx_all, cy_all = np.full(t.size, np.nan), np.full(t.size, np.nan)
+    cx_all[idx], cy_all[idx] = flux_weighted_centroids(cube[idx])
+    fin = np.isfinite(cx_all) & np.isfinite(cy_all)
+
     min_in = max(cfg.min_in_transit_cadences, 3)
     min_out = max(cfg.min_out_transit_cadences, 3)
+    r = np.flatnonzero(near & fin)
+    uniq, n_in, n_b, vecs, acovs = _window_vectors(cx_all[r], cy_all[r], dt[r], epoch_f[r].astype(np.int64),
+                                                   h_in, h_buf, detrend, cfg, min_in, min_out)
+    usable = np.all(np.isfinite(vecs), axis=1)
+
+    method, n_fakes, flags = "analytic", 0, []
+    null_cov = np.full((2, 2), np.nan)
+    covs = acovs
+    if covariance == "empirical" and np.any(usable):
+        f = np.flatnonzero(in_fake & fin)
+        f_min_in = max(min_in, math.ceil(FAKE_MIN_COVERAGE * float(np.median(n_in[usable]))))
+        f_min_out = max(min_out, math.ceil(FAKE_MIN_COVERAGE * float(np.median(n_b[usable]))))
+        _, fn_in, _, fvecs, _ = _window_vectors(cx_all[f], cy_all[f], f_dt[f], f_lab[f], h_in, h_buf, detrend,
+                                                cfg, f_min_in, f_min_out)
+        fok = np.all(np.isfinite(fvecs), axis=1)
+        n_fakes = int(fok.sum())
+        if n_fakes >= MIN_FAKE_EPOCHS:
+            fv = fvecs[fok]
+            null_cov = fv.T @ fv / n_fakes  # second moment about zero (see docstring)
+            scale = np.maximum(1.0, float(np.median(fn_in[fok])) / np.maximum(n_in, 1))
+            covs = scale[:, None, None] * null_cov[None, :, :]
+            method = "empirical"
+        else:
+            flags.append("empirical_too_few_fakes_fell_back_to_analytic")
+
     epochs: list[EpochShift] = []
-    order = np.argsort(ep, kind="stable")
-    uniq, starts = np.unique(ep[order], return_index=True)
-    for e, sl in zip(uniq, np.split(order, starts[1:])):
-        x, y, tt = cx[sl], cy[sl], dts[sl]
-        ins = np.abs(tt) <= h_in
-        base = np.abs(tt) > h_buf
+    for k, e in enumerate(uniq):
         mid = float(tp.t0 + e * tp.period)
-        n_in, n_b = int(ins.sum()), int(base.sum())
-        if n_in < min_in or n_b < min_out:
-            epochs.append(EpochShift(epoch=int(e), mid_time_btjd=mid, n_in=n_in, n_baseline=n_b,
-                                     flag="too_few_in_transit" if n_in < min_in else "too_few_baseline"))
+        if not usable[k]:
+            epochs.append(EpochShift(epoch=int(e), mid_time_btjd=mid, n_in=int(n_in[k]), n_baseline=int(n_b[k]),
+                                     flag="too_few_in_transit" if n_in[k] < min_in else "too_few_baseline"))
             continue
-        if detrend == "linear":
-            x, y = _detrend_linear(x, tt, base), _detrend_linear(y, tt, base)
-        loc, covs = [], []
-        for grp in (ins, base):
-            gx, gy = x[grp], y[grp]
-            if cfg.centroid_method != "mean":
-                keep = _sig.mad_clip(gx, gy, cfg.outlier_sigma)
-                gx, gy = gx[keep], gy[keep]
-            loc.append([float(_sig.location_estimate(gx, cfg.centroid_method)),
-                        float(_sig.location_estimate(gy, cfg.centroid_method))])
-            covs.append(_sig.analytic_covariance(gx, gy, cfg.centroid_method))
-        vec = np.subtract(loc[0], loc[1])
-        cov = covs[0] + covs[1]
-        _, sig, _ = _sig.chi2_2dof_significance(vec, cov)
-        epochs.append(EpochShift(epoch=int(e), mid_time_btjd=mid, n_in=n_in, n_baseline=n_b,
+        vec, cov = vecs[k], covs[k]
+        log_p, sig, _ = _sig.chi2_2dof_significance(vec, cov)
+        if method == "empirical":
+            sig = _sig.sigma_from_log_p(_zero_mean_hotelling_log_p(-2.0 * log_p, n_fakes))
+        epochs.append(EpochShift(epoch=int(e), mid_time_btjd=mid, n_in=int(n_in[k]), n_baseline=int(n_b[k]),
                                  shift_vector_pixels=(float(vec[0]), float(vec[1])),
                                  shift_covariance_pixels=((float(cov[0, 0]), float(cov[0, 1])),
                                                           (float(cov[1, 0]), float(cov[1, 1]))),
@@ -240,5 +481,16 @@ def per_transit_shifts(
     use = [e for e in epochs if e.usable]
     combined = combine_offsets([e.shift_vector_pixels for e in use], [e.shift_covariance_pixels for e in use],
                                [f"epoch {e.epoch}" for e in use])
+    if method == "empirical" and combined.n_used > 0:
+        log_p = _zero_mean_hotelling_log_p(combined.chi2, n_fakes)
+        clog_p = (_zero_mean_lawley_hotelling_log_p(combined.consistency_chi2, combined.n_used, n_fakes)
+                  if combined.consistency_dof > 0 else math.nan)
+        combined = dataclasses.replace(
+            combined, log_p_value=log_p, p_value=_sig.p_from_log_p(log_p), significance_sigma=_sig.sigma_from_log_p(log_p),
+            consistency_p_value=_sig.p_from_log_p(clog_p), consistency_sigma=_sig.sigma_from_log_p(clog_p),
+            flags=(*combined.flags, "p_values_hotelling_corrected"))
     return PerTransitShifts(epochs=tuple(epochs), combined=combined, baseline_durations=float(baseline_durations),
-                            detrend=detrend)
+                            detrend=detrend, covariance=covariance, covariance_method=method, n_fakes=n_fakes,
+                            null_covariance_pixels=((float(null_cov[0, 0]), float(null_cov[0, 1])),
+                                                    (float(null_cov[1, 0]), float(null_cov[1, 1]))),
+                            flags=tuple(flags))

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .centroid_significance import sigma_from_log_p
+from .centroid_significance import p_from_log_p, sigma_from_log_p
 from .report import json_safe
 
 __all__ = [
@@ -67,8 +67,6 @@ def chi2_logsf(chi2: float, dof: int) -> float:
     return float(_chi2.logsf(chi2, dof))
 
 
-def _p_from_logp(log_p: float) -> float:
-    return math.exp(log_p) if math.isfinite(log_p) else (0.0 if log_p == -math.inf else math.nan)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,8 +286,8 @@ def combine_offsets(vectors: Any, covariances: Any, labels: Any = None) -> Combi
     t2 = lambda a: (float(a[0]), float(a[1]))  # noqa: E731
     return CombinedOffset(
         mean=t2(mean), covariance=(t2(cov[0]), t2(cov[1])), uncertainty=t2(np.sqrt(np.diag(cov))),
-        chi2=chi2, p_value=_p_from_logp(log_p), log_p_value=log_p, significance_sigma=sigma_from_log_p(log_p),
+        chi2=chi2, p_value=p_from_log_p(log_p), log_p_value=log_p, significance_sigma=sigma_from_log_p(log_p),
         consistency_chi2=cchi2 if dof > 0 else math.nan, consistency_dof=dof,
-        consistency_p_value=_p_from_logp(clogp), consistency_sigma=sigma_from_log_p(clogp), n_used=n,
+        consistency_p_value=p_from_log_p(clogp), consistency_sigma=sigma_from_log_p(clogp), n_used=n,
         labels_used=tuple(lab for lab, k in zip(labels, ok) if k), flags=() if n > 1 else ("single_input",),
     )
