@@ -13,7 +13,6 @@ from pathlib import Path as _Path
 _os.environ.setdefault("ASTROPY_CONFIG_DIR", str(_Path(__file__).resolve().parent / "astropy_config"))
 
 from .target import *  # noqa: E402,F403
-from .target import __all__ as _target_all  # noqa: E402
 from .datamodel import Dataset, LightCurve, TPFStamp, from_lightkurve_lc, from_lightkurve_tpf  # noqa: E402
 from .lightcurve import (  # noqa: E402
     Candidate,
@@ -58,7 +57,7 @@ from .synthetic import make_synthetic_stamp  # noqa: E402
 from .twin import GENERATOR_VERSION, SCENARIOS, TWIN_DEPTH_PPM, SimulatedSector, simulate_sector, spec_hash  # noqa: E402
 from .twin_fits import write_twin_fits  # noqa: E402
 
-# --- notebooks helper exports ---
+# tutorial helpers: repository paths, plots, notebook-facing summaries
 from .paths import artifact_dirs, repo_relative, repo_root  # noqa: E402
 from .plotting import plot_centroid_shift, plot_phase_folded, plot_v08_summary, save_figure  # noqa: E402
 from .tutorial import (  # noqa: E402
@@ -76,8 +75,8 @@ from .tutorial import (  # noqa: E402
     v08_sector_summary,
 )
 
-# --- issue 6 exports ---
-from .centroid_significance import sigma_from_log_p  # noqa: E402
+# beyond the per-sector check: per-transit and sky-combined offsets, source position, calibration
+from .centroid_significance import p_from_log_p, sigma_from_log_p  # noqa: E402
 from .offsets import V08OffsetAnalysis, analyze_v08_offsets  # noqa: E402
 from .per_transit import PerTransitShifts, per_transit_shifts  # noqa: E402
 from .sky import CombinedOffset, SkyVector, combine_offsets, sky_jacobian, vector_to_sky  # noqa: E402
