@@ -53,6 +53,8 @@ class SectorOffsets:
     depth : StampDepth
     source : SourceOffset
     per_transit : PerTransitShifts
+    out_of_transit_mean_image : ndarray, shape (n_rows, n_cols)
+        Mean out-of-transit stamp (e-/s) from the same pass over the cube, for plots; not in ``to_dict``.
     """
 
     sector: int
@@ -63,10 +65,12 @@ class SectorOffsets:
     depth: StampDepth
     source: SourceOffset
     per_transit: PerTransitShifts
+    out_of_transit_mean_image: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe mapping (NaN → None)."""
-        return json_safe({k: getattr(self, k) for k in self.__dataclass_fields__}, sig=None)
+        """JSON-safe mapping (NaN → None), without the mean image."""
+        return json_safe({k: getattr(self, k) for k in self.__dataclass_fields__
+                          if k != "out_of_transit_mean_image"}, sig=None)
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ def analyze_sector(stamp: Any, candidate: Any, *, config: CentroidShiftConfig | 
     """
     cfg = config if config is not None else CentroidShiftConfig()
     tp = candidate if isinstance(candidate, TransitParams) else _coerce_params(candidate)
-    res, _ = compute_centroid_shift_with_images(stamp.flux, stamp.time, tp, config=cfg, quality=stamp.quality)
+    res, images = compute_centroid_shift_with_images(stamp.flux, stamp.time, tp, config=cfg, quality=stamp.quality)
     wcs = getattr(stamp, "wcs", None)
     c_out = res.out_of_transit_centroid
     shift_sky = None
@@ -156,7 +160,7 @@ def analyze_sector(stamp: Any, candidate: Any, *, config: CentroidShiftConfig | 
     return SectorOffsets(sector=int(stamp.sector), significance_method=res.significance_method,
                          v08_sigma=float(res.significance_sigma), shift_sky=shift_sky,
                          out_of_transit_centroid=tuple(float(v) for v in c_out), depth=depth, source=src,
-                         per_transit=pt)
+                         per_transit=pt, out_of_transit_mean_image=images.out_of_transit_mean)
 
 
 def analyze_v08_offsets(ds: Any, candidate: Any, *, config: CentroidShiftConfig | None = None,

@@ -291,15 +291,14 @@ def plot_null_calibration(null: Mapping[str, Any]):
     return fig
 
 
-def plot_sector_per_transit(ds: Any, candidate: Any, analysis: Any, sector: int, *, truth_xy: Any = None,
-                            title: str = ""):
+def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: Any = None, title: str = ""):
     """:func:`plot_per_transit_vectors` for one sector of an :func:`~toi5807.offsets.analyze_v08_offsets` result.
 
     Parameters
     ----------
     ds : Dataset or mapping sector -> TPFStamp
-    candidate : Candidate, Ephemeris or TransitParams
     analysis : V08OffsetAnalysis
+        Holds the per-transit vectors and the out-of-transit mean image (no second pass over the cube).
     sector : int
     truth_xy : (float, float), optional
         Pixel position of the simulated eclipsing source (SIMULATION truth only).
@@ -309,7 +308,6 @@ def plot_sector_per_transit(ds: Any, candidate: Any, analysis: Any, sector: int,
     -------
     matplotlib.axes.Axes
     """
-    from .centroid import _coerce_params, compute_centroid_shift_with_images
     from .tutorial import target_pixel
 
     stamps = getattr(ds, "tpf_by_sector", ds)
@@ -317,9 +315,7 @@ def plot_sector_per_transit(ds: Any, candidate: Any, analysis: Any, sector: int,
     sec = next((s for s in analysis.sectors if s.sector == int(sector)), None)
     if sec is None:
         raise ValueError(f"sector: {sector} is not in the analysis (sectors {[s.sector for s in analysis.sectors]})")
-    _, images = compute_centroid_shift_with_images(st.flux, st.time, _coerce_params(candidate), quality=st.quality,
-                                                   significance_method="analytic")
-    return plot_per_transit_vectors(images.out_of_transit_mean, sec.per_transit, sec.out_of_transit_centroid,
+    return plot_per_transit_vectors(sec.out_of_transit_mean_image, sec.per_transit, sec.out_of_transit_centroid,
                                     target_xy=target_pixel(st), aperture_mask=st.aperture_mask,
                                     highlight_xy=truth_xy,
                                     title=title or f"Sector {sector}: per-transit centroid shifts vs local baseline")

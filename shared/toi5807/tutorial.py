@@ -15,6 +15,7 @@ import numpy as np
 
 from . import target
 from .paths import repo_relative
+from .sky import sky_jacobian
 
 __all__ = [
     "V08_STEP_ID",
@@ -275,13 +276,7 @@ def shift_position_angle_deg(result: Any, tpf: Any) -> float | None:
     vec = pdata.get("shift_vector_pixels")
     if centre is None or vec is None or None in centre or None in vec:
         return None
-    x0, y0 = (float(v) for v in centre)
-    ra, dec = wcs.pixel_to_world_values(np.array([x0, x0 + 1.0, x0]), np.array([y0, y0, y0 + 1.0]))
-    cosd = math.cos(math.radians(float(dec[0])))
-    # d(east, north)/d(x, y) in degrees per pixel; RA differences wrapped to (-180, 180].
-    dra = (np.asarray(ra[1:]) - ra[0] + 180.0) % 360.0 - 180.0
-    jac = np.array([dra * cosd, np.asarray(dec[1:]) - dec[0]])  # rows: east, north; columns: x, y
-    east, north = jac @ np.array([float(vec[0]), float(vec[1])])
+    east, north = sky_jacobian(wcs, float(centre[0]), float(centre[1])) @ np.array([float(vec[0]), float(vec[1])])
     if east == 0.0 and north == 0.0:
         return None
     return math.degrees(math.atan2(east, north)) % 360.0
