@@ -16,12 +16,9 @@ import time
 import tracemalloc
 
 import numpy as np
-
-import toi5807.centroid as cen
-from toi5807.centroid import CentroidShiftConfig
-from toi5807.lightcurve import Candidate, Ephemeris
-from toi5807.synthetic import make_synthetic_stamp
-from toi5807.v08 import run_v08
+from toi5807.lightcurve import Candidate, Ephemeris, TransitParams
+from toi5807.twin.synthetic import make_synthetic_stamp
+from toi5807.v08 import CentroidShiftConfig, run_v08
 
 N_CADENCES = 18876
 SHAPE = (13, 11)
@@ -30,7 +27,7 @@ PERIOD, T0, DURATION_H = 14.2423724, 3540.26317, 4.046
 
 def build_stamps(n_sectors: int = 4):
     """Four synthetic sectors (different seeds, small pointing jitter, an on-target transit)."""
-    tp = cen.TransitParams(PERIOD, T0, DURATION_H)
+    tp = TransitParams(PERIOD, T0, DURATION_H)
     time_grid = 3533.3958 + np.arange(N_CADENCES) * (2.0 / 1440.0)
     stamps = []
     for k in range(n_sectors):

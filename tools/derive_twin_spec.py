@@ -28,10 +28,9 @@ from pathlib import Path
 
 import numpy as np
 from scipy.optimize import least_squares
-
 from toi5807 import target  # the installed package (pip install -e .)
-from toi5807.fitsio import read_lc_csv
-from toi5807.twin_scene import (
+from toi5807.data.readers import read_lc_csv
+from toi5807.twin.scene import (
     STAMP_SHAPE,
     PRFParams,
     Scene,
@@ -40,7 +39,7 @@ from toi5807.twin_scene import (
     render_image,
 )
 
-SPEC_PATH = Path(__file__).resolve().parents[1] / "shared" / "toi5807" / "data" / "twin_spec.json"
+SPEC_PATH = Path(__file__).resolve().parents[1] / "shared" / "toi5807" / "twin" / "twin_spec.json"
 CADENCE_S = 120.0
 #: A gap of at least this many cadences separates two orbits (data downlink); shorter gaps are flagged cadences.
 ORBIT_GAP_MIN_CADENCES = 100
@@ -183,8 +182,9 @@ def predicted_shift(scene: Scene, dcol: float, drow: float) -> float:
     ``scene.neighbours[-1]`` is the (provisional) BEB neighbour and is replaced. The prediction is
     shift ≈ dip_ap · (F_ap / F_stamp) · d · f_stamp / f_ap for the aperture dip ``TWIN_DEPTH_PPM``.
     """
-    from toi5807.twin import TWIN_DEPTH_PPM, pipeline_aperture
-    from toi5807.twin_scene import render_cube
+    from toi5807.twin import TWIN_DEPTH_PPM
+    from toi5807.twin.photometry import pipeline_aperture
+    from toi5807.twin.scene import render_cube
 
     t = scene.target
     others = list(scene.neighbours[:-1])

@@ -1,7 +1,13 @@
 """toi5807 — helper package of the TOI-5807.01 pixel-vetting tutorial.
 
 Import as ``import toi5807 as sh``. Importing prints nothing and touches no
-network; lightkurve and astropy are imported only when first needed.
+network; lightkurve and matplotlib are imported only when first needed.
+
+Layers, lowest first (a module imports only from its own layer or below)::
+
+    target, report, data  →  lightcurve  →  twin  →  v08  →  plots  →  tutorial  →  command line
+
+This module only re-exports the public names, grouped by those layers.
 """
 
 from __future__ import annotations
@@ -12,13 +18,45 @@ from pathlib import Path as _Path
 # Offline astropy for the tutorial (no IERS downloads), unless the user chose a config dir.
 _os.environ.setdefault("ASTROPY_CONFIG_DIR", str(_Path(__file__).resolve().parent / "astropy_config"))
 
+__version__ = "0.1.0"
+
+# --- target facts and JSON output --------------------------------------------------------------
 from .target import *  # noqa: E402,F403
-from .datamodel import Dataset, LightCurve, TPFStamp, from_lightkurve_lc, from_lightkurve_tpf  # noqa: E402
+from .report import dumps as json_dumps, json_safe, print_json, round_sig  # noqa: E402
+
+# --- data: model, readers, cache, paths, geometry, sources --------------------------------------
+from .data import (  # noqa: E402
+    ArchiveUnreachableError,
+    CacheWarning,
+    Dataset,
+    LightCurve,
+    SkyVector,
+    TPFStamp,
+    artifact_dirs,
+    available_sources,
+    cache_root,
+    from_lightkurve_lc,
+    from_lightkurve_tpf,
+    load_dataset,
+    load_local_dir,
+    read_lc_csv,
+    read_lc_fits,
+    read_tpf_fits,
+    register_source,
+    repo_relative,
+    repo_root,
+    sky_jacobian,
+    target_pixel,
+    vector_to_sky,
+)
+
+# --- lightcurve: ephemeris, windows, stitching, depth -------------------------------------------
 from .lightcurve import (  # noqa: E402
     Candidate,
     DepthEstimate,
     Ephemeris,
     StitchedLightCurve,
+    TransitParams,
     estimate_depth_ppm,
     estimate_planet_radius_earth,
     make_candidate,
@@ -26,40 +64,78 @@ from .lightcurve import (  # noqa: E402
     stitch_pdcsap,
     time_from_midtransit,
     transit_masks,
+    transit_window_masks,
 )
 
-__version__ = "0.1.0"
-from .fitsio import read_lc_csv, read_lc_fits, read_tpf_fits  # noqa: E402
-from .cache import CacheWarning, cache_root  # noqa: E402
-from .sources import (  # noqa: E402
-    ArchiveUnreachableError,
-    available_sources,
-    load_dataset,
-    load_local_dir,
-    register_source,
+# --- twin: the simulated TOI-5807 (SIMULATION) ---------------------------------------------------
+from .twin import (  # noqa: E402
+    GENERATOR_VERSION,
+    SCENARIOS,
+    TWIN_DEPTH_PPM,
+    SimulatedSector,
+    make_synthetic_stamp,
+    simulate_sector,
+    spec_hash,
+    twin_neighbour_offsets,
+    twin_true_offsets,
+    twin_true_pixel,
+    write_twin_fits,
 )
-from .report import dumps as json_dumps, json_safe, print_json, round_sig  # noqa: E402
-from .centroid import (  # noqa: E402
+
+# --- v08: the centroid-shift check and what builds on it ----------------------------------------
+from .v08 import (  # noqa: E402
     DEFAULT_QUALITY_BITMASK,
+    V08_METRIC_KEYS,
     CentroidImages,
     CentroidResult,
     CentroidShiftConfig,
-    TransitParams,
+    CheckResult,
+    CombinedOffset,
+    PerTransitShifts,
+    SourceOffset,
+    StampDepth,
+    V08OffsetAnalysis,
+    analyze_v08_offsets,
     cadence_confidence,
+    combine_offsets,
+    compare_with_truth,
     compute_centroid_shift,
     compute_centroid_shift_with_images,
     detect_saturation,
+    exclusion_radius_arcsec,
     flux_weighted_centroids,
-    transit_window_masks,
+    p_from_log_p,
+    per_transit_shifts,
+    run_v08,
+    sigma_from_log_p,
+    source_offset,
+    stamp_depth,
+    v08_verdict,
 )
-from .v08 import V08_METRIC_KEYS, CheckResult, run_v08, v08_verdict  # noqa: E402
-from .synthetic import make_synthetic_stamp  # noqa: E402
-from .twin import GENERATOR_VERSION, SCENARIOS, TWIN_DEPTH_PPM, SimulatedSector, simulate_sector, spec_hash  # noqa: E402
-from .twin_fits import write_twin_fits  # noqa: E402
+from .v08.calibration import (  # noqa: E402
+    calibration_summary,
+    estimator_outlier_demo,
+    inject_point_eclipse,
+    injection_recovery,
+    load_calibration,
+    null_calibration,
+    significance_methods_table,
+)
 
-# tutorial helpers: repository paths, plots, notebook-facing summaries
-from .paths import artifact_dirs, repo_relative, repo_root  # noqa: E402
-from .plotting import plot_centroid_shift, plot_phase_folded, plot_v08_summary, save_figure  # noqa: E402
+# --- plots -------------------------------------------------------------------------------------
+from .plots import (  # noqa: E402
+    plot_centroid_shift,
+    plot_null_calibration,
+    plot_per_transit_vectors,
+    plot_phase_folded,
+    plot_sector_per_transit,
+    plot_sensitivity_curve,
+    plot_sky_offsets,
+    plot_v08_summary,
+    save_figure,
+)
+
+# --- tutorial: what the notebooks call ----------------------------------------------------------
 from .tutorial import (  # noqa: E402
     candidate_report,
     latest_v08_sector,
@@ -69,43 +145,7 @@ from .tutorial import (  # noqa: E402
     save_plot,
     setup_notebook,
     stitched_summary,
-    target_pixel,
     tpf_inventory,
     v08_interpretation,
     v08_sector_summary,
-)
-
-# beyond the per-sector check: per-transit and sky-combined offsets, source position, calibration
-from .centroid_significance import p_from_log_p, sigma_from_log_p  # noqa: E402
-from .offsets import V08OffsetAnalysis, analyze_v08_offsets  # noqa: E402
-from .per_transit import PerTransitShifts, per_transit_shifts  # noqa: E402
-from .sky import CombinedOffset, SkyVector, combine_offsets, sky_jacobian, vector_to_sky  # noqa: E402
-from .source_position import (  # noqa: E402
-    SourceOffset,
-    StampDepth,
-    exclusion_radius_arcsec,
-    source_offset,
-    stamp_depth,
-)
-from .twin_truth import (  # noqa: E402
-    compare_with_truth,
-    twin_neighbour_offsets,
-    twin_true_offsets,
-    twin_true_pixel,
-)
-from .calibration import (  # noqa: E402
-    calibration_summary,
-    estimator_outlier_demo,
-    inject_point_eclipse,
-    injection_recovery,
-    load_calibration,
-    null_calibration,
-    significance_methods_table,
-)
-from .plots_offsets import (  # noqa: E402
-    plot_null_calibration,
-    plot_per_transit_vectors,
-    plot_sector_per_transit,
-    plot_sensitivity_curve,
-    plot_sky_offsets,
 )

@@ -28,14 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     cal.add_argument("--sectors", type=int, nargs="+", metavar="S", help="twin sectors (default: all four)")
     args = parser.parse_args(argv)
     if args.command == "calibrate":
-        from .calibration import run_calibration
         from .report import print_json
+        from .v08.calibration import run_calibration
 
         print_json(run_calibration(quick=args.quick, n_seeds=args.seeds, sectors=args.sectors,
                                    n_injection_seeds=args.injection_seeds))
         return 0
     if args.command == "regenerate":
-        from .notebook_runner import regenerate
+        from .tutorial.runner import regenerate
 
         return regenerate(args.notebook)
     parser.error(f"unknown command {args.command}")  # pragma: no cover

@@ -1,0 +1,178 @@
+"""Sky geometry of a stamp: the WCS Jacobian, pixel vectors on the sky, the target's pixel.
+
+A centroid shift (or a source offset) measured in one sector is a vector in
+that sector's stamp pixels; sectors have different rolls, so vectors can only
+be compared or averaged on the sky. :func:`sky_jacobian` linearises a sector's
+WCS (east = ΔRA·cosDec, north = ΔDec; arcsec per pixel) and
+:func:`vector_to_sky` carries a vector and its covariance through it.
+
+Coordinates: x = column, y = row, stamp pixels, (0, 0) = centre of the first pixel.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import target
+from ..report import json_safe
+
+__all__ = [
+    "SkyVector",
+    "sky_jacobian",
+    "vector_to_sky",
+    "target_pixel",
+]
+
+
+_DEG_TO_ARCSEC = 3600.0
+
+
+def _as_matrix(name: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: expected a numeric array of shape {shape}, got {type(value).__name__}") from exc
+    if arr.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape}, got {arr.shape}")
+    return arr
+
+
+# ---------------------------------------------------------------------------------------------
+# sky frame
+# ---------------------------------------------------------------------------------------------
+def sky_jacobian(wcs: Any, x: float, y: float, step: float = 0.01) -> np.ndarray:
+    """Local 2×2 Jacobian of (east, north) = (ΔRA·cosDec, ΔDec) with respect to (column, row).
+
+    Central finite differences of ``wcs.pixel_to_world_values`` at (x, y); RA
+    differences are wrapped to (−180°, 180°]. Valid for any rotation, parity
+    and (smooth) distortion of the WCS, unlike a single pixel scale.
+
+    Parameters
+    ----------
+    wcs : astropy.wcs.WCS
+        Celestial WCS of the stamp (0-based pixels).
+    x, y : float
+        Column and row where the map is linearised, stamp pixels.
+    step : float
+        Half-step of the finite difference, pixels.
+
+    Returns
+    -------
+    ndarray, shape (2, 2)
+        arcsec per pixel; rows (east, north), columns (x, y).
+    """
+    if wcs is None or not hasattr(wcs, "pixel_to_world_values"):
+        raise TypeError(f"wcs: expected an astropy WCS, got {type(wcs).__name__}")
+    x, y = float(x), float(y)
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise ValueError(f"(x, y): expected finite pixel coordinates, got ({x}, {y})")
+    xs = np.array([x + step, x - step, x, x, x])
+    ys = np.array([y, y, y + step, y - step, y])
+    ra, dec = (np.asarray(v, dtype=float) for v in wcs.pixel_to_world_values(xs, ys))
+    cosd = math.cos(math.radians(float(dec[4])))
+    dra = lambda a, b: ((a - b + 180.0) % 360.0) - 180.0  # noqa: E731
+    jac = np.array([
+        [dra(ra[0], ra[1]) * cosd, dra(ra[2], ra[3]) * cosd],
+        [dec[0] - dec[1], dec[2] - dec[3]],
+    ]) / (2.0 * step)
+    return jac * _DEG_TO_ARCSEC
+
+
+@dataclass(frozen=True)
+class SkyVector:
+    """A 2-D vector and its covariance in the sky frame.
+
+    Attributes
+    ----------
+    label : str
+        E.g. ``"sector 83"``.
+    vector_arcsec : (float, float)
+        (east, north) = (ΔRA·cosDec, ΔDec), arcsec.
+    covariance_arcsec2 : 2×2 tuple
+        arcsec².
+    vector_pixels : (float, float)
+        The same vector in stamp pixels (x = column, y = row).
+    covariance_pixels : 2×2 tuple
+        pixels².
+    jacobian_arcsec_per_pixel : 2×2 tuple
+        Rows (east, north), columns (x, y).
+    """
+
+    label: str
+    vector_arcsec: tuple[float, float]
+    covariance_arcsec2: tuple[tuple[float, float], tuple[float, float]]
+    vector_pixels: tuple[float, float]
+    covariance_pixels: tuple[tuple[float, float], tuple[float, float]]
+    jacobian_arcsec_per_pixel: tuple[tuple[float, float], tuple[float, float]]
+
+    @property
+    def norm_arcsec(self) -> float:
+        """|vector|, arcsec."""
+        return float(np.hypot(*self.vector_arcsec))
+
+    @property
+    def position_angle_deg(self) -> float:
+        """Position angle east of north, degrees in [0, 360) (NaN for a zero vector)."""
+        e, n = self.vector_arcsec
+        return math.degrees(math.atan2(e, n)) % 360.0 if (e or n) else math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe mapping (NaN → None), with ``norm_arcsec`` and ``position_angle_deg``."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out.update(norm_arcsec=self.norm_arcsec, position_angle_deg=self.position_angle_deg)
+        return json_safe(out, sig=None)
+
+
+def vector_to_sky(vector_pixels: Any, covariance_pixels: Any, wcs: Any, at_pixel: Any, label: str = "") -> SkyVector:
+    """Convert a pixel vector and covariance to the sky frame with the WCS Jacobian at ``at_pixel``.
+
+    ``v_sky = J v``, ``C_sky = J C Jᵀ`` with ``J`` from :func:`sky_jacobian`.
+
+    Parameters
+    ----------
+    vector_pixels : array_like, shape (2,)
+        (dx, dy) = (column, row) pixels.
+    covariance_pixels : array_like, shape (2, 2)
+        pixels².
+    wcs : astropy.wcs.WCS
+    at_pixel : array_like, shape (2,)
+        (x, y) where the WCS is linearised (e.g. the out-of-transit centroid).
+    label : str
+
+    Returns
+    -------
+    SkyVector
+    """
+    v = _as_matrix("vector_pixels", vector_pixels, (2,))
+    c = _as_matrix("covariance_pixels", covariance_pixels, (2, 2))
+    x, y = _as_matrix("at_pixel", at_pixel, (2,))
+    jac = sky_jacobian(wcs, x, y)
+    vs, cs = jac @ v, jac @ c @ jac.T
+    t2 = lambda a: (float(a[0]), float(a[1]))  # noqa: E731
+    return SkyVector(label=str(label), vector_arcsec=t2(vs), covariance_arcsec2=(t2(cs[0]), t2(cs[1])),
+                     vector_pixels=t2(v), covariance_pixels=(t2(c[0]), t2(c[1])),
+                     jacobian_arcsec_per_pixel=(t2(jac[0]), t2(jac[1])))
+
+
+def target_pixel(tpf: Any) -> tuple[float, float] | None:
+    """TOI-5807's catalogue position in a stamp's pixels, from the stamp's WCS.
+
+    Parameters
+    ----------
+    tpf : TPFStamp or None
+
+    Returns
+    -------
+    (float, float) or None
+        (x = column, y = row) in stamp pixels ((0, 0) = centre of the first
+        pixel); None without a stamp or a WCS.
+    """
+    wcs = getattr(tpf, "wcs", None)
+    if wcs is None:
+        return None
+    x, y = wcs.world_to_pixel_values(target.RA_DEG, target.DEC_DEG)
+    return float(x), float(y)

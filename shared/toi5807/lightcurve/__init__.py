@@ -1,0 +1,29 @@
+"""Light-curve layer: ephemerides and candidates, transit windows, stitching and the transit depth.
+
+Sits on the data layer and may import only :mod:`toi5807.target`, :mod:`toi5807.report` and
+:mod:`toi5807.data`. The one definition of the transit windows used by every step lives in
+:mod:`toi5807.lightcurve.windows`.
+"""
+
+from .ephemeris import (
+    Candidate,
+    Ephemeris,
+    TransitParams,
+    check_ephemeris,
+    coerce_transit_params,
+)
+from .stitch import (
+    DepthEstimate,
+    StitchedLightCurve,
+    estimate_depth_ppm,
+    estimate_planet_radius_earth,
+    make_candidate,
+    stitch_pdcsap,
+)
+from .windows import phase, time_from_midtransit, transit_masks, transit_window_masks
+
+__all__ = [
+    "Candidate", "Ephemeris", "TransitParams", "check_ephemeris", "coerce_transit_params", "DepthEstimate",
+    "StitchedLightCurve", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
+    "phase", "time_from_midtransit", "transit_masks", "transit_window_masks",
+]

@@ -1,0 +1,101 @@
+"""What the calibration runs found: the sensitivity curve and the null p-value histograms.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .style import OKABE_ITO, _colour, _new_axes, _styled
+
+__all__ = ["plot_sensitivity_curve", "plot_null_calibration"]
+
+
+@_styled
+def plot_sensitivity_curve(injection: Mapping[str, Any], *, exclusion_radius_arcsec: float | None = None, ax=None):
+    """Detection probability (σ ≥ 3) of an eclipsing source vs separation, per sector and combined.
+
+    Parameters
+    ----------
+    injection : mapping
+        ``injection_recovery.json`` (see :func:`toi5807.v08.calibration.injection.injection_recovery`).
+    exclusion_radius_arcsec : float, optional
+        Drawn as a vertical line.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _new_axes(ax, (7.5, 4.6))
+    seps = np.asarray(injection["separations_px"], dtype=float)
+    keys = [f"{r:g}" for r in seps]
+    for name, col, mk in (("per_sector", OKABE_ITO["blue"], "o"), ("combined", OKABE_ITO["vermillion"], "D")):
+        p = np.array([injection[f"detection_{name}"][k] for k in keys])
+        ci = np.array([injection[f"ci99_{name}"][k] for k in keys])
+        n = injection[f"n_{name}"]
+        ax.errorbar(seps * 21.0, p, yerr=[p - ci[:, 0], ci[:, 1] - p], fmt=f"{mk}-", color=col, capsize=3,
+                    label=("one sector" if name == "per_sector" else f"{len(injection['sectors'])} sectors combined")
+                    + f" (n = {n} per point, 99 % CI)")
+    if exclusion_radius_arcsec is not None and math.isfinite(exclusion_radius_arcsec):
+        ax.axvline(exclusion_radius_arcsec, color=OKABE_ITO["bluish_green"], ls="--",
+                   label=f"3σ exclusion radius (planet twin) {exclusion_radius_arcsec:.0f}″")
+    ax.set_xlabel("separation of the eclipsing source from the target (arcsec; 21″ = 1 px)")
+    ax.set_ylabel("P(V08 ≥ 3σ)")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title(f"Sensitivity of V08 ({injection['method']}) to a {injection['depth_ppm']:.0f} ppm blend")
+    ax.legend(fontsize=8, loc="center right")
+    return ax
+
+
+@_styled
+def plot_null_calibration(null: Mapping[str, Any]):
+    """p-value histograms per significance method and the 3σ false-alarm rates with 99 % intervals.
+
+    Parameters
+    ----------
+    null : mapping
+        ``null_calibration.json`` (see :func:`toi5807.v08.calibration.null.null_calibration`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    methods = list(null["methods"])
+    fig = plt.figure(figsize=(12.0, 6.2), layout="constrained")
+    grid = fig.add_gridspec(2, len(methods))
+    nominal = float(null["nominal_far_3sigma"])
+    for i, m in enumerate(methods):
+        c = null["methods"][m]
+        ax = fig.add_subplot(grid[0, i])
+        counts = np.asarray(c["p_hist_counts"], dtype=float)
+        edges = np.linspace(0, 1, counts.size + 1)
+        ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=_colour(i), alpha=0.85)
+        ax.axhline(c["n_trials"] / counts.size, color="black", ls="--", lw=1.0)
+        ax.set_title(f"{m}\nKS p = {c['ks_p_value']:.2g}", fontsize=9.5)
+        ax.set_xlabel("p-value")
+        if i == 0:
+            ax.set_ylabel("null trials per bin (dashed: uniform)")
+    ax = fig.add_subplot(grid[1, :])
+    far = np.array([null["methods"][m]["far_3sigma"] for m in methods]) * 100
+    ci = np.array([null["methods"][m]["far_ci99"] for m in methods]) * 100
+    x = np.arange(len(methods))
+    ax.bar(x, far, color=[_colour(i) for i in range(len(methods))], alpha=0.85)
+    ax.errorbar(x, far, yerr=[far - ci[:, 0], ci[:, 1] - far], fmt="none", color="black", capsize=4,
+                label="99 % Clopper–Pearson interval")
+    ax.axhline(nominal * 100, color=OKABE_ITO["vermillion"], lw=1.5, label=f"nominal {nominal * 100:.2f} %")
+    ax.axhspan(0.5 * nominal * 100, 1.5 * nominal * 100, color=OKABE_ITO["vermillion"], alpha=0.12,
+               label="0.5–1.5 × nominal")
+    ax.set_xticks(x, [f"{m}\n{null['methods'][m]['n_false_alarms']}/{null['methods'][m]['n_trials']}" for m in methods])
+    ax.set_ylabel("false-alarm rate at 3σ (%)")
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_ylim(0.0, 150.0)
+    ax.legend(fontsize=8, loc="upper right")
+    fig.suptitle(f"V08 on {len(null['sectors'])}-sector × {null['seeds'][1] - null['seeds'][0] + 1}-seed "
+                 "no-transit twins (correlated pointing jitter)")
+    return fig

@@ -1,0 +1,219 @@
+"""Offsets of the V08 extension: per-transit vectors on the stamp, sector and combined offsets on the sky.
+
+Sky plots use east to the left, north up (as on the sky).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..data.geometry import target_pixel
+from .stamp import _aperture_outline, _ellipse, choose_magnification
+from .style import OKABE_ITO, _colour, _new_axes, _styled
+
+__all__ = ["plot_per_transit_vectors", "plot_sky_offsets", "plot_sector_per_transit"]
+
+
+@_styled
+def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *, target_xy: Any = None,
+                             aperture_mask: Any = None, neighbours_xy: Any = None, highlight_xy: Any = None,
+                             magnification: int | None = None, title: str = "", ax=None):
+    """Per-transit shift vectors drawn on the stamp, magnified, from the out-of-transit centroid.
+
+    Parameters
+    ----------
+    image : array_like, shape (rows, cols)
+        Out-of-transit image, e-/s.
+    per_transit : PerTransitShifts
+    out_centroid : (float, float)
+        Where the arrows start (x = column, y = row, pixels).
+    target_xy : (float, float), optional
+        Target position (pixels).
+    aperture_mask : array_like of bool, optional
+    neighbours_xy : array_like, shape (n, 2), optional
+        Other stars (pixels), drawn as small circles.
+    highlight_xy : (float, float), optional
+        A star to mark (e.g. the simulated eclipsing neighbour).
+    magnification : int, optional
+        Default: :func:`toi5807.plots.stamp.choose_magnification` of the weighted-mean shift.
+    title : str
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.colors import PowerNorm
+
+    ax = _new_axes(ax, (7.0, 6.0))
+    img = np.asarray(image, dtype=float)
+    nr, nc = img.shape
+    vmax = float(np.nanmax(img)) if np.any(np.isfinite(img)) else 1.0
+    ax.imshow(img, origin="lower", cmap="Greys_r", norm=PowerNorm(0.5, vmin=0.0, vmax=vmax, clip=True),
+              interpolation="nearest", extent=(-0.5, nc - 0.5, -0.5, nr - 0.5))
+    if aperture_mask is not None:
+        _aperture_outline(ax, np.asarray(aperture_mask, dtype=bool), colors=OKABE_ITO["yellow"], linewidths=1.0)
+        ax.plot([], [], color=OKABE_ITO["yellow"], lw=1.0, label="pipeline aperture")
+    c0 = np.asarray(out_centroid, dtype=float)
+    comb = per_transit.combined
+    use = [e for e in per_transit.epochs if e.usable]
+    mean = np.asarray(comb.mean, dtype=float)
+    sig = math.sqrt(max(float(np.max(np.linalg.eigvalsh(np.asarray(comb.covariance)))), 0.0)) if comb.n_used else 0.0
+    ref = float(np.hypot(*mean)) if np.all(np.isfinite(mean)) else 0.0
+    mag = magnification or choose_magnification(max(ref, 3 * sig), sig, min(nr, nc))
+    for i, e in enumerate(use):
+        v = np.asarray(e.shift_vector_pixels) * mag
+        col = _colour(i)
+        ax.annotate("", xy=tuple(c0 + v), xytext=tuple(c0),
+                    arrowprops=dict(arrowstyle="-|>", color=col, lw=1.4, shrinkA=0, shrinkB=0))
+        _ellipse(ax, c0 + v, np.asarray(e.shift_covariance_pixels) * mag**2, 1.0, color=col, lw=1.0)
+        ax.plot([], [], color=col, lw=1.4, label=f"transit {e.epoch} ({e.significance_sigma:.1f}σ)")
+    if comb.n_used and np.all(np.isfinite(mean)):
+        ax.annotate("", xy=tuple(c0 + mean * mag), xytext=tuple(c0),
+                    arrowprops=dict(arrowstyle="-|>", color=OKABE_ITO["vermillion"], lw=2.6, shrinkA=0, shrinkB=0))
+        _ellipse(ax, c0 + mean * mag, np.asarray(comb.covariance) * mag**2, 1.0, color=OKABE_ITO["vermillion"], lw=1.6)
+        ax.plot([], [], color=OKABE_ITO["vermillion"], lw=2.6,
+                label=f"weighted mean ({comb.significance_sigma:.1f}σ; "
+                      f"consistency p = {comb.consistency_p_value:.2g})")
+    ax.plot(*c0, "o", ms=5, color="white", mec="black", label="out-of-transit centroid")
+    if target_xy is not None:
+        ax.plot(*np.asarray(target_xy, dtype=float), "+", ms=14, mew=1.8, color=OKABE_ITO["sky_blue"],
+                label="target (catalogue)")
+    if neighbours_xy is not None and np.size(neighbours_xy):
+        nb = np.asarray(neighbours_xy, dtype=float).reshape(-1, 2)
+        ax.plot(nb[:, 0], nb[:, 1], "o", ms=7, mfc="none", mec=OKABE_ITO["sky_blue"], mew=1.2,
+                label="neighbour stars")
+    if highlight_xy is not None:
+        ax.plot(*np.asarray(highlight_xy, dtype=float), "*", ms=14, color=OKABE_ITO["orange"], mec="black",
+                label="eclipsing neighbour (simulation truth)")
+    ax.set_xlim(-0.5, nc - 0.5)
+    ax.set_ylim(-0.5, nr - 0.5)
+    ax.set_xlabel("column (pixels)")
+    ax.set_ylabel("row (pixels)")
+    ax.set_title(title or f"Per-transit centroid shifts (arrows ×{mag:g}, 1σ ellipses)")
+    ax.grid(False)
+    ax.legend(loc="upper left", fontsize=7.5)
+    return ax
+
+
+@_styled
+def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcsec: Any = None,
+                     title: str = ""):
+    """Two panels on the sky (east left, north up): centroid shifts, and source offsets with the exclusion circle.
+
+    Parameters
+    ----------
+    analysis : V08OffsetAnalysis
+    neighbours_arcsec : mapping label -> (east, north), optional
+        Known stars around the target, arcsec (for the twin: the simulated scene).
+    truth_arcsec : (float, float), optional
+        True offset of the eclipsing source (SIMULATION only).
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12.0, 5.6), layout="constrained")
+    # panel 1: centroid shifts (milliarcsec)
+    for i, s in enumerate(analysis.sectors):
+        if s.shift_sky is None:
+            continue
+        v = np.asarray(s.shift_sky.vector_arcsec) * 1e3
+        c = np.asarray(s.shift_sky.covariance_arcsec2) * 1e6
+        a1.errorbar(v[0], v[1], fmt="o", color=_colour(i), ms=6, label=f"sector {s.sector} ({s.v08_sigma:.1f}σ)")
+        _ellipse(a1, v, c, 1.0, color=_colour(i), lw=1.2)
+    cs = analysis.combined_shift
+    if cs.n_used:
+        m = np.asarray(cs.mean) * 1e3
+        a1.plot(*m, "D", ms=8, color=OKABE_ITO["vermillion"], mec="black",
+                label=f"combined ({cs.significance_sigma:.1f}σ, p = {cs.p_value:.2g})")
+        _ellipse(a1, m, np.asarray(cs.covariance) * 1e6, 1.0, color=OKABE_ITO["vermillion"], lw=2.0)
+        _ellipse(a1, m, np.asarray(cs.covariance) * 1e6, 3.0, color=OKABE_ITO["vermillion"], lw=1.0, ls="--")
+    a1.plot(0, 0, "+", ms=14, mew=1.8, color="black", label="no shift")
+    a1.set_xlabel("Δ east = ΔRA·cos Dec (milliarcsec)")
+    a1.set_ylabel("Δ north = ΔDec (milliarcsec)")
+    a1.set_title("Centroid shift (in − out) on the sky, 1σ ellipses")
+    a1.set_aspect("equal", adjustable="datalim")
+    a1.invert_xaxis()
+    a1.legend(fontsize=7.5, loc="best")
+    # panel 2: source offsets (arcsec), exclusion circle
+    r = analysis.exclusion_radius_arcsec
+    if math.isfinite(r):
+        a2.add_patch(Circle((0, 0), r, fill=True, alpha=0.08, color=OKABE_ITO["sky_blue"]))
+        a2.add_patch(Circle((0, 0), r, fill=False, ls="--", lw=1.4, color=OKABE_ITO["blue"]))
+        a2.plot([], [], ls="--", color=OKABE_ITO["blue"], label=f"3σ exclusion radius {r:.0f}″ ({r / 21:.1f} px)")
+    for i, s in enumerate(analysis.sectors):
+        so = s.source.offset_sky
+        if so is None or not s.source.defined:
+            continue
+        v, c = np.asarray(so.vector_arcsec), np.asarray(so.covariance_arcsec2)
+        lab = f"sector {s.sector}" + ("" if s.source.usable else " (depth < 3σ, not combined)")
+        a2.plot(*v, "o" if s.source.usable else "x", ms=6, color=_colour(i), label=lab)
+        _ellipse(a2, v, c, 1.0, color=_colour(i), lw=1.0)
+    co = analysis.combined_source_offset
+    if co.n_used:
+        m = np.asarray(co.mean)
+        a2.plot(*m, "D", ms=8, color=OKABE_ITO["vermillion"], mec="black",
+                label=f"combined source offset {co.norm:.0f}″ ({co.significance_sigma:.1f}σ from target)")
+        _ellipse(a2, m, np.asarray(co.covariance), 1.0, color=OKABE_ITO["vermillion"], lw=2.0)
+        _ellipse(a2, m, np.asarray(co.covariance), 3.0, color=OKABE_ITO["vermillion"], lw=1.0, ls="--")
+    if neighbours_arcsec:
+        nb = np.array([tuple(v) for v in dict(neighbours_arcsec).values()], dtype=float).reshape(-1, 2)
+        a2.plot(nb[:, 0], nb[:, 1], "o", ms=8, mfc="none", mec="black", mew=1.0, label="neighbour stars")
+    if truth_arcsec is not None:
+        a2.plot(*np.asarray(truth_arcsec, dtype=float), "*", ms=16, color=OKABE_ITO["orange"], mec="black",
+                label="eclipsing neighbour (simulation truth)")
+    a2.plot(0, 0, "+", ms=16, mew=2.0, color="black", label="target TOI-5807")
+    a2.set_xlabel("Δ east (arcsec)")
+    a2.set_ylabel("Δ north (arcsec)")
+    a2.set_title("Transit-source offset from the target, 1σ/3σ ellipses")
+    a2.set_aspect("equal", adjustable="box")
+    pts = [np.abs(np.asarray(s.source.offset_sky.vector_arcsec)) for s in analysis.sectors
+           if s.source.offset_sky is not None and s.source.defined]
+    if neighbours_arcsec:
+        pts += [np.abs(np.asarray(v, dtype=float)) for v in dict(neighbours_arcsec).values()]
+    if truth_arcsec is not None:
+        pts.append(np.abs(np.asarray(truth_arcsec, dtype=float)))
+    far = max([float(np.max(p)) for p in pts if np.all(np.isfinite(p))] + [r if math.isfinite(r) else 0.0, 30.0])
+    lim = 1.15 * min(far, 400.0)
+    a2.set_xlim(lim, -lim)
+    a2.set_ylim(-lim, lim)
+    a2.legend(fontsize=7.5, loc="upper left")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: Any = None, title: str = ""):
+    """:func:`plot_per_transit_vectors` for one sector of an :func:`~toi5807.v08.offsets.analyze_v08_offsets` result.
+
+    Parameters
+    ----------
+    ds : Dataset or mapping sector -> TPFStamp
+    analysis : V08OffsetAnalysis
+        Holds the per-transit vectors and the out-of-transit mean image (no second pass over the cube).
+    sector : int
+    truth_xy : (float, float), optional
+        Pixel position of the simulated eclipsing source (SIMULATION truth only).
+    title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    stamps = getattr(ds, "tpf_by_sector", ds)
+    st = stamps[int(sector)]
+    sec = next((s for s in analysis.sectors if s.sector == int(sector)), None)
+    if sec is None:
+        raise ValueError(f"sector: {sector} is not in the analysis (sectors {[s.sector for s in analysis.sectors]})")
+    return plot_per_transit_vectors(sec.out_of_transit_mean_image, sec.per_transit, sec.out_of_transit_centroid,
+                                    target_xy=target_pixel(st), aperture_mask=st.aperture_mask,
+                                    highlight_xy=truth_xy,
+                                    title=title or f"Sector {sector}: per-transit centroid shifts vs local baseline")

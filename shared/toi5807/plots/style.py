@@ -1,0 +1,123 @@
+"""One look for every figure: the tutorial style and the colour-blind-safe Okabe–Ito palette.
+
+:data:`STYLE` and the Okabe–Ito palette (:data:`OKABE_ITO`; Okabe & Ito 2008)
+are applied to every plot function of :mod:`toi5807.plots` through
+:func:`_styled`. matplotlib is imported inside the functions, so
+``import toi5807`` stays light.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["OKABE_ITO", "VERDICT_COLOURS", "STYLE", "SAVE_DPI", "apply_style", "style_context"]
+
+
+#: Okabe–Ito colour-blind-safe palette (hex).
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+
+_GREY = "#8C8C8C"
+
+
+#: Colour of each V08 verdict.
+VERDICT_COLOURS: dict[str, str] = {
+    "PASS": OKABE_ITO["bluish_green"],
+    "WARN": OKABE_ITO["orange"],
+    "FAIL": OKABE_ITO["vermillion"],
+}
+
+
+#: Resolution of saved and inline PNGs, dots per inch.
+SAVE_DPI: int = 120
+
+
+#: matplotlib rcParams shared by every tutorial figure.
+STYLE: dict[str, Any] = {
+    "figure.dpi": SAVE_DPI,
+    "savefig.dpi": SAVE_DPI,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.fontsize": 8.5,
+    "legend.framealpha": 0.85,
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "image.cmap": "viridis",
+    "svg.hashsalt": "toi5807",
+}
+
+
+#: PNG metadata written with every figure: drop the ``Software`` entry (matplotlib's version).
+_PNG_METADATA = {"Software": None}
+
+
+def _style_dict() -> dict[str, Any]:
+    from cycler import cycler
+
+    style = dict(STYLE)  # plus the Okabe–Ito colour cycle
+    style["axes.prop_cycle"] = cycler(color=[OKABE_ITO[k] for k in (
+        "blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow", "black")])
+    return style
+
+
+def apply_style() -> None:
+    """Apply the tutorial style to matplotlib's global rcParams."""
+    import matplotlib
+
+    matplotlib.rcParams.update(_style_dict())
+
+
+@contextmanager
+def style_context():
+    """Context manager applying the tutorial style temporarily."""
+    import matplotlib
+
+    with matplotlib.rc_context(_style_dict()):
+        yield
+
+
+def _styled(func):
+    """Run a plot function inside :func:`style_context`, so every artist it creates gets the tutorial style."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with style_context():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _new_axes(ax, figsize: tuple[float, float]):
+    """Return ``ax`` or a fresh axes of a constrained-layout figure in the tutorial style."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+_SECTOR_COLOURS = ("blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "yellow")
+
+
+def _colour(i: int) -> str:
+    return OKABE_ITO[_SECTOR_COLOURS[i % len(_SECTOR_COLOURS)]]

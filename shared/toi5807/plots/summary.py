@@ -1,0 +1,99 @@
+"""The per-sector V08 summary: shift with 1σ bars and significance against the 3σ/5σ lines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .style import _GREY, OKABE_ITO, VERDICT_COLOURS, _styled
+
+__all__ = ["plot_v08_summary"]
+
+
+# ---------------------------------------------------------------------------------------------
+# V08 per-sector summary
+# ---------------------------------------------------------------------------------------------
+def _summary_rows(results: Mapping[Any, Any]) -> list[dict[str, Any]]:
+    """Normalise ``{sector: CheckResult or {status, flags, metrics[, verdict]}}`` to plain rows."""
+    rows = []
+    for key in sorted(results, key=lambda k: int(k)):
+        r = results[key]
+        get = (lambda name, default=None: r.get(name, default)) if isinstance(r, Mapping) else (
+            lambda name, default=None: getattr(r, name, default))
+        metrics = dict(get("metrics", {}) or {})
+        rows.append({"sector": int(key), "status": get("status", "skipped"), "verdict": get("verdict"),
+                     "flags": list(get("flags", ()) or ()), "metrics": metrics})
+    return rows
+
+
+def _num(x: Any) -> float:
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) else math.nan
+
+
+@_styled
+def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fail_sigma: float = 5.0,
+                     pixel_scale_arcsec: float = 21.0):
+    """Per-sector V08 results: shift (milli-pixels, 1σ bars) and significance with the 3σ/5σ lines.
+
+    Parameters
+    ----------
+    results : mapping sector -> CheckResult or dict
+        :func:`toi5807.v08.check.run_v08` results, or the ``{status, flags, metrics}``
+        entries of :func:`toi5807.tutorial.summaries.v08_sector_summary` (verdict optional).
+    warn_sigma, fail_sigma : float
+        Significance thresholds drawn as horizontal lines, σ.
+    pixel_scale_arcsec : float
+        Arcsec per pixel for the right-hand shift axis (TESS: 21).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top: centroid shift in milli-pixels (right axis: milli-arcsec); bottom:
+        significance in σ. Skipped sectors are marked with their flags.
+    """
+    import matplotlib.pyplot as plt
+
+    rows = _summary_rows(results)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(7.0, 5.6), sharex=True, layout="constrained")
+    xs = np.arange(len(rows))
+    shift = np.array([_num(r["metrics"].get("centroid_shift_pixels")) for r in rows]) * 1e3
+    err = np.array([_num(r["metrics"].get("shift_uncertainty_pixels")) for r in rows]) * 1e3
+    sig = np.array([_num(r["metrics"].get("significance_sigma")) for r in rows])
+    for x, r, s, e, z in zip(xs, rows, shift, err, sig):
+        colour = VERDICT_COLOURS.get(r["verdict"] or "", OKABE_ITO["blue"])
+        if r["status"] != "ok" or not math.isfinite(s):
+            note = "skipped\n" + "\n".join(r["flags"] or ["no result"])
+            for a in (ax1, ax2):
+                a.text(x, 0.5, note, transform=a.get_xaxis_transform(), ha="center", va="center", fontsize=8,
+                       color=_GREY)
+            continue
+        ax1.errorbar(x, s, yerr=e if math.isfinite(e) else None, fmt="o", ms=7, color=colour, mec="black",
+                     mew=0.6, ecolor=OKABE_ITO["black"], elinewidth=1.2, capsize=4, zorder=3)
+        ax2.plot(x, z, "o", ms=7, color=colour, mec="black", mew=0.6, zorder=3)
+        if r["verdict"]:
+            ax2.annotate(r["verdict"], (x, z), textcoords="offset points", xytext=(9, -3), fontsize=8)
+    ax1.axhline(0.0, color=OKABE_ITO["black"], lw=0.8, alpha=0.6)
+    ax1.set_ylabel("centroid shift (milli-pixels)")
+    finite = np.isfinite(shift)
+    top = np.nanmax(np.where(finite, shift + np.nan_to_num(err), np.nan)) if finite.any() else 1.0
+    ax1.set_ylim(0.0, 1.25 * top if top > 0 else 1.0)
+    sec = ax1.secondary_yaxis("right", functions=(lambda v: v * pixel_scale_arcsec,
+                                                  lambda v: v / pixel_scale_arcsec))
+    sec.set_ylabel("shift (milli-arcsec)")
+    ax1.set_title("V08 centroid shift per sector (bars: 1σ along the shift)")
+
+    ax2.axhline(warn_sigma, color=OKABE_ITO["orange"], ls="--", lw=1.2, label=f"{warn_sigma:g}σ: WARN")
+    ax2.axhline(fail_sigma, color=OKABE_ITO["vermillion"], ls=":", lw=1.5,
+                label=f"{fail_sigma:g}σ: FAIL if also shift ≥ 1 px")
+    smax = np.nanmax(sig) if np.isfinite(sig).any() else 0.0
+    ax2.set_ylim(0.0, max(1.2 * smax, fail_sigma + 1.5))
+    ax2.set_ylabel("significance (σ)")
+    ax2.legend(loc="upper left")
+    ax2.set_xticks(xs, [f"S{r['sector']}" for r in rows])
+    ax2.set_xlabel("TESS sector")
+    ax2.set_xlim(-0.6, len(rows) - 0.4)
+    return fig

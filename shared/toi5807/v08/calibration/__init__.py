@@ -1,0 +1,29 @@
+"""Calibration of V08 on the digital twin (SIMULATION): null false-alarm rates and injection–recovery.
+
+:mod:`null` (transit-free twins), :mod:`injection` (eclipses injected on point sources), :mod:`tables`
+(reading the cached JSON, small experiments) and :mod:`run` (the ``python -m toi5807 calibrate`` command).
+"""
+
+from .injection import InjectionRecovery, inject_point_eclipse, injection_recovery
+from .null import (
+    MethodCalibration,
+    NullCalibration,
+    clopper_pearson,
+    default_switch_decision,
+    null_calibration,
+)
+from .run import run_calibration
+from .tables import (
+    INJECTION_FILE,
+    NULL_FILE,
+    calibration_summary,
+    estimator_outlier_demo,
+    load_calibration,
+    significance_methods_table,
+)
+
+__all__ = [
+    "InjectionRecovery", "inject_point_eclipse", "injection_recovery", "MethodCalibration", "NullCalibration",
+    "clopper_pearson", "default_switch_decision", "null_calibration", "run_calibration", "calibration_summary",
+    "estimator_outlier_demo", "load_calibration", "significance_methods_table", "NULL_FILE", "INJECTION_FILE",
+]

@@ -1,0 +1,179 @@
+"""V08 — the centroid-shift check on one sector's target-pixel stamp.
+
+:func:`run_v08` adapts a :class:`~toi5807.data.model.TPFStamp` (or a lightkurve
+``TessTargetPixelFile``) and a :class:`~toi5807.lightcurve.ephemeris.Candidate` to the
+array engine :func:`toi5807.v08.shift.compute_centroid_shift`, turns its result
+into a verdict, and collects what a plot needs.
+
+Verdict (design note §5.1): FAIL when shift ≥ ``fail_shift_pixels`` **and**
+σ ≥ ``fail_sigma``; WARN when shift ≥ ``warn_shift_pixels`` **or**
+σ ≥ ``warn_sigma``; PASS otherwise. ">3σ" arises by chance 1.11 % of the time
+for a 2-D Gaussian offset (Bryson et al. 2013, arXiv:1303.0052).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..data.model import TPFStamp, from_lightkurve_tpf
+from ..lightcurve import TransitParams
+from .config import CentroidShiftConfig, _json_safe
+from .shift import compute_centroid_shift_with_images
+
+__all__ = ["CheckResult", "run_v08", "v08_verdict", "V08_METRIC_KEYS"]
+
+#: The six metrics the tutorial prints per sector.
+V08_METRIC_KEYS = (
+    "centroid_shift_pixels",
+    "shift_uncertainty_pixels",
+    "significance_sigma",
+    "centroid_shift_arcsec",
+    "n_in_transit_cadences",
+    "n_out_of_transit_cadences",
+)
+_FLAGGED_WARNINGS = {
+    "saturation_risk": "SATURATION_RISK",
+    "low_n_in_transit": "LOW_N_IN_TRANSIT",
+    "low_n_out_transit": "LOW_N_OUT_TRANSIT",
+}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one vetting check.
+
+    Attributes
+    ----------
+    id : str
+        ``"V08"``.
+    status : {"ok", "skipped"}
+    verdict : {"PASS", "WARN", "FAIL"} or None
+        None when skipped.
+    confidence : float
+        Data-quality confidence in [0, 1].
+    flags : tuple of str
+        Machine-readable conditions (``MISSING_TPF``, ``NO_IN_TRANSIT_CADENCES``,
+        ``SATURATION_RISK``, ``LOW_N_IN_TRANSIT``, ``LOW_N_OUT_TRANSIT``).
+    warnings : tuple of str
+        The engine's warnings.
+    metrics : dict
+        The tutorial's six metrics (pixels, σ, arcsec, counts); empty when skipped.
+    details : dict
+        The full :meth:`CentroidResult.to_dict`.
+    plot_data : dict
+        Mean images (e-/s, rows × cols), centroids (x = column, y = row, stamp
+        pixels), their 2×2 covariances (pixels²), stamp origin (CCD column, row).
+    """
+
+    id: str = "V08"
+    status: str = "skipped"
+    verdict: str | None = None
+    confidence: float = 0.0
+    flags: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    metrics: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    plot_data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict (NaN/inf → None)."""
+        return _json_safe(
+            {
+                "id": self.id,
+                "status": self.status,
+                "verdict": self.verdict,
+                "confidence": self.confidence,
+                "flags": list(self.flags),
+                "warnings": list(self.warnings),
+                "metrics": self.metrics,
+                "details": self.details,
+                "plot_data": self.plot_data,
+            }
+        )
+
+
+def v08_verdict(shift_pixels: float, sigma: float, config: CentroidShiftConfig | None = None) -> str:
+    """PASS/WARN/FAIL from a shift (pixels) and its significance (σ); NaN σ never triggers."""
+    cfg = config if config is not None else CentroidShiftConfig()
+    big = lambda x, thr: bool(np.isfinite(x) and x >= thr)  # noqa: E731
+    if big(shift_pixels, cfg.fail_shift_pixels) and big(sigma, cfg.fail_sigma):
+        return "FAIL"
+    if big(shift_pixels, cfg.warn_shift_pixels) or big(sigma, cfg.warn_sigma):
+        return "WARN"
+    return "PASS"
+
+
+def _as_stamp(tpf: Any) -> TPFStamp:
+    if isinstance(tpf, TPFStamp):
+        return tpf
+    if hasattr(tpf, "flux") and hasattr(tpf, "pipeline_mask") and hasattr(tpf, "time"):
+        return from_lightkurve_tpf(tpf)
+    raise TypeError(f"tpf: expected a TPFStamp, a lightkurve TessTargetPixelFile or None, got {type(tpf).__name__}")
+
+
+def run_v08(tpf: Any, candidate: Any, *, config: CentroidShiftConfig | None = None) -> CheckResult:
+    """Run the V08 centroid-shift check on one sector.
+
+    Parameters
+    ----------
+    tpf : TPFStamp, lightkurve.TessTargetPixelFile or None
+        The sector's stamp (flux e-/s, time BTJD); None → skipped (``MISSING_TPF``).
+    candidate : Candidate, Ephemeris or TransitParams
+        Period (days), T0 (BTJD), duration (hours).
+    config : CentroidShiftConfig, optional
+
+    Returns
+    -------
+    CheckResult
+        ``status="skipped"`` with ``NO_IN_TRANSIT_CADENCES`` when no usable
+        cadence falls in a transit window.
+    """
+    cfg = config if config is not None else CentroidShiftConfig()
+    tp = candidate if isinstance(candidate, TransitParams) else TransitParams.from_candidate(candidate)
+    if tpf is None:
+        return CheckResult(status="skipped", flags=("MISSING_TPF",))
+    stamp = _as_stamp(tpf)
+    result, images = compute_centroid_shift_with_images(
+        stamp.flux, stamp.time, tp, config=cfg, quality=stamp.quality
+    )
+    details = result.to_dict()
+    details["sector"] = stamp.sector
+    if result.n_in_transit_cadences == 0:
+        return CheckResult(
+            status="skipped",
+            flags=("NO_IN_TRANSIT_CADENCES",),
+            warnings=result.warnings,
+            confidence=result.confidence,
+            details=details,
+        )
+    metrics = {key: details[key] for key in V08_METRIC_KEYS}
+    flags = tuple(_FLAGGED_WARNINGS[w] for w in result.warnings if w in _FLAGGED_WARNINGS)
+    plot_data = {
+        "out_of_transit_mean_image": images.out_of_transit_mean,
+        "in_transit_mean_image": images.in_transit_mean,
+        "difference_image": images.out_of_transit_mean - images.in_transit_mean,
+        "in_transit_centroid": result.in_transit_centroid,
+        "out_of_transit_centroid": result.out_of_transit_centroid,
+        "in_transit_centroid_cov": result.in_transit_centroid_cov,
+        "out_of_transit_centroid_cov": result.out_of_transit_centroid_cov,
+        "shift_vector_pixels": result.shift_vector_pixels,
+        "shift_covariance_pixels": result.shift_covariance_pixels,
+        "stamp_origin": {"column": stamp.column, "row": stamp.row},
+        "aperture_mask": stamp.aperture_mask,
+        "sector": stamp.sector,
+        "coordinates": "stamp pixels, x = column, y = row, (0, 0) = centre of the first pixel",
+    }
+    return CheckResult(
+        status="ok",
+        verdict=v08_verdict(result.centroid_shift_pixels, result.significance_sigma, cfg),
+        confidence=float(result.confidence) if math.isfinite(result.confidence) else 0.0,
+        flags=flags,
+        warnings=result.warnings,
+        metrics=metrics,
+        details=details,
+        plot_data=_json_safe(plot_data),
+    )

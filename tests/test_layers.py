@@ -1,0 +1,95 @@
+"""The package's architecture: one-way layers, subpackages that say what they hold, no module over 400 lines."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "shared" / "toi5807"
+
+#: Layer of each top-level unit of the package, lowest first; a module may import its own layer or below.
+LAYERS = {
+    "target": 0, "report": 0, "data": 0,
+    "lightcurve": 1,
+    "twin": 2,
+    "v08": 3,
+    "plots": 4,
+    "tutorial": 5,
+    "__main__": 6,
+}
+SUBPACKAGES = ("data", "lightcurve", "twin", "v08", "plots", "tutorial")
+MAX_LINES = 400
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """Absolute names of every ``toi5807`` module imported anywhere in the file (functions included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "toi5807"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            if mod.split(".")[0] != "toi5807":
+                continue
+            if mod == "toi5807":  # "from .. import target": the names are the modules
+                out += [(node.lineno, f"toi5807.{a.name}") for a in node.names]
+            else:
+                out.append((node.lineno, mod))
+    return out
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    return LAYERS.get(parts[1]) if len(parts) > 1 else None
+
+
+SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if p != PACKAGE / "__init__.py")
+
+
+def test_walker_resolves_relative_imports():
+    """The walker must see a relative import three levels up as what it is (a test that cannot fail is a defect)."""
+    cal = PACKAGE / "v08" / "calibration" / "run.py"
+    assert (_module_name(cal), "toi5807.twin.spec") in [(_module_name(cal), m) for _, m in _imports(cal)]
+    assert _layer("toi5807.tutorial.runner") > _layer("toi5807.v08.shift") > _layer("toi5807.twin.scene")
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_upward_import(path):
+    own = _layer(_module_name(path))
+    assert own is not None, f"{path.relative_to(PACKAGE)} belongs to no layer: add it to LAYERS"
+    upward = [(line, m) for line, m in _imports(path) if (_layer(m) or 0) > own]
+    assert not upward, f"{path.relative_to(PACKAGE)} (layer {own}) imports a higher layer: {upward}"
+
+
+@pytest.mark.parametrize("path", SOURCES + [PACKAGE / "__init__.py"], ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_module_size(path):
+    n = len(path.read_text(encoding="utf-8").splitlines())
+    assert n <= MAX_LINES, f"{path.relative_to(PACKAGE)} has {n} lines (at most {MAX_LINES}: split it along a seam)"
+
+
+@pytest.mark.parametrize("name", SUBPACKAGES)
+def test_subpackage_says_what_it_holds(name):
+    init = PACKAGE / name / "__init__.py"
+    assert init.is_file(), f"{name}/ must be a subpackage"
+    doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+    assert doc, f"{name}/__init__.py needs a docstring: what the layer is for and what it may import"
+    lines = [ln for ln in doc.splitlines() if ln.strip()]
+    assert 3 <= len(lines) <= 6, f"{name}/__init__.py docstring: 3-6 lines, got {len(lines)}"
+    assert "import" in doc, f"{name}/__init__.py docstring must say what the layer may import"

@@ -1,0 +1,316 @@
+"""Tests of the TOI-5807 digital twin (SIMULATED data): grid, scene, noise, signal, scenarios, FITS.
+
+Real-data comparisons use the ``real_data_dir`` fixture of ``conftest.py``
+(``TOI5807_REAL_DATA_DIR``: the folder with ``sector{55,75,82,83}_pdcsap.csv``
+and ``oot_reference_images_s82_s83.json``) and are skipped without it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from toi5807 import target
+from toi5807.data.model import Dataset
+from toi5807.data.readers import read_lc_csv, read_lc_fits, read_tpf_fits
+from toi5807.lightcurve import estimate_depth_ppm, stitch_pdcsap, transit_masks
+from toi5807.twin import (
+    GENERATOR_VERSION,
+    SCENARIOS,
+    TWIN_DEPTH_PPM,
+    load_spec,
+    simulate_sector,
+    spec_hash,
+)
+from toi5807.twin.fits import SIM_OBJECT, write_twin_fits
+from toi5807.twin.photometry import cotrend, p2p_scatter_ppm
+
+SECTORS = target.SECTORS
+
+
+# ------------------------------------------------------------------ fixtures (module-scoped: simulate once)
+@pytest.fixture(scope="module")
+def sims() -> dict[str, dict[int, object]]:
+    return {sc: {s: simulate_sector(s, seed=0, scenario=sc) for s in SECTORS} for sc in SCENARIOS}
+
+
+@pytest.fixture(scope="module")
+def fits_dir(tmp_path_factory) -> tuple[Path, dict[int, dict[str, str]]]:
+    out = tmp_path_factory.mktemp("twin_fits")
+    return out, write_twin_fits(out, seed=0, scenario="planet")
+
+
+# ------------------------------------------------------------------ determinism and parameters
+def test_same_seed_identical_and_different_seed_differs():
+    a = simulate_sector(82, seed=7)
+    b = simulate_sector(82, seed=7)
+    c = simulate_sector(82, seed=8)
+    for name in ("flux", "flux_err", "flux_bkg", "pos_corr1", "pos_corr2", "sap_flux", "time", "quality"):
+        assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
+    assert not np.array_equal(a.flux, c.flux)
+    assert not np.array_equal(a.pos_corr1, c.pos_corr1)
+    assert np.array_equal(a.time, c.time) and np.array_equal(a.quality, c.quality)
+    with pytest.raises(ValueError):
+        a.flux[0, 0, 0] = 1.0  # read-only
+
+
+def test_scenario_does_not_change_noise(sims):
+    for s in SECTORS:
+        planet, null, beb = (sims[sc][s] for sc in ("planet", "no_transit", "background_eb"))
+        assert np.array_equal(planet.pos_corr1, null.pos_corr1) and np.array_equal(beb.pos_corr2, null.pos_corr2)
+        intr, _ = transit_masks(null.time, oot_factor=0.5)
+        # outside the transit windows the pixels are bit-identical in every scenario
+        assert np.array_equal(planet.flux[~intr], null.flux[~intr])
+        assert np.array_equal(beb.flux[~intr], null.flux[~intr])
+        assert not np.array_equal(planet.flux[intr], null.flux[intr])
+
+
+def test_bad_parameters_raise():
+    with pytest.raises(ValueError, match="scenario"):
+        simulate_sector(82, seed=0, scenario="eclipse")
+    with pytest.raises(TypeError, match="scenario"):
+        simulate_sector(82, seed=0, scenario=1)
+    with pytest.raises(ValueError, match="sector"):
+        simulate_sector(12, seed=0)
+    with pytest.raises(TypeError, match="sector"):
+        simulate_sector("82", seed=0)
+    with pytest.raises(TypeError, match="seed"):
+        simulate_sector(82, seed=1.5)
+    with pytest.raises(ValueError, match="seed"):
+        simulate_sector(82, seed=-1)
+
+
+def test_spec_hash_and_spec_has_no_flux():
+    h = spec_hash()
+    assert len(h) == 64 and h == spec_hash()
+    assert GENERATOR_VERSION
+    spec = load_spec()
+    text = json.dumps(spec)
+    assert "oot_reference_image" not in text and '"flux_err"' not in text
+    assert sorted(int(s) for s in spec["sectors"]) == sorted(SECTORS)
+
+
+# ------------------------------------------------------------------ cadence grid vs the real light curves
+def test_cadence_grid_equals_real_light_curves(fits_dir, real_data_dir):
+    out, names = fits_dir
+    for s in SECTORS:
+        real = read_lc_csv(real_data_dir / f"sector{s}_pdcsap.csv")
+        lc = read_lc_fits(out / names[s]["lc"])  # lightkurve default bitmask
+        tpf = read_tpf_fits(out / names[s]["tpf"], quality_bitmask="default")
+        assert len(lc) == len(real) == load_spec()["sectors"][str(s)]["cadence"]["n_points"]
+        assert np.max(np.abs(lc.time - np.sort(real.time))) * 86400.0 < 1.0
+        assert np.max(np.abs(tpf.time - np.sort(real.time))) * 86400.0 < 1.0
+
+
+def test_cadence_grid_is_regular_within_orbits(sims):
+    for s in SECTORS:
+        sim = sims["planet"][s]
+        dt = np.diff(sim.time) * 86400.0
+        in_orbit = dt < 200.0
+        assert np.all(np.abs(dt[in_orbit] - 120.0) < 0.5)
+        assert set(np.unique(sim.quality)) <= {0, 32, 128}
+        assert int((sim.quality == 0).sum()) == load_spec()["sectors"][str(s)]["cadence"]["n_points"]
+
+
+# ------------------------------------------------------------------ scene fidelity
+def test_scene_matches_real_oot_images(sims, real_data_dir):
+    from toi5807.twin.scene import flux_weighted_centroid
+
+    ref = json.loads((real_data_dir / "oot_reference_images_s82_s83.json").read_text())
+    for s in (82, 83):
+        sim = sims["no_transit"][s]
+        good = sim.quality == 0
+        img = sim.flux[good].mean(axis=0)
+        col, row = flux_weighted_centroid(img)
+        real_img = np.asarray(ref[str(s)]["oot_reference_image"])
+        print(f"S{s}: centroid delta col {col - ref[str(s)]['oot_centroid_col']:+.4f} px, "
+              f"row {row - ref[str(s)]['oot_centroid_row']:+.4f} px, flux ratio {img.sum() / real_img.sum():.4f}")
+        assert abs(col - ref[str(s)]["oot_centroid_col"]) < 0.05
+        assert abs(row - ref[str(s)]["oot_centroid_row"]) < 0.05
+        assert abs(img.sum() / real_img.sum() - 1.0) < 0.05
+
+
+def test_wcs_maps_target_to_its_pixel(sims):
+    for s in SECTORS:
+        sim = sims["planet"][s]
+        ra, dec = sim.wcs.pixel_to_world_values(sim.target_col, sim.target_row)
+        d_arcsec = np.hypot((ra - target.RA_DEG) * np.cos(np.deg2rad(target.DEC_DEG)), dec - target.DEC_DEG) * 3600
+        assert d_arcsec < 0.1
+        scale = np.sqrt(abs(np.linalg.det(sim.wcs.pixel_scale_matrix))) * 3600
+        assert abs(scale - 21.0) < 1e-6
+
+
+# ------------------------------------------------------------------ noise and signal
+def test_light_curve_scatter_matches_real(sims):
+    for s in SECTORS:
+        sim = sims["planet"][s]
+        good = sim.quality == 0
+        twin_ppm = p2p_scatter_ppm(sim.pdcsap_flux[good])
+        real_ppm = load_spec()["sectors"][str(s)]["real_p2p_scatter_ppm"]
+        print(f"S{s}: twin p2p {twin_ppm:.1f} ppm vs real {real_ppm:.1f} ppm ({twin_ppm / real_ppm - 1:+.1%})")
+        assert abs(twin_ppm / real_ppm - 1.0) < 0.15
+
+
+def test_depth_from_stitched_fits_light_curves(fits_dir):
+    out, names = fits_dir
+    ds = Dataset(lc_by_sector={s: read_lc_fits(out / names[s]["lc"]) for s in SECTORS}, source="twin")
+    est = estimate_depth_ppm(stitch_pdcsap(ds))
+    print(f"twin depth {est.depth_ppm:.1f} ± {est.depth_err_ppm:.1f} ppm")
+    assert abs(est.depth_ppm - TWIN_DEPTH_PPM) < 3.0 * est.depth_err_ppm
+    assert est.depth_ppm > 5.0 * est.depth_err_ppm
+
+
+def _aperture_depth(sims_sc, masks) -> tuple[float, float]:
+    """Depth (ppm) ± error of cotrended aperture sums over all sectors, one mask per sector."""
+    assert all(m.sum() >= 3 for m in masks.values())
+    times, fluxes = [], []
+    for s, sim in sims_sc.items():
+        good = sim.quality == 0
+        flux = sim.flux[:, masks[s]].sum(axis=1)
+        _, oot = transit_masks(sim.time)
+        f = cotrend(flux, sim.pos_corr1, sim.pos_corr2, oot & good)[good]
+        times.append(sim.time[good])
+        fluxes.append(f / np.median(f))
+    t, f = np.concatenate(times), np.concatenate(fluxes)
+    intr, oot = transit_masks(t)
+    depth = (np.median(f[oot]) - np.median(f[intr])) * 1e6
+    err = np.sqrt(np.var(f[intr]) / intr.sum() + np.var(f[oot]) / oot.sum()) * 1e6
+    return depth, err
+
+
+def _neighbour_distance(sim) -> np.ndarray:
+    """Distance of every stamp pixel centre from the BEB neighbour, pixels."""
+    rr, cc = np.indices(sim.aperture_mask.shape)
+    j = sim.beb_index
+    return np.hypot(rr - sim.neighbour_rows[j], cc - sim.neighbour_cols[j])
+
+
+def test_background_eb_dip_is_on_the_neighbour(sims):
+    """The BEB dip comes from the neighbour, not the target.
+
+    The neighbour sits 2 px from the target with most of its light outside the
+    pipeline aperture; what reaches the aperture arrives partly through the
+    PRF wings, spread over the whole aperture. So (a) the pipeline aperture
+    shows the ≈256 ppm dip; (b) removing the aperture pixels nearest the
+    neighbour (centres within 2.5 px) removes most of the dip, while an
+    on-target transit keeps its full depth in that same reduced aperture;
+    (c) a 3x3-pixel aperture on the neighbour itself shows a percent-level dip.
+    """
+    beb, planet = sims["background_eb"], sims["planet"]
+    full = {s: sim.aperture_mask for s, sim in beb.items()}
+    reduced = {s: sim.aperture_mask & (_neighbour_distance(sim) > 2.5) for s, sim in beb.items()}
+    on_nb = {s: _neighbour_distance(sim) <= 1.5 for s, sim in beb.items()}
+    d_full, e_full = _aperture_depth(beb, full)
+    d_red, e_red = _aperture_depth(beb, reduced)
+    d_pl, e_pl = _aperture_depth(planet, reduced)
+    d_nb, e_nb = _aperture_depth(beb, on_nb)
+    d_nb_pl, e_nb_pl = _aperture_depth(planet, on_nb)
+    print(f"BEB: pipeline aperture {d_full:.1f} ± {e_full:.1f} ppm; without the pixels nearest the neighbour "
+          f"{d_red:.1f} ± {e_red:.1f} ppm (planet there: {d_pl:.1f} ± {e_pl:.1f}); on the neighbour {d_nb:.0f} ± "
+          f"{e_nb:.0f} ppm (planet there: {d_nb_pl:.0f} ± {e_nb_pl:.0f}); aperture pixels kept "
+          f"{[f'{int(reduced[s].sum())}/{int(full[s].sum())}' for s in SECTORS]}")
+    assert abs(d_full - TWIN_DEPTH_PPM) < 3.0 * e_full and d_full > 5.0 * e_full
+    assert abs(d_pl - TWIN_DEPTH_PPM) < 3.0 * e_pl  # an on-target transit survives the cut
+    assert d_red < 0.6 * TWIN_DEPTH_PPM and TWIN_DEPTH_PPM - d_red > 5.0 * e_red  # most of the BEB dip is gone
+    assert d_nb > 10 * TWIN_DEPTH_PPM and d_nb > 10 * e_nb and d_nb > 5 * d_nb_pl
+
+
+def _centroid_diagnostics(beb, null) -> dict[str, float]:
+    """BEB whole-stamp centroid shift vs the jitter-only spread of fake transit windows (milli-pixels)."""
+    P, D = target.PERIOD_DAYS, target.DURATION_HOURS / 24.0
+    good = null.quality == 0
+    intr, oot = transit_masks(null.time)
+
+    def shift(sim, m_in, m_out):
+        return np.array([np.median(sim.centroid_col[m_in]) - np.median(sim.centroid_col[m_out]),
+                         np.median(sim.centroid_row[m_in]) - np.median(sim.centroid_row[m_out])])
+
+    true = shift(beb, intr & good, oot & good) - shift(null, intr & good, oot & good)  # same noise: jitter cancels
+    u = true / np.linalg.norm(true)
+    fake = []
+    for ph in np.linspace(0.1, 0.9, 33):
+        fi, fo = transit_masks(null.time - ph * P)
+        m_in, m_out = fi & good & oot, fo & good & oot
+        if m_in.sum() > 0.5 * (intr & good).sum():
+            fake.append(shift(null, m_in, m_out) @ u)
+    cen = null.centroid_col[good] * u[0] + null.centroid_row[good] * u[1]
+    white = 1.4826 * np.median(np.abs(np.diff(cen) - np.median(np.diff(cen)))) / np.sqrt(2.0)
+    # 4-hour means vs the sector median, and the pointing drift range per orbit
+    t = null.time[good]
+    bins = np.floor((t - t[0]) / (4.0 / 24.0)).astype(int)
+    cnt = np.bincount(bins)
+    means = np.bincount(bins, cen) / np.maximum(cnt, 1)
+    dev = means[cnt > 60] - np.median(cen)
+    return {"shift_mpx": float(np.linalg.norm(true) * 1e3),
+            "fake_spread_mpx": float(np.sqrt(np.mean(np.square(fake))) * 1e3),
+            "naive_se_mpx": float(white / np.sqrt((intr & good).sum()) * 1e3), "white_mpx": float(white * 1e3),
+            "rms_4h_mpx": float(np.sqrt(np.mean(dev ** 2)) * 1e3), "n_fake": len(fake)}
+
+
+def test_centroid_jitter_diagnostics(sims):
+    """BEB centroid shift is several mpx; correlated jitter makes naive errors over-confident but stays < shift/3."""
+    over = []
+    for s in SECTORS:
+        d = _centroid_diagnostics(sims["background_eb"][s], sims["no_transit"][s])
+        print(f"S{s}: " + ", ".join(f"{k} {v:.2f}" for k, v in d.items()))
+        assert d["shift_mpx"] >= 4.0
+        assert d["fake_spread_mpx"] <= d["shift_mpx"] / 3.0
+        assert d["fake_spread_mpx"] >= 2.0 * d["naive_se_mpx"]  # naive white-noise errors are over-confident
+        assert 1.5 <= d["white_mpx"] <= 5.0 and 0.5 <= d["rms_4h_mpx"] <= 3.0
+        over.append(d["fake_spread_mpx"] / d["naive_se_mpx"])
+    assert np.mean(over) >= 4.0
+
+
+# ------------------------------------------------------------------ FITS round trip
+def test_fits_round_trip(fits_dir, sims):
+    from astropy.io import fits
+
+    out, names = fits_dir
+    for s in SECTORS:
+        sim = sims["planet"][s]
+        assert names[s]["tpf"].endswith("tp.fits") and names[s]["lc"].endswith("lc.fits")
+        tpf = read_tpf_fits(out / names[s]["tpf"])
+        assert tpf.sector == s and tpf.shape == sim.flux.shape
+        assert np.array_equal(tpf.time, sim.time)
+        assert np.allclose(tpf.flux, sim.flux, rtol=1e-6, atol=1e-3)
+        assert np.array_equal(tpf.quality, sim.quality)
+        assert np.array_equal(tpf.aperture_mask, sim.aperture_mask)
+        assert (tpf.column, tpf.row) == (sim.ccd_column, sim.ccd_row)
+        x, y = tpf.wcs.world_to_pixel_values(target.RA_DEG, target.DEC_DEG)
+        assert np.hypot(x - sim.target_col, y - sim.target_row) * 21.0 < 0.1
+        lc = read_lc_fits(out / names[s]["lc"], quality_bitmask="none")
+        assert np.array_equal(lc.time, sim.time)
+        good = sim.quality == 0
+        assert np.allclose(lc.flux[good], sim.pdcsap_flux[good], rtol=1e-6)
+        for kind in ("tpf", "lc"):
+            with fits.open(out / names[s][kind]) as hdul:
+                h0, h1 = hdul[0].header, hdul[1].header
+                assert h0["TELESCOP"] == "TESS" and h0["OBJECT"] == SIM_OBJECT and h0["SIMDATA"] is True
+                assert h0["SCENARIO"] == "planet" and h0["SIMSEED"] == 0 and h0["TICID"] == target.TIC_ID
+                assert h1["BJDREFI"] == 2457000 and h1["SIMDATA"] is True
+                ap = hdul[2].data
+                assert np.array_equal((ap & 2) > 0, sim.aperture_mask)
+                assert np.array_equal((ap & 4) > 0, sim.background_mask)
+                assert np.all(ap & 1)
+    import lightkurve as lk
+
+    assert isinstance(lk.read(str(out / names[82]["tpf"])), lk.TessTargetPixelFile)
+    assert isinstance(lk.read(str(out / names[82]["lc"])), lk.TessLightCurve)
+
+
+def test_beb_neighbour_has_one_sky_position():
+    """The eclipsing neighbour is one star: every sector's WCS puts it at the same RA/Dec."""
+    from astropy.coordinates import SkyCoord
+
+    positions = []
+    for sector in target.SECTORS:
+        sim = simulate_sector(sector, seed=0, scenario="no_transit")
+        ra, dec = sim.wcs.pixel_to_world_values(sim.neighbour_cols[sim.beb_index], sim.neighbour_rows[sim.beb_index])
+        positions.append(SkyCoord(float(ra), float(dec), unit="deg"))
+    star = SkyCoord(target.RA_DEG, target.DEC_DEG, unit="deg")
+    seps = [star.separation(p).arcsec for p in positions]
+    assert np.allclose(seps, 2.3 * 21.0, atol=0.5), seps
+    spread = [positions[0].separation(p).arcsec for p in positions[1:]]
+    assert max(spread) < 0.5, spread

@@ -1,0 +1,95 @@
+"""Tests of toi5807.v08.calibration: the null false-alarm rate of the empirical method and the helpers."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+from toi5807 import target
+from toi5807.v08 import calibration as cal
+
+
+def test_small_null_calibration_empirical_far_is_nominal():
+    """≥ 50 null twins (here 60 seeds × 1 sector), empirical method, with the twin's correlated jitter."""
+    start = time.perf_counter()
+    null = cal.null_calibration(range(1000, 1060), [83], methods=["empirical"], progress=False)
+    elapsed = time.perf_counter() - start
+    c = null.methods["empirical"]
+    assert c.n_trials == 60
+    lo, hi = c.expected_count_ci99  # Binomial(60, 1.11 %) 99 % interval of the count
+    assert (lo, hi) == (0, 3)
+    assert lo <= c.n_false_alarms <= hi
+    assert c.calibrated_at_3sigma
+    assert 0.0 <= c.ks_p_value <= 1.0
+    assert elapsed < 60.0
+    d = null.to_dict()
+    assert d["methods"]["empirical"]["n_trials"] == 60 and len(d["sigma"]["empirical"]) == 60
+    json.dumps(d, allow_nan=False)
+
+
+def test_method_calibration_counts_and_intervals():
+    s = [0.5] * 92 + [3.5] * 8
+    c = cal.MethodCalibration.from_sigmas("x", s)
+    assert (c.n_trials, c.n_false_alarms) == (100, 8)
+    assert c.far_3sigma == pytest.approx(0.08)
+    assert c.far_ratio_to_nominal == pytest.approx(0.08 / math.exp(-4.5))
+    assert not c.within_half_to_1p5_nominal and not c.calibrated_at_3sigma
+    assert c.far_ci99[0] < 0.08 < c.far_ci99[1]
+    assert sum(c.p_hist_counts) == 100
+    with pytest.raises(ValueError, match="no finite"):
+        cal.MethodCalibration.from_sigmas("x", [math.nan])
+
+
+def test_clopper_pearson_known_values():
+    lo, hi = cal.clopper_pearson(0, 100, 0.99)
+    assert lo == 0.0 and hi == pytest.approx(1 - 0.005 ** (1 / 100), rel=1e-6)
+    lo, hi = cal.clopper_pearson(5, 10, 0.95)
+    assert lo == pytest.approx(0.1871, abs=1e-4) and hi == pytest.approx(0.8129, abs=1e-4)
+    with pytest.raises(ValueError):
+        cal.clopper_pearson(3, 2)
+
+
+def test_default_switch_rule():
+    def d(boot_ratio, emp_ratio):
+        m = lambda r: {"within_half_to_1p5_nominal": 0.5 <= r <= 1.5, "far_3sigma": 0.0111 * r,  # noqa: E731
+                       "far_ratio_to_nominal": r}
+        return {"methods": {"bootstrap": m(boot_ratio), "empirical": m(emp_ratio)}}
+
+    assert cal.default_switch_decision(d(70.0, 1.0))["rule_met"]  # the issue's literal rule
+    assert not cal.default_switch_decision(d(1.0, 1.0))["rule_met"]
+    assert not cal.default_switch_decision(d(70.0, 3.0))["rule_met"]
+    cautious = cal.default_switch_decision(d(70.0, 0.2))
+    assert not cautious["rule_met"] and cautious["reason"].startswith("design-note default over-confident")
+    assert cal.default_switch_decision(d(1.0, 1.0))["reason"] == "rule not met"
+    assert cautious["package_default"] == "empirical"
+
+
+def test_injected_eclipse_has_the_requested_aperture_depth():
+    from toi5807 import twin
+    from toi5807.twin.scene import render_image, scene_from_spec
+    from toi5807.twin.transit import time_from_mid
+
+    sim = twin.simulate_sector(83, seed=5, scenario="no_transit")
+    tpix = np.array(sim.wcs.world_to_pixel_values(target.RA_DEG, target.DEC_DEG))
+    rows, deficit, stamp_depth = cal.inject_point_eclipse(sim, tpix + [1.5, 0.5], depth_ppm=256.0)
+    image0 = render_image(scene_from_spec(twin.load_spec()["sectors"]["83"]))
+    ap = sim.aperture_mask
+    dt = time_from_mid(sim.time[rows], target.PERIOD_DAYS, target.T0_BTJD)
+    inwin = np.abs(dt) <= target.DURATION_HOURS / 48
+    dip = deficit[inwin][:, ap].sum(axis=1).mean() / image0[ap].sum()
+    assert dip == pytest.approx(256e-6, rel=0.02)
+    assert stamp_depth > 256e-6  # a source off the aperture must dim more of the stamp
+    with pytest.raises(ValueError, match="depth_ppm"):
+        cal.inject_point_eclipse(sim, tpix, depth_ppm=0.0)
+
+
+def test_load_calibration_missing_file(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
+    (tmp_path / "shared" / "toi5807").mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match="calibrate"):
+        cal.load_calibration(cal.NULL_FILE, root=tmp_path)
+    with pytest.raises(ValueError, match="name"):
+        cal.load_calibration("other.json", root=tmp_path)
