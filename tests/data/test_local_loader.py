@@ -28,7 +28,7 @@ def test_csv_folder_loads_with_and_without_tpf(tmp_path):
     assert [len(ds.lc_by_sector[s]) for s in ds.sectors] == [40, 60]
     assert dict(ds.tpf_by_sector) == {}
     summary = ds.summary()
-    assert summary == {"source": "local", "sectors_lc": [55, 75], "sectors_tpf": []}
+    assert summary == {"source": "local", "sectors_lc": [55, 75], "sectors_tpf": [], "simulated": False}
     json.dumps(summary)  # JSON-safe
     assert str(tmp_path) not in json.dumps(summary)
 
@@ -129,3 +129,15 @@ def test_lightkurve_fits_round_trip(tmp_path):
     direct = sh.from_lightkurve_lc(lc)
     np.testing.assert_allclose(direct.time, time, atol=1e-9)
     assert direct.sector == 82
+
+
+def test_twin_files_read_as_local_stay_simulated(isolated_cache):
+    """Provenance is never lost: the twin's own FITS read through source='local' are labelled simulated."""
+    from toi5807.twin.source import twin_directory
+
+    ds = sh.load_dataset("local", path=twin_directory(seed=0, scenario="background_eb"), sectors=[83])
+    assert ds.simulated and ds.summary()["simulated"] is True
+    assert ds.summary()["scenario"] == "background_eb" and ds.summary()["seed"] == 0
+    assert ds.tpf_by_sector[83].provenance["scenario"] == "background_eb"
+    assert ds.lc_by_sector[83].simulated
+    assert "SIMULATED" in repr(ds) and len(repr(ds)) < 500

@@ -88,7 +88,21 @@ def load_local_dir(
         warnings.warn(f"{directory.name}: target pixel files for sector(s) {orphans} have no light curve; ignored",
                       stacklevel=2)
         tpfs = {s: v for s, v in tpfs.items() if s in lcs}
-    return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source=source, meta=meta or {})
+    return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source=source,
+                   meta=meta if meta is not None else _meta_from_files([*lcs.values(), *tpfs.values()]))
+
+
+def _meta_from_files(items: list[LightCurve | TPFStamp]) -> dict[str, Any]:
+    """Dataset provenance from its files: simulated if any file is, with the twin's scenario and seed when they agree."""
+    sims = [i.provenance for i in items if i.simulated]
+    if not sims:
+        return {"simulated": False}
+    meta: dict[str, Any] = {"simulated": True}
+    for key in ("scenario", "seed"):
+        values = {p.get(key) for p in sims}
+        if len(values) == 1 and None not in values:
+            meta[key] = values.pop()
+    return meta
 
 
 def _load_local(req: LoadRequest) -> Dataset:

@@ -21,6 +21,7 @@ from .cache import (
     verify_files,
     write_manifest,
 )
+from .local import _meta_from_files
 from .model import Dataset
 from .readers import read_lc_fits, read_tpf_fits
 from .sources import LoadRequest, register_source
@@ -118,7 +119,8 @@ def _load_mast(req: LoadRequest) -> Dataset:
             if (s, "tpf") not in absent and s in lcs}
     if not lcs:
         raise ValueError(f"MAST has no SPOC 2-minute light curves of TIC {target.TIC_ID} in sectors {list(req.sectors)}")
-    return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source="mast", meta={"simulated": False})
+    return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source="mast",
+                   meta=_meta_from_files([*lcs.values(), *tpfs.values()]))
 
 
 register_source("mast", _load_mast)

@@ -21,6 +21,7 @@ __all__ = [
     "Dataset",
     "from_lightkurve_lc",
     "from_lightkurve_tpf",
+    "provenance_from_header",
 ]
 
 
@@ -77,6 +78,9 @@ class LightCurve:
         SPOC quality bit flags (0 = good).
     sector : int
         TESS sector number.
+    provenance : mapping, optional
+        Where the data came from: ``simulated`` (bool) and, for the twin, ``scenario`` and ``seed``;
+        readers fill it from the file headers (``SIMDATA``, ``SCENARIO``, ``SIMSEED``).
     """
 
     time: np.ndarray
@@ -84,6 +88,7 @@ class LightCurve:
     flux_err: np.ndarray
     quality: np.ndarray
     sector: int
+    provenance: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         time = _float_array("time", self.time, 1)
@@ -98,9 +103,20 @@ class LightCurve:
         object.__setattr__(self, "flux_err", flux_err)
         object.__setattr__(self, "quality", _int_array("quality", self.quality, n))
         object.__setattr__(self, "sector", _check_sector(self.sector))
+        object.__setattr__(self, "provenance", _provenance(self.provenance))
 
     def __len__(self) -> int:
         return int(self.time.shape[0])
+
+    @property
+    def simulated(self) -> bool:
+        """True for simulated data (the digital twin), from :attr:`provenance`."""
+        return bool(self.provenance.get("simulated", False))
+
+    def __repr__(self) -> str:
+        good = int(np.count_nonzero(self.quality == 0))
+        return (f"LightCurve(sector {self.sector}, {len(self)} cadences ({good} with quality 0), "
+                f"{_span(self.time)}{_label(self.provenance)})")
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +141,8 @@ class TPFStamp:
         CCD column/row of the stamp's pixel (0, 0) (the stamp origin).
     sector : int
         TESS sector number.
+    provenance : mapping, optional
+        As :attr:`LightCurve.provenance`.
     """
 
     time: np.ndarray
@@ -136,6 +154,7 @@ class TPFStamp:
     column: int = 0
     row: int = 0
     sector: int = 0
+    provenance: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         time = _float_array("time", self.time, 1)
@@ -177,11 +196,48 @@ class TPFStamp:
                 raise TypeError(f"{name}: expected an int (CCD pixel of the stamp origin), got {type(value).__name__}")
             object.__setattr__(self, name, int(value))
         object.__setattr__(self, "sector", _check_sector(self.sector))
+        object.__setattr__(self, "provenance", _provenance(self.provenance))
 
     @property
     def shape(self) -> tuple[int, int, int]:
         """(n_time, n_rows, n_cols) of the flux cube."""
         return tuple(self.flux.shape)  # type: ignore[return-value]
+
+    @property
+    def simulated(self) -> bool:
+        """True for simulated data (the digital twin), from :attr:`provenance`."""
+        return bool(self.provenance.get("simulated", False))
+
+    def __repr__(self) -> str:
+        n, nr, nc = self.shape
+        ap = "no aperture" if self.aperture_mask is None else f"{int(self.aperture_mask.sum())}-pixel aperture"
+        wcs = "WCS" if self.wcs is not None else "no WCS"
+        return (f"TPFStamp(sector {self.sector}, {n} cadences × {nr} rows × {nc} columns, {ap}, {wcs}, "
+                f"{_span(self.time)}{_label(self.provenance)})")
+
+
+def _provenance(value: Any) -> Mapping[str, Any]:
+    """A read-only provenance mapping (``simulated``, ``scenario``, ``seed``, ``origin``...)."""
+    if value is None:
+        value = {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"provenance: expected a mapping such as {{'simulated': True}}, got {type(value).__name__}")
+    sim = value.get("simulated", False)
+    if not isinstance(sim, (bool, np.bool_)):
+        raise TypeError(f"provenance['simulated']: expected True or False, got {sim!r}")
+    return types.MappingProxyType(dict(value))
+
+
+def _span(time: np.ndarray) -> str:
+    t = time[np.isfinite(time)]
+    return f"BTJD {t.min():.2f}–{t.max():.2f}" if t.size else "no finite time"
+
+
+def _label(provenance: Mapping[str, Any]) -> str:
+    if not provenance.get("simulated"):
+        return ""
+    extra = ", ".join(f"{k} {provenance[k]}" for k in ("scenario", "seed") if k in provenance)
+    return f", SIMULATED ({extra})" if extra else ", SIMULATED"
 
 
 def _frozen_mapping(name: str, value: Mapping[Any, Any], kind: type) -> Mapping[int, Any]:
@@ -230,20 +286,34 @@ class Dataset:
         """Sectors with a light curve, ascending."""
         return tuple(self.lc_by_sector)
 
+    @property
+    def simulated(self) -> bool:
+        """True when any part of the dataset is simulated (``meta['simulated']`` or a simulated member)."""
+        members = (*self.lc_by_sector.values(), *self.tpf_by_sector.values())
+        return bool(self.meta.get("simulated", False)) or any(m.simulated for m in members)
+
+    def __repr__(self) -> str:
+        sim = " — SIMULATED" + (f" ({self.meta['scenario']}, seed {self.meta['seed']})"
+                                if "scenario" in self.meta and "seed" in self.meta else "") if self.simulated else ""
+        tpf = list(self.tpf_by_sector) or "none"
+        return (f"Dataset(source {self.source!r}{sim}: light curves for sectors {list(self.lc_by_sector)}, "
+                f"target pixel files for {tpf})")
+
     def summary(self) -> dict[str, Any]:
         """JSON-safe description: source, sectors with light curves and with TPFs, provenance.
 
         Returns
         -------
         dict
-            ``source``, ``sectors_lc``, ``sectors_tpf`` and the ``meta`` entries
-            (e.g. ``simulated``, ``scenario``, ``seed`` for the twin). No paths.
+            ``source``, ``sectors_lc``, ``sectors_tpf``, ``simulated`` (always) and the
+            ``meta`` entries (``scenario``, ``seed`` for the twin). No paths.
         """
         out: dict[str, Any] = dict(self.meta)
         out.update(
             source=self.source,
             sectors_lc=list(self.lc_by_sector),
             sectors_tpf=list(self.tpf_by_sector),
+            simulated=self.simulated,
         )
         return out
 
@@ -253,6 +323,19 @@ def _value(x: Any) -> np.ndarray:
     if hasattr(x, "filled"):
         x = x.filled(np.nan) if np.ma.isMaskedArray(x) or hasattr(x, "mask") else x
     return np.asarray(getattr(x, "value", x))
+
+
+def provenance_from_header(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """Provenance of a file from its primary-header keywords: ``SIMDATA`` → ``simulated``, with
+    ``SCENARIO`` and ``SIMSEED`` for the digital twin (lightkurve keeps the header in ``.meta``)."""
+    simulated = bool(meta.get("SIMDATA", False))
+    out: dict[str, Any] = {"simulated": simulated}
+    if simulated:
+        if meta.get("SCENARIO") is not None:
+            out["scenario"] = str(meta["SCENARIO"])
+        if meta.get("SIMSEED") is not None:
+            out["seed"] = int(meta["SIMSEED"])
+    return out
 
 
 def from_lightkurve_lc(lc: Any, sector: int | None = None) -> LightCurve:
@@ -278,7 +361,8 @@ def from_lightkurve_lc(lc: Any, sector: int | None = None) -> LightCurve:
     flux = _value(lc.flux)
     flux_err = _value(lc.flux_err) if "flux_err" in lc.colnames else np.full(flux.shape, np.nan)
     quality = _value(lc["quality"]) if "quality" in lc.colnames else np.zeros(len(flux), dtype=np.int32)
-    return LightCurve(time=time, flux=flux, flux_err=flux_err, quality=quality, sector=int(sector))
+    return LightCurve(time=time, flux=flux, flux_err=flux_err, quality=quality, sector=int(sector),
+                      provenance=provenance_from_header(getattr(lc, "meta", {}) or {}))
 
 
 def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
@@ -311,4 +395,5 @@ def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
         column=int(tpf.column),
         row=int(tpf.row),
         sector=int(tpf.sector),
+        provenance=provenance_from_header(getattr(tpf, "meta", {}) or {}),
     )
