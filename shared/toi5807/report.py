@@ -1,19 +1,25 @@
-"""Stable, human-readable JSON for notebook outputs.
+"""Stable, human-readable output: JSON for notebook outputs, and results that explain themselves.
 
 Floats are rounded to a stated number of significant digits so printed results
-are identical across machines; NaN and infinities become ``null``.
+are identical across machines; NaN and infinities become ``null``. The
+:class:`Explained` mixin gives every result class a short ``repr``, an HTML
+table for Jupyter and ``.plot()``; :func:`with_simulated` carries the
+"simulated" label through nested results.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["round_sig", "json_safe", "dumps", "print_json", "DEFAULT_SIG"]
+__all__ = ["round_sig", "json_safe", "dumps", "print_json", "DEFAULT_SIG", "fmt", "html_table", "Explained",
+           "register_plot", "with_simulated"]
 
 #: Significant digits used by the tutorial's printed JSON.
 DEFAULT_SIG = 4
@@ -68,3 +74,112 @@ def dumps(obj: Any, sig: int | None = DEFAULT_SIG) -> str:
 def print_json(obj: Any, sig: int | None = DEFAULT_SIG) -> None:
     """Print :func:`dumps` ``(obj, sig)`` (the tutorial's way of showing results)."""
     print(dumps(obj, sig))
+
+
+# ---------------------------------------------------------------------------------------------
+# results that explain themselves: short repr, HTML table, .plot(), the "simulated" label
+# ---------------------------------------------------------------------------------------------
+def fmt(x: Any, spec: str = ".3g", unit: str = "") -> str:
+    """``x`` formatted with ``spec`` and a unit; ``"n/a"`` for None, NaN and infinities (never "nan")."""
+    if x is None or (isinstance(x, (float, np.floating)) and not math.isfinite(x)):
+        return "n/a"
+    if isinstance(x, (tuple, list, np.ndarray)):
+        return "(" + ", ".join(fmt(v, spec) for v in x) + ")" + (f" {unit}" if unit else "")
+    if isinstance(x, (bool, np.bool_)):
+        return "yes" if x else "no"
+    text = format(x, spec) if isinstance(x, (int, float, np.integer, np.floating)) else str(x)
+    return f"{text} {unit}" if unit else text
+
+
+def html_table(rows: Any, *, header: Any = None, caption: str = "") -> str:
+    """A small HTML table (escaped) from rows of already formatted cells."""
+    esc = html.escape
+    out = ["<table>"]
+    if caption:
+        out.append(f"<caption style=\"text-align:left\">{esc(caption)}</caption>")
+    if header:
+        out.append("<tr>" + "".join(f"<th>{esc(str(h))}</th>" for h in header) + "</tr>")
+    for row in rows:
+        cells = list(row)
+        if header is None and len(cells) == 2:  # label / value
+            out.append(f"<tr><th style=\"text-align:left\">{esc(str(cells[0]))}</th><td>{esc(str(cells[1]))}</td></tr>")
+        else:
+            out.append("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+#: Plot function of each result class, filled in by :mod:`toi5807.plots` (the layer above).
+_PLOTTERS: dict[type, Callable[..., Any]] = {}
+
+
+def register_plot(cls: type, func: Callable[..., Any]) -> None:
+    """Make ``cls(...).plot(**kw)`` call ``func(result, **kw)``.
+
+    Result classes live below the plotting layer and may not import it; :mod:`toi5807.plots` registers
+    its functions here when it is imported (which ``import toi5807`` always does).
+    """
+    _PLOTTERS[cls] = func
+
+
+class Explained:
+    """Mixin of the result dataclasses: a 1–5 line ``repr``, an HTML table in Jupyter, ``.plot()``.
+
+    A subclass implements :meth:`_display` returning a headline and ``(label, value)`` rows, values
+    already formatted with their units (see :func:`fmt`). ``repr`` shows the headline and the first
+    four rows; ``_repr_html_`` shows all rows. Declare the dataclass with ``repr=False`` so this
+    ``repr`` is used.
+    """
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _headline(self) -> str:
+        head, _ = self._display()
+        return head + (" — SIMULATED" if getattr(self, "simulated", False) else "")
+
+    def __repr__(self) -> str:
+        _, rows = self._display()
+        return "\n".join([self._headline()] + [f"  {k}: {v}" for k, v in rows[:4]])
+
+    def _repr_html_(self) -> str:
+        _, rows = self._display()
+        return html_table(rows, caption=self._headline())
+
+    def plot(self, *args: Any, **kwargs: Any) -> Any:
+        """Draw this result with its function from :mod:`toi5807.plots`; returns the Axes (or Figure).
+
+        Keywords are those of that function (e.g. ``ax=`` or ``fig=``).
+        """
+        for cls in type(self).__mro__:
+            if cls in _PLOTTERS:
+                return _PLOTTERS[cls](self, *args, **kwargs)
+        raise TypeError(f"{type(self).__name__} has no plot (import toi5807.plots to register one)")
+
+
+def with_simulated(obj: Any, simulated: bool) -> Any:
+    """``obj`` with every ``simulated`` field (nested dataclasses, tuples, dicts included) set to ``simulated``.
+
+    The array-level functions cannot know where their arrays came from; the functions that take a stamp
+    (:func:`toi5807.v08.run_v08`, :func:`toi5807.v08.analyze_v08_offsets`) label their results with the
+    stamp's :attr:`~toi5807.data.model.TPFStamp.simulated` through this. Unchanged parts are returned as is.
+    """
+    flag = bool(simulated)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {}
+        for f in dataclasses.fields(obj):
+            if not f.init:
+                continue
+            value = getattr(obj, f.name)
+            new = flag if f.name == "simulated" else with_simulated(value, flag)
+            if new is not value:
+                changes[f.name] = new
+        return dataclasses.replace(obj, **changes) if changes else obj
+    if isinstance(obj, tuple) and obj and not isinstance(obj[0], (int, float, str)):
+        new = tuple(with_simulated(v, flag) for v in obj)
+        return new if any(a is not b for a, b in zip(new, obj)) else obj
+    if isinstance(obj, dict):
+        new = {k: (flag if k == "simulated" and isinstance(v, bool) else with_simulated(v, flag))
+               for k, v in obj.items()}
+        return new if any(new[k] is not obj[k] for k in obj) else obj
+    return obj

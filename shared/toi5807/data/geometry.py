@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import target
-from ..report import json_safe
+from ..report import Explained, fmt, json_safe
 
 __all__ = [
     "SkyVector",
@@ -82,8 +82,8 @@ def sky_jacobian(wcs: Any, x: float, y: float, step: float = 0.01) -> np.ndarray
     return jac * _DEG_TO_ARCSEC
 
 
-@dataclass(frozen=True)
-class SkyVector:
+@dataclass(frozen=True, repr=False)
+class SkyVector(Explained):
     """A 2-D vector and its covariance in the sky frame.
 
     Attributes
@@ -100,6 +100,8 @@ class SkyVector:
         pixels².
     jacobian_arcsec_per_pixel : 2×2 tuple
         Rows (east, north), columns (x, y).
+    simulated : bool
+        True when measured on simulated data.
     """
 
     label: str
@@ -108,6 +110,7 @@ class SkyVector:
     vector_pixels: tuple[float, float]
     covariance_pixels: tuple[tuple[float, float], tuple[float, float]]
     jacobian_arcsec_per_pixel: tuple[tuple[float, float], tuple[float, float]]
+    simulated: bool = False
 
     @property
     def norm_arcsec(self) -> float:
@@ -125,6 +128,13 @@ class SkyVector:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out.update(norm_arcsec=self.norm_arcsec, position_angle_deg=self.position_angle_deg)
         return json_safe(out, sig=None)
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        sig = np.sqrt(np.clip(np.diag(np.asarray(self.covariance_arcsec2, dtype=float)), 0.0, None))
+        return (f"{self.label or 'sky vector'}: {fmt(self.norm_arcsec, '.3g', 'arcsec')} toward PA "
+                f"{fmt(self.position_angle_deg, '.0f', '°')} (east of north)", [
+                    ("(east, north)", f"{fmt(self.vector_arcsec, '.3g')} ± {fmt(tuple(sig), '.2g', 'arcsec')}"),
+                    ("(column, row)", fmt(self.vector_pixels, ".3g", "px"))])
 
 
 def vector_to_sky(vector_pixels: Any, covariance_pixels: Any, wcs: Any, at_pixel: Any, label: str = "") -> SkyVector:

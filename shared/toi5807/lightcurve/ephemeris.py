@@ -9,6 +9,7 @@ V08 engine (``period``, ``t0``, ``duration`` in hours). One validator,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ import numpy as np
 
 __all__ = [
     "check_ephemeris",
+    "MAX_DUTY_CYCLE",
+    "MIN_DURATION_HOURS",
     "Ephemeris",
     "Candidate",
     "TransitParams",
@@ -23,13 +26,28 @@ __all__ = [
 ]
 
 
+#: Longest transit as a fraction of the period. A body on a circular orbit crosses its star in
+#: ``T/P = asin((1 + k) R★ / (a sin i)) / π`` of the orbit (e.g. Winn 2010, arXiv:1001.2010, eq. 14); with
+#: ``a ≥ 2 R★`` (closer is inside the star or its Roche limit) and a planet-sized ratio ``k ≤ 0.2`` that is at
+#: most ``asin(0.6)/π ≈ 0.205``. A longer "duration" is almost always a value in days where hours were meant.
+MAX_DUTY_CYCLE = 0.2
+
+#: Shortest transit duration accepted, hours: fewer than ~7 cadences at TESS's 2-minute cadence per transit,
+#: and what a duration in days (e.g. 0.17 for a 4-hour transit) looks like when read as hours.
+MIN_DURATION_HOURS = 0.25
+
+
 def check_ephemeris(
     period: Any, t0: Any, duration_hours: Any, names: tuple[str, str, str] = ("period_days", "t0_btjd", "duration_hours")
 ) -> tuple[float, float, float]:
     """Validate a linear ephemeris; return (period days, t0 BTJD, duration hours) as floats.
 
+    The duration is in **hours** and must lie in ``[MIN_DURATION_HOURS, MAX_DUTY_CYCLE · 24 · period]``
+    (0.25 h to 20 % of the orbit, see :data:`MAX_DUTY_CYCLE`): e.g. a 4-day "duration" (96 h) for
+    TOI-5807.01's 14.24-day period is 28 % of the orbit and rejected, as is 0.17 (a duration in days).
+
     Raises ``TypeError`` for non-real values and ``ValueError`` for non-finite values, period ≤ 0 or a
-    duration outside (0, 24·period) hours; messages use ``names`` for the three fields.
+    duration outside that range; messages use ``names`` for the three fields and say the unit.
     """
     values = []
     for name, value in zip(names, (period, t0, duration_hours)):
@@ -41,8 +59,14 @@ def check_ephemeris(
     p, t, d = values
     if p <= 0:
         raise ValueError(f"{names[0]}: expected > 0 days, got {p}")
-    if not 0 < d < 24.0 * p:
-        raise ValueError(f"{names[2]}: expected 0 < duration < 24·period = {24.0 * p:g} h, got {d}")
+    longest = MAX_DUTY_CYCLE * 24.0 * p
+    if not MIN_DURATION_HOURS <= d <= longest:
+        hint = (f"{d:g} h = {d / 24.0:.3g} days is {100 * d / (24.0 * p):.0f} % of the orbit"
+                if d > longest else f"if {d:g} is in days, pass {24.0 * d:.3g} hours")
+        raise ValueError(
+            f"{names[2]}: expected the transit duration in hours, {MIN_DURATION_HOURS:g} h to {longest:.3g} h "
+            f"({100 * MAX_DUTY_CYCLE:.0f} % of the {p:g}-day period; no transit lasts longer), got {d:g} ({hint})"
+        )
     return p, t, d
 
 
@@ -57,7 +81,7 @@ class Ephemeris:
     t0_btjd : float
         A mid-transit time, BTJD.
     duration_hours : float
-        Total transit duration, hours (0 < duration < 24·period).
+        Total transit duration, hours (0.25 h to 20 % of the period, see :func:`check_ephemeris`).
     """
 
     period_days: float
@@ -103,7 +127,7 @@ class TransitParams:
     t0 : float
         A mid-transit time, BTJD.
     duration : float
-        Total transit duration, **hours** (0 < duration < 24·period).
+        Total transit duration, **hours** (0.25 h to 20 % of the period, see :func:`check_ephemeris`).
     """
 
     period: float
@@ -137,9 +161,97 @@ class TransitParams:
         return {"period": self.period, "t0": self.t0, "duration": self.duration}
 
 
-def coerce_transit_params(transit_params: Any) -> TransitParams:
-    if isinstance(transit_params, TransitParams):
+_KEYS = {
+    "period": ("period", "period_days"),
+    "t0": ("t0", "t0_btjd", "epoch", "epoch_btjd"),
+    "duration_hours": ("duration_hours", "duration"),
+}
+_IGNORED_KEYS = {"depth", "depth_ppm", "duration_days"}
+
+
+def _plain(name: str, value: Any, unit: str) -> Any:
+    """A number from an astropy ``Quantity`` (converted to ``unit``) or ``Time`` (BTJD); others unchanged."""
+    if unit == "btjd" and hasattr(value, "tdb") and hasattr(value, "jd"):
+        return float(value.tdb.jd) - 2457000.0  # astropy Time (e.g. lightkurve's BLS transit_time)
+    if hasattr(value, "unit") and hasattr(value, "to_value"):
+        try:
+            return float(value.to_value(unit))  # e.g. BLS duration_at_max_power, in days
+        except Exception as exc:  # noqa: BLE001 - astropy raises UnitConversionError (a ValueError) and others
+            raise ValueError(f"{name}: expected a quantity convertible to {unit}, got {str(value)[:200]}") from exc
+    return value
+
+
+def _from_mapping(mapping: Mapping[str, Any], name: str) -> tuple[Any, Any, Any]:
+    unknown = sorted(str(k) for k in mapping if k not in {*sum(_KEYS.values(), ()), *_IGNORED_KEYS})
+    if unknown:
+        raise ValueError(f"{name}: unknown ephemeris keys {unknown}; expected period (days), t0 (BTJD) and "
+                         "duration_hours (or duration_days)")
+    found = {}
+    for field_name, keys in _KEYS.items():
+        hits = [k for k in keys if k in mapping]
+        if len(hits) > 1:
+            raise ValueError(f"{name}: give one of {list(hits)}, not several")
+        found[field_name] = mapping[hits[0]] if hits else None
+    if "duration_days" in mapping:
+        if found["duration_hours"] is not None:
+            raise ValueError(f"{name}: give duration_hours or duration_days, not both")
+        days = _plain(f"{name}['duration_days']", mapping["duration_days"], "day")
+        if isinstance(days, bool) or not isinstance(days, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name}['duration_days']: expected a real number, got {type(days).__name__}")
+        found["duration_hours"] = 24.0 * float(days)
+    missing = [k for k, v in found.items() if v is None]
+    if missing:
+        raise ValueError(f"{name}: missing {missing}; expected period (days), t0 (BTJD) and duration_hours")
+    return found["period"], found["t0"], found["duration_hours"]
+
+
+def coerce_transit_params(transit_params: Any = None, *, period: Any = None, t0: Any = None,
+                          duration_hours: Any = None, name: str = "transit_params") -> TransitParams:
+    """The ephemeris people have, as :class:`TransitParams` (period days, t0 BTJD, duration **hours**).
+
+    Parameters
+    ----------
+    transit_params : TransitParams, Candidate, Ephemeris or mapping, optional
+        A mapping holds ``period`` (or ``period_days``), ``t0`` (or ``t0_btjd``/``epoch``) and
+        ``duration_hours`` (or ``duration`` in hours, or ``duration_days``); ``depth_ppm`` is ignored.
+    period, t0, duration_hours : float, optional
+        Instead of ``transit_params``, all three: period in days, mid-transit time in BTJD
+        (BJD_TDB − 2457000), duration in hours. astropy quantities are converted (so lightkurve's
+        ``bls.duration_at_max_power``, in days, is accepted) and an astropy ``Time`` becomes BTJD.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    TransitParams
+        Validated by :func:`check_ephemeris` (a duration of 4 days passed as hours is rejected).
+
+    Raises
+    ------
+    TypeError
+        Nothing usable given, or both an object and keywords.
+    ValueError
+        Missing or unknown mapping keys, or values outside :func:`check_ephemeris`'s range.
+    """
+    keywords = {"period": period, "t0": t0, "duration_hours": duration_hours}
+    if any(v is not None for v in keywords.values()):
+        if transit_params is not None:
+            raise TypeError(f"{name}: give an ephemeris object or period=, t0=, duration_hours= keywords, not both")
+        missing = [k for k, v in keywords.items() if v is None]
+        if missing:
+            raise TypeError(f"{name}: keywords {missing} missing; give period (days), t0 (BTJD) and duration_hours")
+        values = (period, t0, duration_hours)
+    elif isinstance(transit_params, TransitParams):
         return transit_params
-    if hasattr(transit_params, "ephemeris") or hasattr(transit_params, "period_days"):
+    elif hasattr(transit_params, "ephemeris") or hasattr(transit_params, "period_days"):
         return TransitParams.from_candidate(transit_params)
-    raise TypeError(f"transit_params: expected TransitParams or Candidate, got {type(transit_params).__name__}")
+    elif isinstance(transit_params, Mapping):
+        values = _from_mapping(transit_params, name)
+    else:
+        raise TypeError(
+            f"{name}: expected a Candidate, Ephemeris, TransitParams, a mapping or period=, t0=, duration_hours= "
+            f"keywords, got {type(transit_params).__name__}"
+        )
+    p, t, d = (_plain(k, v, u) for k, v, u in zip(("period", "t0", "duration_hours"), values, ("day", "btjd", "hour")))
+    p, t, d = check_ephemeris(p, t, d, names=("period", "t0", "duration_hours"))
+    return TransitParams(p, t, d)

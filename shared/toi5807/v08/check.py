@@ -14,13 +14,15 @@ for a 2-D Gaussian offset (Bryson et al. 2013, arXiv:1303.0052).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..data.model import TPFStamp, from_lightkurve_tpf
-from ..lightcurve import TransitParams
+from ..lightcurve import TransitParams, coerce_transit_params
+from ..report import Explained, fmt
 from .config import CentroidShiftConfig, _json_safe
 from .shift import compute_centroid_shift_with_images
 
@@ -42,8 +44,8 @@ _FLAGGED_WARNINGS = {
 }
 
 
-@dataclass(frozen=True)
-class CheckResult:
+@dataclass(frozen=True, repr=False)
+class CheckResult(Explained):
     """Outcome of one vetting check.
 
     Attributes
@@ -67,6 +69,11 @@ class CheckResult:
     plot_data : dict
         Mean images (e-/s, rows × cols), centroids (x = column, y = row, stamp
         pixels), their 2×2 covariances (pixels²), stamp origin (CCD column, row).
+    simulated : bool
+        True when the stamp was simulated (the digital twin); figures and summaries say so.
+
+    ``repr`` gives the verdict, shift and σ in a few lines; ``.plot(ax=None)`` draws
+    :func:`toi5807.plots.plot_centroid_shift`.
     """
 
     id: str = "V08"
@@ -78,6 +85,7 @@ class CheckResult:
     metrics: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     plot_data: dict[str, Any] = field(default_factory=dict)
+    simulated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (NaN/inf → None)."""
@@ -92,8 +100,33 @@ class CheckResult:
                 "metrics": self.metrics,
                 "details": self.details,
                 "plot_data": self.plot_data,
+                "simulated": self.simulated,
             }
         )
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        sector = self.details.get("sector", self.plot_data.get("sector"))
+        where = f"{self.id} sector {sector}" if sector is not None else self.id
+        if self.status != "ok":
+            reason = ", ".join(self.flags) or "no result"
+            return f"{where}: skipped ({reason}) — no measurement", [("flags", reason)]
+        m = self.metrics
+        shift = m.get("centroid_shift_pixels")
+        head = (f"{where}: {self.verdict} — shift {fmt(None if shift is None else 1e3 * shift, '.3g', 'milli-px')} "
+                f"at {fmt(m.get('significance_sigma'), '.2f', 'σ')}")
+        err = m.get("shift_uncertainty_pixels")
+        rows = [
+            ("shift", f"{fmt(None if shift is None else 1e3 * shift, '.3g')} ± "
+                      f"{fmt(None if err is None else 1e3 * err, '.2g', 'milli-px')} "
+                      f"({fmt(m.get('centroid_shift_arcsec'), '.3g', 'arcsec')})"),
+            ("significance", f"{fmt(m.get('significance_sigma'), '.2f', 'σ')} "
+                             f"({self.details.get('significance_method', 'n/a')})"),
+            ("cadences", f"{fmt(m.get('n_in_transit_cadences'), 'd')} in transit, "
+                         f"{fmt(m.get('n_out_of_transit_cadences'), 'd')} out of transit"),
+            ("flags", ", ".join(self.flags) or "none"),
+            ("confidence", fmt(self.confidence, ".2f")),
+        ]
+        return head, rows
 
 
 def v08_verdict(shift_pixels: float, sigma: float, config: CentroidShiftConfig | None = None) -> str:
@@ -107,33 +140,75 @@ def v08_verdict(shift_pixels: float, sigma: float, config: CentroidShiftConfig |
     return "PASS"
 
 
-def _as_stamp(tpf: Any) -> TPFStamp:
+def _as_stamp(tpf: Any, name: str = "tpf") -> TPFStamp:
     if isinstance(tpf, TPFStamp):
         return tpf
     if hasattr(tpf, "flux") and hasattr(tpf, "pipeline_mask") and hasattr(tpf, "time"):
         return from_lightkurve_tpf(tpf)
-    raise TypeError(f"tpf: expected a TPFStamp, a lightkurve TessTargetPixelFile or None, got {type(tpf).__name__}")
+    raise TypeError(f"{name}: expected a TPFStamp, a lightkurve TessTargetPixelFile or None, got {type(tpf).__name__}")
 
 
-def run_v08(tpf: Any, candidate: Any, *, config: CentroidShiftConfig | None = None) -> CheckResult:
-    """Run the V08 centroid-shift check on one sector.
+def _is_collection(tpf: Any) -> bool:
+    """A list/tuple/mapping of stamps or a lightkurve ``TargetPixelFileCollection`` (not one stamp, not an array)."""
+    if tpf is None or isinstance(tpf, (TPFStamp, np.ndarray, str, bytes)) or hasattr(tpf, "pipeline_mask"):
+        return False
+    return isinstance(tpf, (list, tuple, Mapping)) or (hasattr(tpf, "__iter__") and hasattr(tpf, "__len__"))
+
+
+def _stamps_by_sector(tpfs: Any) -> dict[int, TPFStamp | None]:
+    if isinstance(tpfs, Mapping):
+        out: dict[int, TPFStamp | None] = {}
+        for key, item in tpfs.items():
+            stamp = None if item is None else _as_stamp(item, f"tpf[{key!r}]")
+            if stamp is not None and stamp.sector != int(key):
+                raise ValueError(f"tpf[{key!r}]: holds a stamp of sector {stamp.sector}")
+            out[int(key)] = stamp
+        return dict(sorted(out.items()))
+    out = {}
+    for i, item in enumerate(tpfs):
+        stamp = _as_stamp(item, f"tpf[{i}]")
+        if stamp.sector in out:
+            raise ValueError(f"tpf[{i}]: sector {stamp.sector} appears twice; give one stamp per sector")
+        out[stamp.sector] = stamp
+    return dict(sorted(out.items()))
+
+
+def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | None = None, period: Any = None,
+            t0: Any = None, duration_hours: Any = None) -> CheckResult | dict[int, CheckResult]:
+    """Run the V08 centroid-shift check on one sector, or on each sector of several stamps.
 
     Parameters
     ----------
-    tpf : TPFStamp, lightkurve.TessTargetPixelFile or None
-        The sector's stamp (flux e-/s, time BTJD); None → skipped (``MISSING_TPF``).
-    candidate : Candidate, Ephemeris or TransitParams
-        Period (days), T0 (BTJD), duration (hours).
+    tpf : TPFStamp, lightkurve.TessTargetPixelFile, None, or several of them
+        The sector's stamp (flux e-/s, time BTJD); None → skipped (``MISSING_TPF``). A list or tuple of
+        stamps, a lightkurve ``TargetPixelFileCollection``, a mapping ``{sector: stamp}`` or a ``Dataset``
+        (its sectors without a TPF come back skipped) runs every sector and returns ``{sector: CheckResult}``. lightkurve TPFs keep the cadences lightkurve kept
+        (read them with ``quality_bitmask="none"`` to let V08 apply its own mask).
+    candidate : Candidate, Ephemeris, TransitParams or mapping, optional
+        Period (days), T0 (BTJD), duration (**hours**); a mapping holds ``period``, ``t0``,
+        ``duration_hours`` (see :func:`toi5807.lightcurve.coerce_transit_params`).
     config : CentroidShiftConfig, optional
+    period, t0, duration_hours : float, optional
+        Instead of ``candidate``: period in days, mid-transit time in BTJD, duration in hours. A duration
+        outside 0.25 h … 20 % of the period (e.g. 4 days given as hours) raises ``ValueError``.
 
     Returns
     -------
-    CheckResult
-        ``status="skipped"`` with ``NO_IN_TRANSIT_CADENCES`` when no usable
-        cadence falls in a transit window.
+    CheckResult or dict
+        One result, or ``{sector: CheckResult}`` (ascending sectors) for several stamps.
+        ``status="skipped"`` with ``NO_IN_TRANSIT_CADENCES`` when no usable cadence falls in a
+        transit window. ``simulated`` is the stamp's own label.
     """
     cfg = config if config is not None else CentroidShiftConfig()
-    tp = candidate if isinstance(candidate, TransitParams) else TransitParams.from_candidate(candidate)
+    tp = coerce_transit_params(candidate, period=period, t0=t0, duration_hours=duration_hours, name="candidate")
+    if hasattr(tpf, "tpf_by_sector") and hasattr(tpf, "lc_by_sector"):  # a Dataset: every sector it has
+        tpf = {s: tpf.tpf_by_sector.get(s) for s in sorted({*tpf.lc_by_sector, *tpf.tpf_by_sector})}
+    if _is_collection(tpf):
+        return {s: _run_one(st, tp, cfg) for s, st in _stamps_by_sector(tpf).items()}
+    return _run_one(tpf, tp, cfg)
+
+
+def _run_one(tpf: Any, tp: TransitParams, cfg: CentroidShiftConfig) -> CheckResult:
     if tpf is None:
         return CheckResult(status="skipped", flags=("MISSING_TPF",))
     stamp = _as_stamp(tpf)
@@ -142,6 +217,7 @@ def run_v08(tpf: Any, candidate: Any, *, config: CentroidShiftConfig | None = No
     )
     details = result.to_dict()
     details["sector"] = stamp.sector
+    details["simulated"] = stamp.simulated
     if result.n_in_transit_cadences == 0:
         return CheckResult(
             status="skipped",
@@ -149,6 +225,7 @@ def run_v08(tpf: Any, candidate: Any, *, config: CentroidShiftConfig | None = No
             warnings=result.warnings,
             confidence=result.confidence,
             details=details,
+            simulated=stamp.simulated,
         )
     metrics = {key: details[key] for key in V08_METRIC_KEYS}
     flags = tuple(_FLAGGED_WARNINGS[w] for w in result.warnings if w in _FLAGGED_WARNINGS)
@@ -176,4 +253,5 @@ def run_v08(tpf: Any, candidate: Any, *, config: CentroidShiftConfig | None = No
         metrics=metrics,
         details=details,
         plot_data=_json_safe(plot_data),
+        simulated=stamp.simulated,
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..report import json_safe
+from ..report import Explained, fmt, json_safe
 from .pvalues import chi2_logsf, p_from_log_p, sigma_from_log_p
 
 __all__ = ["CombinedOffset", "combine_offsets"]
@@ -24,8 +24,8 @@ __all__ = ["CombinedOffset", "combine_offsets"]
 # ---------------------------------------------------------------------------------------------
 # combination
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CombinedOffset:
+@dataclass(frozen=True, repr=False)
+class CombinedOffset(Explained):
     """Inverse-covariance-weighted mean of 2-D vectors and its tests.
 
     Attributes
@@ -45,6 +45,10 @@ class CombinedOffset:
     labels_used : tuple of str
     flags : tuple of str
         ``no_usable_inputs`` or ``single_input`` (no consistency test).
+    unit : str
+        Unit of the inputs, for display (``"arcsec"`` or ``"px"``).
+    simulated : bool
+        True when the inputs came from simulated data.
     """
 
     mean: tuple[float, float] = (math.nan, math.nan)
@@ -61,6 +65,8 @@ class CombinedOffset:
     n_used: int = 0
     labels_used: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    unit: str = ""
+    simulated: bool = False
 
     @property
     def norm(self) -> float:
@@ -73,6 +79,18 @@ class CombinedOffset:
         out["norm"] = self.norm
         return json_safe(out, sig=None)
 
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        if not self.n_used:
+            return "combined offset: no usable inputs", [("flags", ", ".join(self.flags) or "none")]
+        u = self.unit
+        return (f"combined offset {fmt(self.norm, '.3g', u)} at {fmt(self.significance_sigma, '.2f', 'σ')} "
+                f"from zero ({self.n_used} inputs)", [
+                    ("mean", fmt(self.mean, ".3g", u)), ("1σ per axis", fmt(self.uncertainty, ".2g", u)),
+                    ("against zero", f"χ² = {fmt(self.chi2, '.3g')} (2 dof), p = {fmt(self.p_value, '.2g')}"),
+                    ("consistency", f"χ² = {fmt(self.consistency_chi2, '.3g')} ({self.consistency_dof} dof), "
+                                    f"p = {fmt(self.consistency_p_value, '.2g')}"),
+                    ("inputs", ", ".join(self.labels_used))])
+
 
 def _posdef(c: np.ndarray) -> bool:
     if not np.all(np.isfinite(c)):
@@ -80,7 +98,7 @@ def _posdef(c: np.ndarray) -> bool:
     return bool(np.all(np.linalg.eigvalsh(0.5 * (c + c.T)) > 0))
 
 
-def combine_offsets(vectors: Any, covariances: Any, labels: Any = None) -> CombinedOffset:
+def combine_offsets(vectors: Any, covariances: Any, labels: Any = None, *, unit: str = "") -> CombinedOffset:
     """Inverse-covariance-weighted mean of 2-D vectors (e.g. per-sector sky offsets, arcsec).
 
     Pixel vectors of different sectors must not be combined (the rolls differ):
@@ -92,6 +110,8 @@ def combine_offsets(vectors: Any, covariances: Any, labels: Any = None) -> Combi
     vectors : array_like, shape (n, 2)
     covariances : array_like, shape (n, 2, 2)
     labels : sequence of str, optional
+    unit : str, optional
+        Unit of the vectors, shown by ``repr`` (e.g. ``"arcsec"``).
 
     Returns
     -------
@@ -106,7 +126,7 @@ def combine_offsets(vectors: Any, covariances: Any, labels: Any = None) -> Combi
         raise ValueError(f"labels: expected {v.shape[0]} labels, got {len(labels)}")
     ok = np.array([np.all(np.isfinite(vi)) and _posdef(ci) for vi, ci in zip(v, c)], dtype=bool)
     if not np.any(ok):
-        return CombinedOffset(flags=("no_usable_inputs",))
+        return CombinedOffset(flags=("no_usable_inputs",), unit=unit)
     v, c = v[ok], c[ok]
     w = np.linalg.inv(c)
     cov = np.linalg.inv(w.sum(axis=0))
@@ -125,4 +145,5 @@ def combine_offsets(vectors: Any, covariances: Any, labels: Any = None) -> Combi
         consistency_chi2=cchi2 if dof > 0 else math.nan, consistency_dof=dof,
         consistency_p_value=p_from_log_p(clogp), consistency_sigma=sigma_from_log_p(clogp), n_used=n,
         labels_used=tuple(lab for lab, k in zip(labels, ok) if k), flags=() if n > 1 else ("single_input",),
+        unit=unit,
     )

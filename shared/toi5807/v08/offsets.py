@@ -20,7 +20,7 @@ import numpy as np
 
 from ..data.geometry import SkyVector, vector_to_sky
 from ..lightcurve import TransitParams, coerce_transit_params
-from ..report import json_safe
+from ..report import Explained, fmt, json_safe, with_simulated
 from .combine import CombinedOffset, combine_offsets
 from .config import CentroidShiftConfig
 from .per_transit import PerTransitShifts, per_transit_shifts
@@ -46,8 +46,8 @@ __all__ = [
 OFFSET_SIGNIFICANCE_METHOD = "empirical"
 
 
-@dataclass(frozen=True)
-class SectorOffsets:
+@dataclass(frozen=True, repr=False)
+class SectorOffsets(Explained):
     """Everything :func:`analyze_v08_offsets` measures in one sector.
 
     Attributes
@@ -65,6 +65,10 @@ class SectorOffsets:
     per_transit : PerTransitShifts
     out_of_transit_mean_image : ndarray, shape (n_rows, n_cols)
         Mean out-of-transit stamp (e-/s) from the same pass over the cube, for plots; not in ``to_dict``.
+    simulated : bool
+        The stamp's label (the digital twin is simulated).
+
+    ``.plot(ax=None)`` draws the per-transit vectors on the stamp (:func:`toi5807.plots.plot_per_transit_vectors`).
     """
 
     sector: int
@@ -76,15 +80,26 @@ class SectorOffsets:
     source: SourceOffset
     per_transit: PerTransitShifts
     out_of_transit_mean_image: np.ndarray | None = field(default=None, repr=False, compare=False)
+    simulated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe mapping (NaN → None), without the mean image."""
         return json_safe({k: getattr(self, k) for k in self.__dataclass_fields__
                           if k != "out_of_transit_mean_image"}, sig=None)
 
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        sky, src = self.shift_sky, self.source.offset_sky
+        return f"sector {self.sector}: V08 shift at {fmt(self.v08_sigma, '.2f', 'σ')} ({self.significance_method})", [
+            ("shift on the sky", fmt(None if sky is None else 1e3 * sky.norm_arcsec, ".3g", "milli-arcsec")),
+            ("stamp depth", f"{fmt(self.depth.depth_ppm, '.3g')} ± {fmt(self.depth.depth_err_ppm, '.2g', 'ppm')}"),
+            ("source offset", fmt(None if src is None else src.norm_arcsec, ".3g", "arcsec")
+             + (f" ({', '.join(self.source.flags)})" if self.source.flags else "")),
+            ("per-transit mean", f"{fmt(self.per_transit.combined.significance_sigma, '.2f', 'σ')} over "
+                                 f"{self.per_transit.n_usable} transits")]
 
-@dataclass(frozen=True)
-class V08OffsetAnalysis:
+
+@dataclass(frozen=True, repr=False)
+class V08OffsetAnalysis(Explained):
     """Multi-sector sky offsets, combined shift, source offset and exclusion radius.
 
     Attributes
@@ -98,6 +113,10 @@ class V08OffsetAnalysis:
         :func:`exclusion_radius_arcsec` of ``combined_source_offset`` (3σ).
     pixel_scale_arcsec : float
     flags : tuple of str
+    simulated : bool
+        True when any sector's stamp was simulated.
+
+    ``.plot(fig=None)`` draws both sky panels (:func:`toi5807.plots.plot_sky_offsets`).
     """
 
     sectors: tuple[SectorOffsets, ...]
@@ -106,6 +125,7 @@ class V08OffsetAnalysis:
     exclusion_radius_arcsec: float
     pixel_scale_arcsec: float = 21.0
     flags: tuple[str, ...] = field(default=())
+    simulated: bool = False
 
     @property
     def exclusion_radius_pixels(self) -> float:
@@ -134,6 +154,19 @@ class V08OffsetAnalysis:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out["exclusion_radius_pixels"] = self.exclusion_radius_pixels
         return json_safe(out, sig=None)
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        cs, co = self.combined_shift, self.combined_source_offset
+        if not self.sectors:
+            return "V08 offsets: no sector with a target pixel file", [("flags", ", ".join(self.flags) or "none")]
+        r = self.exclusion_radius_arcsec
+        return (f"V08 offsets of sectors {', '.join(str(s.sector) for s in self.sectors)}: combined shift "
+                f"{fmt(cs.significance_sigma, '.2f', 'σ')}, 3σ exclusion radius {fmt(r, '.3g', 'arcsec')}", [
+                    ("combined shift", f"{fmt(1e3 * cs.norm, '.3g', 'milli-arcsec')}, p = {fmt(cs.p_value, '.2g')}"),
+                    ("source offset", f"{fmt(co.norm, '.3g', 'arcsec')} from the target, "
+                                      f"{fmt(co.significance_sigma, '.2f', 'σ')}"),
+                    ("exclusion radius (3σ)", f"{fmt(r, '.3g', 'arcsec')} = {fmt(self.exclusion_radius_pixels, '.2g', 'px')}"),
+                    ("flags", ", ".join(self.flags) or "none")])
 
 
 def analyze_sector(stamp: Any, candidate: Any, *, config: CentroidShiftConfig | None = None,
@@ -167,10 +200,12 @@ def analyze_sector(stamp: Any, candidate: Any, *, config: CentroidShiftConfig | 
                         wcs=wcs, label=f"sector {stamp.sector}")
     pt = per_transit_shifts(stamp.flux, stamp.time, tp, quality=stamp.quality, config=cfg,
                             baseline_durations=baseline_durations)
-    return SectorOffsets(sector=int(stamp.sector), significance_method=res.significance_method,
-                         v08_sigma=float(res.significance_sigma), shift_sky=shift_sky,
-                         out_of_transit_centroid=tuple(float(v) for v in c_out), depth=depth, source=src,
-                         per_transit=pt, out_of_transit_mean_image=images.out_of_transit_mean)
+    return with_simulated(
+        SectorOffsets(sector=int(stamp.sector), significance_method=res.significance_method,
+                      v08_sigma=float(res.significance_sigma), shift_sky=shift_sky,
+                      out_of_transit_centroid=tuple(float(v) for v in c_out), depth=depth, source=src,
+                      per_transit=pt, out_of_transit_mean_image=images.out_of_transit_mean),
+        getattr(stamp, "simulated", False))
 
 
 def analyze_v08_offsets(ds: Any, candidate: Any, *, config: CentroidShiftConfig | None = None,
@@ -210,18 +245,19 @@ def analyze_v08_offsets(ds: Any, candidate: Any, *, config: CentroidShiftConfig 
     flags: list[str] = []
     shifts = [s.shift_sky for s in sectors if s.shift_sky is not None]
     comb_shift = combine_offsets([v.vector_arcsec for v in shifts], [v.covariance_arcsec2 for v in shifts],
-                                 [v.label for v in shifts])
+                                 [v.label for v in shifts], unit="arcsec")
     srcs = [s.source for s in sectors if s.source.usable]
     if len(srcs) < len([s for s in sectors if s.source.defined]):
         flags.append("some_sectors_without_significant_depth")
     comb_src = combine_offsets([s.offset_sky.vector_arcsec for s in srcs],
-                               [s.offset_sky.covariance_arcsec2 for s in srcs], [s.label for s in srcs])
+                               [s.offset_sky.covariance_arcsec2 for s in srcs], [s.label for s in srcs], unit="arcsec")
     if comb_src.n_used == 0:
         flags.append("source_offset_undefined")
     r_excl = exclusion_radius_arcsec(comb_src.covariance, nsigma) if comb_src.n_used else math.nan
-    return V08OffsetAnalysis(sectors=sectors, combined_shift=comb_shift, combined_source_offset=comb_src,
-                             exclusion_radius_arcsec=r_excl, pixel_scale_arcsec=cfg.pixel_scale_arcsec,
-                             flags=tuple(flags))
+    sim = any(s.simulated for s in sectors)  # the sectors keep their own labels
+    return V08OffsetAnalysis(sectors=sectors, combined_shift=with_simulated(comb_shift, sim),
+                             combined_source_offset=with_simulated(comb_src, sim), exclusion_radius_arcsec=r_excl,
+                             pixel_scale_arcsec=cfg.pixel_scale_arcsec, flags=tuple(flags), simulated=sim)
 
 
 def compare_with_truth(analysis: V08OffsetAnalysis, truths: Any) -> dict[str, Any]:

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..data.validate import check_cube, check_time
 from ..lightcurve import coerce_transit_params
-from ..report import json_safe
+from ..report import Explained, fmt, json_safe
 from .combine import CombinedOffset, combine_offsets
 from .config import FAKE_MIN_COVERAGE, CentroidShiftConfig
 from .epoch_windows import _fake_labels, _window_vectors
@@ -62,8 +62,8 @@ COVARIANCE_METHODS: tuple[str, ...] = ("empirical", "analytic")
 MIN_FAKE_EPOCHS = 10
 
 
-@dataclass(frozen=True)
-class EpochShift:
+@dataclass(frozen=True, repr=False)
+class EpochShift(Explained):
     """Centroid shift of one transit epoch against its local out-of-transit baseline.
 
     Attributes
@@ -85,6 +85,7 @@ class EpochShift:
     usable : bool
     flag : str or None
         ``too_few_in_transit`` or ``too_few_baseline`` when not usable.
+    simulated : bool
     """
 
     epoch: int
@@ -97,14 +98,24 @@ class EpochShift:
     significance_sigma: float = math.nan
     usable: bool = False
     flag: str | None = None
+    simulated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe mapping (NaN → None)."""
         return json_safe({k: getattr(self, k) for k in self.__dataclass_fields__}, sig=None)
 
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        head = f"transit {self.epoch} at BTJD {self.mid_time_btjd:.3f}"
+        rows = [("cadences", f"{self.n_in} in transit, {self.n_baseline} in the local baseline")]
+        if not self.usable:
+            return f"{head}: not usable ({self.flag})", rows
+        mpx = tuple(1e3 * v for v in self.shift_vector_pixels)
+        return (f"{head}: shift {fmt(float(np.hypot(*mpx)), '.3g', 'milli-px')} at "
+                f"{fmt(self.significance_sigma, '.2f', 'σ')}", [("shift (dx, dy)", fmt(mpx, ".3g", "milli-px"))] + rows)
 
-@dataclass(frozen=True)
-class PerTransitShifts:
+
+@dataclass(frozen=True, repr=False)
+class PerTransitShifts(Explained):
     """Per-epoch shifts of one sector and the tests across epochs.
 
     Attributes
@@ -130,6 +141,7 @@ class PerTransitShifts:
     flags : tuple of str
         ``empirical_too_few_fakes_fell_back_to_analytic`` when fewer than
         :data:`MIN_FAKE_EPOCHS` fakes were usable.
+    simulated : bool
     """
 
     epochs: tuple[EpochShift, ...]
@@ -142,6 +154,7 @@ class PerTransitShifts:
     null_covariance_pixels: tuple[tuple[float, float], tuple[float, float]] = (
         (math.nan, math.nan), (math.nan, math.nan))
     flags: tuple[str, ...] = ()
+    simulated: bool = False
 
     @property
     def n_usable(self) -> int:
@@ -167,7 +180,21 @@ class PerTransitShifts:
                           "baseline_durations": self.baseline_durations, "detrend": self.detrend,
                           "covariance": self.covariance, "covariance_method": self.covariance_method,
                           "n_fakes": self.n_fakes, "null_covariance_pixels": self.null_covariance_pixels,
-                          "flags": list(self.flags), "n_usable": self.n_usable}, sig=None)
+                          "flags": list(self.flags), "n_usable": self.n_usable, "simulated": self.simulated},
+                         sig=None)
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        c = self.combined
+        if not c.n_used:
+            return f"per-transit shifts: no usable transit of {len(self.epochs)}", [
+                ("flags", ", ".join(self.flags) or "none")]
+        sig = ", ".join(f"{e.epoch}: {e.significance_sigma:.1f}σ" for e in self.epochs if e.usable)
+        return (f"per-transit shifts: {self.n_usable} of {len(self.epochs)} transits; weighted mean "
+                f"{fmt(1e3 * c.norm, '.3g', 'milli-px')} at {fmt(c.significance_sigma, '.2f', 'σ')}", [
+                    ("epochs agree", f"consistency p = {fmt(c.consistency_p_value, '.2g')} ({c.consistency_dof} dof)"),
+                    ("per transit", sig),
+                    ("covariance", f"{self.covariance_method} ({self.n_fakes} fake epochs)"),
+                    ("flags", ", ".join(self.flags) or "none")])
 
 
 def per_transit_shifts(
@@ -331,7 +358,7 @@ def per_transit_shifts(
                                  significance_sigma=float(sig), usable=True))
     use = [e for e in epochs if e.usable]
     combined = combine_offsets([e.shift_vector_pixels for e in use], [e.shift_covariance_pixels for e in use],
-                               [f"epoch {e.epoch}" for e in use])
+                               [f"epoch {e.epoch}" for e in use], unit="px")
     if method == "empirical" and combined.n_used > 0:
         log_p = zero_mean_hotelling_log_p(combined.chi2, n_fakes)
         clog_p = (zero_mean_lawley_hotelling_log_p(combined.consistency_chi2, combined.n_used, n_fakes)

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..data.validate import check_cube, check_time
 from ..lightcurve import coerce_transit_params, transit_window_masks
+from ..report import Explained, fmt
 from .config import FAKE_MIN_COVERAGE, CentroidShiftConfig, _json_safe
 from .fakes import fake_ephemeris_shifts
 from .location import analytic_covariance, location_estimate, mad_clip
@@ -48,8 +49,8 @@ _NAN2 = (math.nan, math.nan)
 _NAN22 = ((math.nan, math.nan), (math.nan, math.nan))
 
 
-@dataclass(frozen=True)
-class CentroidResult:
+@dataclass(frozen=True, repr=False)
+class CentroidResult(Explained):
     """Outcome of :func:`compute_centroid_shift` (fields of design note §6 plus extras).
 
     Centroids are (x, y) = (column, row) in stamp pixels; shifts in pixels unless
@@ -74,6 +75,8 @@ class CentroidResult:
     confidence : float
         Data-quality confidence in [0, 1] (§4.3, × 0.8 when saturated).
     warnings : tuple of str
+    simulated : bool
+        Set by the stamp-level callers (:func:`toi5807.v08.run_v08`); arrays alone cannot tell.
     """
 
     centroid_shift_pixels: float = math.nan
@@ -110,10 +113,21 @@ class CentroidResult:
     n_cadences_used: int = 0
     n_fake_ephemerides: int = 0
     seed: int = 0
+    simulated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict of every field (NaN/inf → None, tuples → lists)."""
         return _json_safe({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        mpx = 1e3 * self.centroid_shift_pixels
+        return (f"centroid shift {fmt(mpx, '.3g', 'milli-px')} at {fmt(self.significance_sigma, '.2f', 'σ')}", [
+            ("shift", f"{fmt(mpx, '.3g')} ± {fmt(1e3 * self.shift_uncertainty_pixels, '.2g', 'milli-px')} "
+                      f"({fmt(self.centroid_shift_arcsec, '.3g', 'arcsec')})"),
+            ("significance", f"{fmt(self.significance_sigma, '.2f', 'σ')}, p = {fmt(self.p_value, '.2g')} "
+                             f"({self.significance_method}, {self.centroid_method} centroids)"),
+            ("cadences", f"{self.n_in_transit_cadences} in transit, {self.n_out_of_transit_cadences} out"),
+            ("warnings", ", ".join(self.warnings) or "none")])
 
 
 @dataclass(frozen=True, eq=False)

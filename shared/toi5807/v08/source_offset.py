@@ -38,7 +38,7 @@ from .. import target as _target
 from ..data.geometry import SkyVector, _as_matrix, vector_to_sky
 from ..data.validate import check_cube, check_time
 from ..lightcurve import coerce_transit_params, transit_window_masks
-from ..report import json_safe
+from ..report import Explained, fmt, json_safe
 from .config import CentroidShiftConfig
 from .series import _quality_ok
 
@@ -57,8 +57,8 @@ _MEDIAN_SE_FACTOR = math.sqrt(math.pi / 2.0)
 MIN_DEPTH_SNR = 3.0
 
 
-@dataclass(frozen=True)
-class StampDepth:
+@dataclass(frozen=True, repr=False)
+class StampDepth(Explained):
     """Fractional flux drop of the whole stamp in transit (the δ of the source offset).
 
     Attributes
@@ -76,6 +76,7 @@ class StampDepth:
     n_in, n_out, n_fake : int
     snr : float
         ``depth / depth_err``.
+    simulated : bool
     """
 
     depth: float
@@ -85,6 +86,7 @@ class StampDepth:
     n_in: int
     n_out: int
     n_fake: int
+    simulated: bool = False
 
     @property
     def depth_ppm(self) -> float:
@@ -106,6 +108,13 @@ class StampDepth:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out.update(depth_ppm=self.depth_ppm, depth_err_ppm=self.depth_err_ppm, snr=self.snr)
         return json_safe(out, sig=None)
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        return (f"stamp depth {fmt(self.depth_ppm, '.3g')} ± {fmt(self.depth_err_ppm, '.2g', 'ppm')} "
+                f"(S/N {fmt(self.snr, '.2g')})", [
+                    ("1σ error", f"white {fmt(1e6 * self.depth_err_white, '.2g')} ppm, "
+                                 f"fake ephemerides {fmt(1e6 * self.depth_err_fake, '.2g')} ppm ({self.n_fake})"),
+                    ("cadences", f"{self.n_in} in transit, {self.n_out} out of transit")])
 
 
 def _median_and_se(v: np.ndarray) -> tuple[float, float]:
@@ -167,8 +176,8 @@ def stamp_depth(flux: Any, time: Any, transit_params: Any, *, quality: Any = Non
                       depth_err_fake=err_fake, n_in=n_in, n_out=n_out, n_fake=len(fakes))
 
 
-@dataclass(frozen=True)
-class SourceOffset:
+@dataclass(frozen=True, repr=False)
+class SourceOffset(Explained):
     """Transit-source position implied by one sector's centroid shift (Bryson et al. 2013).
 
     Attributes
@@ -191,6 +200,7 @@ class SourceOffset:
         ``s − t`` on the sky, arcsec (east, north).
     depth : float
         δ, the stamp's fractional depth used.
+    simulated : bool
     """
 
     label: str
@@ -202,6 +212,7 @@ class SourceOffset:
     offset_pixels: tuple[float, float]
     offset_sky: SkyVector | None
     depth: float
+    simulated: bool = False
 
     @property
     def usable(self) -> bool:
@@ -213,6 +224,20 @@ class SourceOffset:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out["usable"] = self.usable
         return json_safe(out, sig=None)
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        name = f"source offset ({self.label})" if self.label else "source offset"
+        flags = ("flags", ", ".join(self.flags) or "none")
+        if not self.defined:
+            return f"{name}: undefined", [flags, ("stamp depth", fmt(1e6 * self.depth, ".3g", "ppm"))]
+        sky = self.offset_sky
+        where = (f"{fmt(sky.norm_arcsec, '.3g', 'arcsec')} from the target toward PA "
+                 f"{fmt(sky.position_angle_deg, '.0f', '°')}" if sky is not None
+                 else f"{fmt(float(np.hypot(*self.offset_pixels)), '.3g', 'px')} from the target (no WCS)")
+        return f"{name}: {where}" + ("" if self.usable else " (not combined)"), [
+            ("offset (east, north)", fmt(sky.vector_arcsec, ".3g", "arcsec") if sky is not None else "n/a"),
+            ("offset (column, row)", fmt(self.offset_pixels, ".3g", "px")),
+            ("stamp depth", fmt(1e6 * self.depth, ".3g", "ppm")), flags]
 
 
 def source_offset(

@@ -25,7 +25,7 @@ import numpy as np
 
 from ... import target as _target
 from ...data.geometry import sky_jacobian, vector_to_sky
-from ...report import json_safe
+from ...report import Explained, fmt, json_safe
 from ...twin.scene import render_cube, render_image, scene_from_spec
 from ...twin.simulate import simulate_sector
 from ...twin.spec import load_spec
@@ -99,8 +99,8 @@ def inject_point_eclipse(sim: Any, source_pixel: Any, depth_ppm: float = 256.0) 
     return rows, deficit, stamp_depth
 
 
-@dataclass(frozen=True)
-class InjectionRecovery:
+@dataclass(frozen=True, repr=False)
+class InjectionRecovery(Explained):
     """Outcome of :func:`injection_recovery`.
 
     Attributes
@@ -125,6 +125,10 @@ class InjectionRecovery:
         separation -> median fractional stamp depth of the injected eclipse, ppm.
     median_sigma_combined : dict
     runtime_s : float
+    simulated : bool
+        Always True (injections into simulated twins).
+
+    ``.plot(ax=None)`` draws :func:`toi5807.plots.plot_sensitivity_curve`.
     """
 
     separations_px: tuple[float, ...]
@@ -142,6 +146,7 @@ class InjectionRecovery:
     median_stamp_depth_ppm: dict[str, float]
     median_sigma_combined: dict[str, float]
     runtime_s: float
+    simulated: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe mapping (NaN → None)."""
@@ -150,6 +155,12 @@ class InjectionRecovery:
         out["study"] = "injection_recovery"
         out["pixel_scale_arcsec"] = 21.0
         return out
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        rows = [(f"{r:g} px = {21.0 * r:.0f} arcsec", f"one sector {fmt(self.detection_per_sector[_sep_key(r)], '.2f')}, "
+                 f"combined {fmt(self.detection_combined[_sep_key(r)], '.2f')}") for r in self.separations_px]
+        return (f"injection-recovery of a {self.depth_ppm:.0f} ppm blend ({self.method}): P(≥ 3σ) by separation",
+                rows)
 
 
 def _sep_key(r: float) -> str:

@@ -25,7 +25,7 @@ import numpy as np
 
 from ... import target as _target
 from ...lightcurve import TransitParams
-from ...report import json_safe
+from ...report import Explained, fmt, json_safe
 from ...twin.simulate import simulate_sector
 from ..config import CentroidShiftConfig
 from ..per_transit import per_transit_shifts
@@ -100,8 +100,8 @@ def _binomial_count_interval(n: int, p: float, level: float = 0.99) -> tuple[int
     return int(binom.ppf(a / 2, n, p)), int(binom.ppf(1 - a / 2, n, p))
 
 
-@dataclass(frozen=True)
-class MethodCalibration:
+@dataclass(frozen=True, repr=False)
+class MethodCalibration(Explained):
     """Null behaviour of one significance method.
 
     Attributes
@@ -128,6 +128,8 @@ class MethodCalibration:
     p_hist_counts : tuple of int
         Histogram of p-values, 20 equal bins on [0, 1].
     median_sigma : float
+    simulated : bool
+        Always True: calibration trials run on simulated no-transit twins.
     """
 
     method: str
@@ -142,6 +144,7 @@ class MethodCalibration:
     ks_p_value: float
     p_hist_counts: tuple[int, ...]
     median_sigma: float
+    simulated: bool = True
 
     @classmethod
     def from_sigmas(cls, method: str, sigma: Iterable[float]) -> "MethodCalibration":
@@ -169,9 +172,19 @@ class MethodCalibration:
         """JSON-safe mapping (NaN → None)."""
         return json_safe(dataclasses.asdict(self), sig=None)
 
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        lo, hi = self.far_ci99
+        return (f"{self.method}: {self.n_false_alarms}/{self.n_trials} false alarms at 3σ "
+                f"({fmt(self.far_ratio_to_nominal, '.2g')} × nominal)", [
+                    ("false-alarm rate", f"{fmt(100 * self.far_3sigma, '.2g')} % (99 % CI {fmt(100 * lo, '.2g')}–"
+                                         f"{fmt(100 * hi, '.2g')} %; nominal {100 * NOMINAL_FAR_3SIGMA:.2f} %)"),
+                    ("calibrated at 3σ", fmt(self.calibrated_at_3sigma)),
+                    ("KS p-value (uniform p)", fmt(self.ks_p_value, ".2g")),
+                    ("median σ", fmt(self.median_sigma, ".2f", "σ"))])
 
-@dataclass(frozen=True)
-class NullCalibration:
+
+@dataclass(frozen=True, repr=False)
+class NullCalibration(Explained):
     """Outcome of :func:`null_calibration`.
 
     Attributes
@@ -185,6 +198,10 @@ class NullCalibration:
     sigma : dict str -> list of float
         Per-trial σ of each method, trial order (seed-major, then sector).
     runtime_s : float
+    simulated : bool
+        Always True (SIMULATION).
+
+    ``.plot(fig=None)`` draws :func:`toi5807.plots.plot_null_calibration`.
     """
 
     methods: dict[str, MethodCalibration]
@@ -193,6 +210,7 @@ class NullCalibration:
     n_permutations: int
     sigma: dict[str, list[float]]
     runtime_s: float
+    simulated: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe mapping (σ rounded to 4 significant digits, NaN → None)."""
@@ -200,8 +218,14 @@ class NullCalibration:
             "study": "null_calibration", "scenario": "no_transit", "nominal_far_3sigma": NOMINAL_FAR_3SIGMA,
             "seeds": list(self.seeds), "sectors": list(self.sectors), "n_permutations": self.n_permutations,
             "methods": {m: c.to_dict() for m, c in self.methods.items()},
-            "sigma": {m: json_safe(v, sig=4) for m, v in self.sigma.items()},
+            "sigma": {m: json_safe(v, sig=4) for m, v in self.sigma.items()}, "simulated": self.simulated,
         }  # runtime_s is printed by the calibrate command, not stored: the cached results stay reproducible
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        n = self.seeds[1] - self.seeds[0] + 1
+        return (f"null calibration: {n} seeds × sectors {', '.join(map(str, self.sectors))} (no-transit twins)",
+                [(m, f"{c.n_false_alarms}/{c.n_trials} at 3σ ({fmt(c.far_ratio_to_nominal, '.2g')} × nominal), "
+                     f"KS p = {fmt(c.ks_p_value, '.2g')}") for m, c in self.methods.items()])
 
 
 def null_calibration(seeds: Iterable[int], sectors: Iterable[int], *, methods: Iterable[str] = NULL_METHODS,
