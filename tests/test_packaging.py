@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
 from conftest import REPO_ROOT
 
 _REQ = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*((?:[<>=!~]=?|==)\s*[0-9][^\s#;]*)?")
@@ -18,7 +19,8 @@ def _normalise(name: str) -> str:
 
 def _pyproject_requirements() -> dict[str, str]:
     data = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
-    reqs = list(data["project"]["dependencies"]) + list(data["project"]["optional-dependencies"]["test"])
+    extras = data["project"]["optional-dependencies"]
+    reqs = list(data["project"]["dependencies"]) + list(extras["test"]) + list(extras["notebook"])
     out = {}
     for req in reqs:
         m = _REQ.match(req)
@@ -91,13 +93,41 @@ def test_lightkurve_import_after_toi5807_is_silent():
     assert proc.stdout == "" and proc.stderr == ""
 
 
-def test_astropy_is_configured_offline():
+def test_import_leaves_the_astropy_configuration_alone():
+    """Importing toi5807 neither sets ASTROPY_CONFIG_DIR nor changes astropy's options; offline_astropy() does, then restores."""
     proc = _run(
         "import os\n"
         "os.environ.pop('ASTROPY_CONFIG_DIR', None)\n"
-        "import toi5807\n"
         "from astropy.utils import iers, data\n"
-        "print(iers.conf.auto_download, data.conf.allow_internet)\n"
+        "before = (iers.conf.auto_download, iers.conf.auto_max_age, data.conf.allow_internet)\n"
+        "import toi5807, toi5807.plots, toi5807.tutorial\n"
+        "after = (iers.conf.auto_download, iers.conf.auto_max_age, data.conf.allow_internet)\n"
+        "with toi5807.offline_astropy():\n"
+        "    inside = (iers.conf.auto_download, iers.conf.auto_max_age, data.conf.allow_internet)\n"
+        "restored = (iers.conf.auto_download, iers.conf.auto_max_age, data.conf.allow_internet)\n"
+        "print('ASTROPY_CONFIG_DIR' in os.environ, before == after == restored, inside, before)\n"
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["False", "False"]
+    assert proc.stdout.split(maxsplit=2)[:2] == ["False", "True"], proc.stdout
+    assert "(False, None, False)" in proc.stdout, proc.stdout
+
+
+def test_package_reads_fits_with_astropy_offline(tmp_path, monkeypatch):
+    """The package's own lightkurve/astropy reading runs inside offline_astropy (and only there)."""
+    import lightkurve as lk
+    from astropy.utils import data, iers
+    from toi5807.data import readers
+
+    seen = []
+    before = (iers.conf.auto_download, data.conf.allow_internet)
+
+    def fake_read(path, quality_bitmask=None):
+        seen.append((iers.conf.auto_download, data.conf.allow_internet))
+        raise OSError("not a FITS file")
+
+    monkeypatch.setattr(lk, "read", fake_read)
+    (tmp_path / "x_tp.fits").write_bytes(b"nothing")
+    with pytest.raises(ValueError, match="x_tp.fits"):
+        readers.read_tpf_fits(tmp_path / "x_tp.fits")
+    assert seen == [(False, False)]
+    assert (iers.conf.auto_download, data.conf.allow_internet) == before

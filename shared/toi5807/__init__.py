@@ -1,7 +1,9 @@
 """toi5807 — helper package of the TOI-5807.01 pixel-vetting tutorial.
 
-Import as ``import toi5807 as sh``. Importing prints nothing and touches no
-network; lightkurve and matplotlib are imported only when first needed.
+Import as ``import toi5807 as sh``. Importing prints nothing, touches no
+network and leaves astropy's configuration alone (the package's own astropy
+calls run inside :func:`offline_astropy`); lightkurve and matplotlib are
+imported only when first needed.
 
 Layers, lowest first (a module imports only from its own layer or below)::
 
@@ -12,12 +14,7 @@ This module only re-exports the public names, grouped by those layers.
 
 from __future__ import annotations
 
-import os as _os
-from pathlib import Path as _Path
-
-# Offline astropy for the tutorial (no IERS downloads), unless the user chose a config dir.
-_os.environ.setdefault("ASTROPY_CONFIG_DIR", str(_Path(__file__).resolve().parent / "astropy_config"))
-
+#: Package version (the one place it is written: pyproject.toml reads it from here).
 __version__ = "0.1.0"
 
 # --- target facts and JSON output --------------------------------------------------------------
@@ -46,6 +43,7 @@ from .data import (  # noqa: E402
     target_pixel,
     vector_to_sky,
 )
+from .data.offline import offline_astropy  # noqa: E402
 
 # --- lightcurve: ephemeris, windows, stitching, depth -------------------------------------------
 from .lightcurve import (  # noqa: E402
@@ -54,6 +52,7 @@ from .lightcurve import (  # noqa: E402
     Ephemeris,
     StitchedLightCurve,
     TransitParams,
+    coerce_transit_params,
     estimate_depth_ppm,
     estimate_planet_radius_earth,
     make_candidate,
@@ -70,29 +69,58 @@ from .plots import (  # noqa: E402
     plot_null_calibration,
     plot_per_transit_vectors,
     plot_phase_folded,
+    plot_sector_offsets,
     plot_sector_per_transit,
     plot_sensitivity_curve,
     plot_sky_offsets,
+    plot_transit_windows,
     plot_v08_summary,
     save_figure,
 )
 from .report import dumps as json_dumps  # noqa: E402
 from .report import json_safe, print_json, round_sig
-from .target import *  # noqa: E402,F403
+from .target import (  # noqa: E402
+    DEC_DEG,
+    DURATION_HOURS,
+    PERIOD_DAYS,
+    RA_DEG,
+    SECTORS,
+    STELLAR,
+    STELLAR_LOGG_CGS,
+    STELLAR_MASS_MSUN,
+    STELLAR_RADIUS_RSUN,
+    STELLAR_TEFF_K,
+    T0_BTJD,
+    TIC_ID,
+    TOI_LABEL,
+    context,
+    print_context,
+)
 
 # --- tutorial: what the notebooks call ----------------------------------------------------------
 from .tutorial import (  # noqa: E402
+    Note,
+    Table,
     candidate_report,
+    latest_stamp,
     latest_v08_sector,
+    no_pixels_note,
+    offsets_summary_table,
+    offsets_table,
+    per_transit_table,
     plot_v08_overview,
+    plot_v08_per_transit,
     plot_v08_sector,
+    plot_v08_sky,
     run_v08_by_sector,
     save_plot,
     setup_notebook,
     stitched_summary,
+    table,
     tpf_inventory,
     v08_interpretation,
     v08_sector_summary,
+    v08_table,
 )
 
 # --- twin: the simulated TOI-5807 (SIMULATION) ---------------------------------------------------
@@ -119,7 +147,9 @@ from .v08 import (  # noqa: E402
     CentroidShiftConfig,
     CheckResult,
     CombinedOffset,
+    EpochShift,
     PerTransitShifts,
+    SectorOffsets,
     SourceOffset,
     StampDepth,
     V08OffsetAnalysis,
@@ -149,3 +179,32 @@ from .v08.calibration import (  # noqa: E402
     null_calibration,
     significance_methods_table,
 )
+
+__all__ = [
+    "__version__", "annotations", "ArchiveUnreachableError", "CacheWarning", "Dataset", "LightCurve",
+    "SkyVector", "TPFStamp", "artifact_dirs", "available_sources", "cache_root", "from_lightkurve_lc",
+    "from_lightkurve_tpf", "load_dataset", "load_local_dir", "read_lc_csv", "read_lc_fits", "read_tpf_fits",
+    "register_source", "repo_relative", "repo_root", "sky_jacobian", "target_pixel", "vector_to_sky",
+    "offline_astropy", "Candidate", "DepthEstimate", "Ephemeris", "StitchedLightCurve", "TransitParams",
+    "coerce_transit_params", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "phase",
+    "stitch_pdcsap", "time_from_midtransit", "transit_masks", "transit_window_masks", "plot_centroid_shift",
+    "plot_null_calibration", "plot_per_transit_vectors", "plot_phase_folded", "plot_sector_offsets",
+    "plot_sector_per_transit", "plot_sensitivity_curve", "plot_sky_offsets", "plot_transit_windows",
+    "plot_v08_summary", "save_figure", "json_dumps", "json_safe", "print_json", "round_sig", "TIC_ID",
+    "TOI_LABEL", "PERIOD_DAYS", "T0_BTJD", "DURATION_HOURS", "STELLAR_RADIUS_RSUN", "STELLAR_MASS_MSUN",
+    "STELLAR_TEFF_K", "STELLAR_LOGG_CGS", "RA_DEG", "DEC_DEG", "SECTORS", "STELLAR", "context", "print_context",
+    "Note", "Table", "candidate_report", "latest_stamp", "latest_v08_sector", "no_pixels_note",
+    "offsets_summary_table", "offsets_table", "per_transit_table", "plot_v08_overview", "plot_v08_per_transit",
+    "plot_v08_sector", "plot_v08_sky", "run_v08_by_sector", "save_plot", "setup_notebook", "stitched_summary",
+    "table", "tpf_inventory", "v08_interpretation", "v08_sector_summary", "v08_table", "GENERATOR_VERSION",
+    "SCENARIOS", "TWIN_DEPTH_PPM", "SimulatedSector", "make_synthetic_stamp", "simulate_sector", "spec_hash",
+    "twin_neighbour_offsets", "twin_true_offsets", "twin_true_pixel", "write_twin_fits",
+    "DEFAULT_QUALITY_BITMASK", "V08_METRIC_KEYS", "CentroidImages", "CentroidResult", "CentroidShiftConfig",
+    "CheckResult", "CombinedOffset", "EpochShift", "PerTransitShifts", "SectorOffsets", "SourceOffset",
+    "StampDepth", "V08OffsetAnalysis", "analyze_v08_offsets", "cadence_confidence", "combine_offsets",
+    "compare_with_truth", "compute_centroid_shift", "compute_centroid_shift_with_images", "detect_saturation",
+    "exclusion_radius_arcsec", "flux_weighted_centroids", "p_from_log_p", "per_transit_shifts", "run_v08",
+    "sigma_from_log_p", "source_offset", "stamp_depth", "v08_verdict", "calibration_summary",
+    "estimator_outlier_demo", "inject_point_eclipse", "injection_recovery", "load_calibration",
+    "null_calibration", "significance_methods_table"
+]

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .model import LightCurve, TPFStamp, from_lightkurve_lc, from_lightkurve_tpf
+from .offline import offline_astropy
 
 __all__ = ["read_lc_fits", "read_tpf_fits", "read_lc_csv", "CSV_COLUMNS"]
 
@@ -34,7 +35,8 @@ def _lk_read(path: Path, kind: str, quality_bitmask: str | int):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            obj = lk.read(str(path), quality_bitmask=quality_bitmask)
+            with offline_astropy():  # the package's own astropy calls never download (IERS, etc.)
+                obj = lk.read(str(path), quality_bitmask=quality_bitmask)
         except Exception as exc:  # noqa: BLE001 - astropy/lightkurve raise many types for a bad file
             said = f"; the FITS reader also warned: {caught[0].message}" if caught else ""
             raise ValueError(

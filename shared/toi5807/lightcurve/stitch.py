@@ -46,6 +46,8 @@ class StitchedLightCurve:
         SPOC quality flags.
     sector : ndarray of int32
         Sector of each cadence.
+    simulated : bool
+        True when made from simulated light curves (plots then say so).
     """
 
     time: np.ndarray
@@ -53,6 +55,7 @@ class StitchedLightCurve:
     flux_err: np.ndarray
     quality: np.ndarray
     sector: np.ndarray
+    simulated: bool = False
 
     def __len__(self) -> int:
         return int(self.time.shape[0])
@@ -113,7 +116,8 @@ def stitch_pdcsap(ds: Dataset, sectors: Iterable[int] | None = None) -> Stitched
         parts.append((lc.time, lc.flux / norm, lc.flux_err / norm, lc.quality, np.full(len(lc), s, dtype=np.int32)))
     cols = [np.concatenate(c) for c in zip(*parts)]
     order = np.argsort(cols[0], kind="stable")
-    return StitchedLightCurve(*(c[order] for c in cols))
+    simulated = any(ds.lc_by_sector[s].simulated for s in chosen) or bool(ds.meta.get("simulated", False))
+    return StitchedLightCurve(*(c[order] for c in cols), simulated=simulated)
 
 
 def estimate_depth_ppm(lc: StitchedLightCurve, ephemeris: Ephemeris | None = None) -> DepthEstimate:

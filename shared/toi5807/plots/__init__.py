@@ -1,20 +1,51 @@
 """Plots: one module per figure family, one style (Okabe–Ito palette) for all of them.
 
-Every public plot function takes ``ax=`` (or draws a new figure) and returns what it drew; only
-:func:`save_figure` writes files. May import target, report, data, lightcurve, twin and v08 — never tutorial.
-matplotlib is imported inside the functions, so ``import toi5807`` stays light.
+Every public plot function takes ``ax=`` (or ``fig=`` for multi-panel figures), returns what it drew,
+marks figures of simulated data "SIMULATED" and never writes a file; only :func:`save_figure` writes.
+May import target, report, data, lightcurve, twin and v08 — never tutorial; matplotlib only inside functions.
 """
 
+from ..report import register_plot
+from ..v08 import CheckResult, SectorOffsets, V08OffsetAnalysis
+from ..v08.calibration import InjectionRecovery, NullCalibration
 from .calibration import plot_null_calibration, plot_sensitivity_curve
 from .lightcurve import plot_phase_folded
-from .offsets import plot_per_transit_vectors, plot_sector_per_transit, plot_sky_offsets
-from .save import figure_png_bytes, save_figure
+from .offsets import (
+    plot_per_transit_vectors,
+    plot_sector_offsets,
+    plot_sector_per_transit,
+    plot_sky_offsets,
+)
+from .save import REGENERATE_ENV, figure_png_bytes, regenerating, save_figure, write_png
 from .stamp import choose_magnification, plot_centroid_shift
-from .style import OKABE_ITO, STYLE, apply_style, style_context
+from .style import (
+    OKABE_ITO,
+    SIMULATED_MARK,
+    STYLE,
+    apply_style,
+    mark_simulated,
+    style_context,
+)
 from .summary import plot_v08_summary
+from .windows import plot_transit_windows
+
+# ``result.plot()`` of the v08 results (the v08 layer may not import this one; it keeps a registry instead)
+register_plot(CheckResult, plot_centroid_shift)
+register_plot(SectorOffsets, plot_sector_offsets)
+register_plot(V08OffsetAnalysis, plot_sky_offsets)
+register_plot(NullCalibration, plot_null_calibration)
+register_plot(InjectionRecovery, plot_sensitivity_curve)
+
+#: Every public plot function (each takes ``ax=`` or ``fig=``, returns its Axes or Figure, writes nothing).
+PLOT_FUNCTIONS = (
+    plot_centroid_shift, plot_null_calibration, plot_per_transit_vectors, plot_phase_folded, plot_sector_offsets,
+    plot_sector_per_transit, plot_sensitivity_curve, plot_sky_offsets, plot_transit_windows, plot_v08_summary,
+)
 
 __all__ = [
     "plot_null_calibration", "plot_sensitivity_curve", "plot_phase_folded", "plot_per_transit_vectors",
-    "plot_sector_per_transit", "plot_sky_offsets", "figure_png_bytes", "save_figure", "choose_magnification",
-    "plot_centroid_shift", "OKABE_ITO", "STYLE", "apply_style", "style_context", "plot_v08_summary",
+    "plot_sector_offsets", "plot_sector_per_transit", "plot_sky_offsets", "plot_transit_windows",
+    "REGENERATE_ENV", "figure_png_bytes", "regenerating", "save_figure", "write_png", "choose_magnification",
+    "plot_centroid_shift", "OKABE_ITO", "SIMULATED_MARK", "STYLE", "apply_style", "mark_simulated",
+    "style_context", "plot_v08_summary", "PLOT_FUNCTIONS",
 ]

@@ -4,32 +4,34 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from .style import OKABE_ITO, _colour, _new_axes, _styled
+from .style import OKABE_ITO, _colour, _new_axes, _new_figure, _styled, mark_simulated
 
 __all__ = ["plot_sensitivity_curve", "plot_null_calibration"]
 
 
 @_styled
-def plot_sensitivity_curve(injection: Mapping[str, Any], *, exclusion_radius_arcsec: float | None = None, ax=None):
+def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | None = None, ax=None):
     """Detection probability (σ ≥ 3) of an eclipsing source vs separation, per sector and combined.
 
     Parameters
     ----------
-    injection : mapping
-        ``injection_recovery.json`` (see :func:`toi5807.v08.calibration.injection.injection_recovery`).
+    injection : InjectionRecovery or mapping
+        The result of :func:`toi5807.v08.calibration.injection.injection_recovery` or its
+        ``injection_recovery.json``. Injections are made into the simulated twin: the figure is marked SIMULATED.
     exclusion_radius_arcsec : float, optional
         Drawn as a vertical line.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw in (default: a new figure).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    injection = injection.to_dict() if hasattr(injection, "to_dict") else injection
     ax = _new_axes(ax, (7.5, 4.6))
     seps = np.asarray(injection["separations_px"], dtype=float)
     keys = [f"{r:g}" for r in seps]
@@ -48,26 +50,28 @@ def plot_sensitivity_curve(injection: Mapping[str, Any], *, exclusion_radius_arc
     ax.set_ylim(-0.03, 1.03)
     ax.set_title(f"Sensitivity of V08 ({injection['method']}) to a {injection['depth_ppm']:.0f} ppm blend")
     ax.legend(fontsize=8, loc="center right")
-    return ax
+    return mark_simulated(ax, injection.get("simulated", True))
 
 
 @_styled
-def plot_null_calibration(null: Mapping[str, Any]):
+def plot_null_calibration(null: Any, *, fig=None):
     """p-value histograms per significance method and the 3σ false-alarm rates with 99 % intervals.
 
     Parameters
     ----------
-    null : mapping
-        ``null_calibration.json`` (see :func:`toi5807.v08.calibration.null.null_calibration`).
+    null : NullCalibration or mapping
+        The result of :func:`toi5807.v08.calibration.null.null_calibration` or its
+        ``null_calibration.json``. Trials run on simulated twins: the figure is marked SIMULATED.
+    fig : matplotlib.figure.Figure, optional
+        An empty figure to draw the panels in (default: a new one).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-
+    null = null.to_dict() if hasattr(null, "to_dict") else null
     methods = list(null["methods"])
-    fig = plt.figure(figsize=(12.0, 6.2), layout="constrained")
+    fig = _new_figure(fig, (12.0, 6.2))
     grid = fig.add_gridspec(2, len(methods))
     nominal = float(null["nominal_far_3sigma"])
     for i, m in enumerate(methods):
@@ -98,4 +102,4 @@ def plot_null_calibration(null: Mapping[str, Any]):
     ax.legend(fontsize=8, loc="upper right")
     fig.suptitle(f"V08 on {len(null['sectors'])}-sector × {null['seeds'][1] - null['seeds'][0] + 1}-seed "
                  "no-transit twins (correlated pointing jitter)")
-    return fig
+    return mark_simulated(fig, null.get("simulated", True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import _GREY, OKABE_ITO, _new_axes, _styled
+from .style import _GREY, OKABE_ITO, _is_simulated, _new_axes, _styled, mark_simulated
 
 __all__ = ["plot_phase_folded"]
 
@@ -33,7 +33,8 @@ def _binned_mean(x: np.ndarray, y: np.ndarray, edges: np.ndarray, min_points: in
 
 
 @_styled
-def plot_phase_folded(lc, candidate, ax=None, *, window_durations: float = 3.0, bin_minutes: float = 30.0):
+def plot_phase_folded(lc, candidate, ax=None, *, window_durations: float = 3.0, bin_minutes: float = 30.0,
+                      simulated: bool | None = None):
     """Phase-folded light curve around the transit: raw points, binned means and the depth.
 
     Parameters
@@ -49,6 +50,8 @@ def plot_phase_folded(lc, candidate, ax=None, *, window_durations: float = 3.0, 
         Half-width of the plotted window in transit durations.
     bin_minutes : float, default 30
         Width of the bins, minutes.
+    simulated : bool, optional
+        Mark the figure SIMULATED; default: ``lc.simulated``.
 
     Returns
     -------
@@ -91,4 +94,4 @@ def plot_phase_folded(lc, candidate, ax=None, *, window_durations: float = 3.0, 
     ax.set_ylabel("relative flux (ppm)")
     ax.set_title(f"Phase-folded transit, P = {eph.period_days:.5f} d")
     ax.legend(loc="lower left", ncols=2)
-    return ax
+    return mark_simulated(ax, _is_simulated(lc) if simulated is None else simulated)

@@ -12,15 +12,24 @@ import numpy as np
 
 from ..data.geometry import target_pixel
 from .stamp import _aperture_outline, _ellipse, choose_magnification
-from .style import OKABE_ITO, _colour, _new_axes, _styled
+from .style import (
+    OKABE_ITO,
+    _colour,
+    _is_simulated,
+    _new_axes,
+    _new_figure,
+    _styled,
+    mark_simulated,
+)
 
-__all__ = ["plot_per_transit_vectors", "plot_sky_offsets", "plot_sector_per_transit"]
+__all__ = ["plot_per_transit_vectors", "plot_sky_offsets", "plot_sector_per_transit", "plot_sector_offsets"]
 
 
 @_styled
 def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *, target_xy: Any = None,
                              aperture_mask: Any = None, neighbours_xy: Any = None, highlight_xy: Any = None,
-                             magnification: int | None = None, title: str = "", ax=None):
+                             magnification: int | None = None, title: str = "", ax=None,
+                             simulated: bool | None = None):
     """Per-transit shift vectors drawn on the stamp, magnified, from the out-of-transit centroid.
 
     Parameters
@@ -41,6 +50,9 @@ def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *,
         Default: :func:`toi5807.plots.stamp.choose_magnification` of the weighted-mean shift.
     title : str
     ax : matplotlib.axes.Axes, optional
+        Axes to draw in (default: a new figure).
+    simulated : bool, optional
+        Mark the figure SIMULATED; default: ``per_transit.simulated``.
 
     Returns
     -------
@@ -96,12 +108,12 @@ def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *,
     ax.set_title(title or f"Per-transit centroid shifts (arrows ×{mag:g}, 1σ ellipses)")
     ax.grid(False)
     ax.legend(loc="upper left", fontsize=7.5)
-    return ax
+    return mark_simulated(ax, _is_simulated(per_transit) if simulated is None else simulated)
 
 
 @_styled
 def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcsec: Any = None,
-                     title: str = ""):
+                     title: str = "", fig=None):
     """Two panels on the sky (east left, north up): centroid shifts, and source offsets with the exclusion circle.
 
     Parameters
@@ -112,15 +124,18 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     truth_arcsec : (float, float), optional
         True offset of the eclipsing source (SIMULATION only).
     title : str
+    fig : matplotlib.figure.Figure, optional
+        An empty figure to draw the two panels in (default: a new one).
 
     Returns
     -------
     matplotlib.figure.Figure
+        Marked SIMULATED when ``analysis.simulated``.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Circle
 
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12.0, 5.6), layout="constrained")
+    fig = _new_figure(fig, (12.0, 5.6))
+    a1, a2 = fig.subplots(1, 2)
     # panel 1: centroid shifts (milliarcsec)
     for i, s in enumerate(analysis.sectors):
         if s.shift_sky is None:
@@ -188,10 +203,11 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     a2.legend(fontsize=7.5, loc="upper left")
     if title:
         fig.suptitle(title)
-    return fig
+    return mark_simulated(fig, _is_simulated(analysis))
 
 
-def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: Any = None, title: str = ""):
+def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: Any = None, title: str = "",
+                            ax=None):
     """:func:`plot_per_transit_vectors` for one sector of an :func:`~toi5807.v08.offsets.analyze_v08_offsets` result.
 
     Parameters
@@ -203,6 +219,8 @@ def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: An
     truth_xy : (float, float), optional
         Pixel position of the simulated eclipsing source (SIMULATION truth only).
     title : str
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw in (default: a new figure).
 
     Returns
     -------
@@ -215,5 +233,24 @@ def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: An
         raise ValueError(f"sector: {sector} is not in the analysis (sectors {[s.sector for s in analysis.sectors]})")
     return plot_per_transit_vectors(sec.out_of_transit_mean_image, sec.per_transit, sec.out_of_transit_centroid,
                                     target_xy=target_pixel(st), aperture_mask=st.aperture_mask,
-                                    highlight_xy=truth_xy,
+                                    highlight_xy=truth_xy, ax=ax, simulated=_is_simulated(sec, st),
                                     title=title or f"Sector {sector}: per-transit centroid shifts vs local baseline")
+
+
+def plot_sector_offsets(sector_offsets: Any, *, ax=None, **kwargs: Any):
+    """:func:`plot_per_transit_vectors` of one :class:`~toi5807.v08.offsets.SectorOffsets` (its ``.plot()``).
+
+    Uses the sector's own out-of-transit mean image and centroid, and the catalogue target position
+    behind its source offset. Keywords go to :func:`plot_per_transit_vectors` (``title``, ``highlight_xy``...).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    s = sector_offsets
+    if s.out_of_transit_mean_image is None:
+        raise ValueError(f"sector_offsets: sector {s.sector} holds no out-of-transit mean image to draw on")
+    target = s.source.target_pixel if np.all(np.isfinite(s.source.target_pixel)) else None
+    kwargs.setdefault("title", f"Sector {s.sector}: per-transit centroid shifts vs local baseline")
+    return plot_per_transit_vectors(s.out_of_transit_mean_image, s.per_transit, s.out_of_transit_centroid,
+                                    target_xy=target, ax=ax, simulated=s.simulated, **kwargs)

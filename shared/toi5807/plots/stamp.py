@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .style import _GREY, OKABE_ITO, _new_axes, _styled
+from .style import _GREY, OKABE_ITO, _is_simulated, _new_axes, _styled, mark_simulated
 
 __all__ = ["choose_magnification", "plot_centroid_shift"]
 
@@ -91,8 +91,10 @@ def plot_centroid_shift(result, ax=None, *, target_xy: tuple[float, float] | Non
     Parameters
     ----------
     result : CheckResult
-        Output of :func:`toi5807.v08.check.run_v08` (uses ``plot_data``, ``metrics``, ``verdict``).
+        Output of :func:`toi5807.v08.check.run_v08` (uses ``plot_data``, ``metrics``, ``verdict``;
+        ``simulated`` marks the figure SIMULATED).
     ax : matplotlib.axes.Axes, optional
+        Axes to draw in (default: a new figure).
     target_xy : (float, float), optional
         Target position in stamp pixels (x = column, y = row), e.g. from the TPF's
         WCS; default ``plot_data["target_pixel"]`` when present, else not drawn.
@@ -111,7 +113,7 @@ def plot_centroid_shift(result, ax=None, *, target_xy: tuple[float, float] | Non
         flags = ", ".join(getattr(result, "flags", ()) or ()) or "no data"
         ax.text(0.5, 0.5, f"V08 skipped ({flags})", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
-        return ax
+        return mark_simulated(ax, _is_simulated(result))
 
     image = _array(pdata["out_of_transit_mean_image"])
     nr, nc = image.shape
@@ -180,4 +182,4 @@ def plot_centroid_shift(result, ax=None, *, target_xy: tuple[float, float] | Non
     ax.set_ylabel("stamp row (pixels)")
     sector = pdata.get("sector")
     ax.set_title(f"V08 centroid shift, sector {sector}" if sector is not None else "V08 centroid shift")
-    return ax
+    return mark_simulated(ax, _is_simulated(result))

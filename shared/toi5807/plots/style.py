@@ -11,7 +11,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["OKABE_ITO", "VERDICT_COLOURS", "STYLE", "SAVE_DPI", "apply_style", "style_context"]
+__all__ = ["OKABE_ITO", "VERDICT_COLOURS", "STYLE", "SAVE_DPI", "SIMULATED_MARK", "apply_style", "style_context",
+           "mark_simulated"]
 
 
 #: Okabe–Ito colour-blind-safe palette (hex).
@@ -109,11 +110,60 @@ def _styled(func):
 def _new_axes(ax, figsize: tuple[float, float]):
     """Return ``ax`` or a fresh axes of a constrained-layout figure in the tutorial style."""
     if ax is not None:
+        if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
+            raise TypeError(f"ax: expected a matplotlib Axes, got {type(ax).__name__}")
         return ax
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
+
+
+def _new_figure(fig, figsize: tuple[float, float]):
+    """Return ``fig`` (an empty matplotlib Figure to draw the panels in) or a fresh constrained-layout figure."""
+    if fig is None:
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=figsize, layout="constrained")
+    if not hasattr(fig, "add_subplot") or not hasattr(fig, "axes"):
+        raise TypeError(f"fig: expected a matplotlib Figure, got {type(fig).__name__}")
+    if fig.axes:
+        raise ValueError(f"fig: expected an empty Figure to draw the panels in, it already holds {len(fig.axes)} axes")
+    return fig
+
+
+#: Text of the mark every figure made from simulated data carries.
+SIMULATED_MARK = "SIMULATED"
+
+
+def mark_simulated(target, simulated: bool = True):
+    """Put a visible "SIMULATED" mark on an Axes (diagonal watermark) or a Figure (each axes, plus a corner label).
+
+    Does nothing when ``simulated`` is false; returns ``target``. The marks have ``gid="simulated-mark"``.
+    """
+    if not simulated:
+        return target
+    axes = getattr(target, "axes", None)
+    if hasattr(target, "add_subplot"):  # a Figure
+        target.text(0.995, 0.005, f"{SIMULATED_MARK} DATA (digital twin)", ha="right", va="bottom", fontsize=8,
+                    fontweight="bold", color=OKABE_ITO["vermillion"], gid="simulated-mark")
+        axes = [a for a in target.axes if a.get_label() != "<colorbar>"]
+    else:
+        axes = [target]
+    for ax in axes:
+        ax.text(0.5, 0.5, SIMULATED_MARK, transform=ax.transAxes, ha="center", va="center", rotation=28,
+                fontsize=26, fontweight="bold", color=OKABE_ITO["vermillion"], alpha=0.22, zorder=10,
+                gid="simulated-mark", clip_on=True)
+    return target
+
+
+def _is_simulated(*objects) -> bool:
+    """True when any object says it is simulated (``.simulated`` or a mapping's ``"simulated"``)."""
+    for obj in objects:
+        flag = obj.get("simulated", False) if isinstance(obj, dict) else getattr(obj, "simulated", False)
+        if flag:
+            return True
+    return False
 
 
 _SECTOR_COLOURS = ("blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "yellow")

@@ -9,7 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from .style import _GREY, OKABE_ITO, VERDICT_COLOURS, _styled
+from .style import (
+    _GREY,
+    OKABE_ITO,
+    VERDICT_COLOURS,
+    _is_simulated,
+    _new_figure,
+    _styled,
+    mark_simulated,
+)
 
 __all__ = ["plot_v08_summary"]
 
@@ -36,7 +44,7 @@ def _num(x: Any) -> float:
 
 @_styled
 def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fail_sigma: float = 5.0,
-                     pixel_scale_arcsec: float = 21.0):
+                     pixel_scale_arcsec: float = 21.0, fig=None, simulated: bool | None = None):
     """Per-sector V08 results: shift (milli-pixels, 1σ bars) and significance with the 3σ/5σ lines.
 
     Parameters
@@ -48,6 +56,10 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
         Significance thresholds drawn as horizontal lines, σ.
     pixel_scale_arcsec : float
         Arcsec per pixel for the right-hand shift axis (TESS: 21).
+    fig : matplotlib.figure.Figure, optional
+        An empty figure to draw the two panels in (default: a new one).
+    simulated : bool, optional
+        Mark the figure SIMULATED; default: when any result says ``simulated``.
 
     Returns
     -------
@@ -55,10 +67,9 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
         Top: centroid shift in milli-pixels (right axis: milli-arcsec); bottom:
         significance in σ. Skipped sectors are marked with their flags.
     """
-    import matplotlib.pyplot as plt
-
     rows = _summary_rows(results)
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(7.0, 5.6), sharex=True, layout="constrained")
+    fig = _new_figure(fig, (7.0, 5.6))
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
     xs = np.arange(len(rows))
     shift = np.array([_num(r["metrics"].get("centroid_shift_pixels")) for r in rows]) * 1e3
     err = np.array([_num(r["metrics"].get("shift_uncertainty_pixels")) for r in rows]) * 1e3
@@ -96,4 +107,4 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
     ax2.set_xticks(xs, [f"S{r['sector']}" for r in rows])
     ax2.set_xlabel("TESS sector")
     ax2.set_xlim(-0.6, len(rows) - 0.4)
-    return fig
+    return mark_simulated(fig, _is_simulated(*results.values()) if simulated is None else simulated)

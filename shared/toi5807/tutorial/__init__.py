@@ -1,12 +1,27 @@
-"""Tutorial layer: what the notebooks call — set-up, summaries, saved figures, readings — and the runner.
+"""Tutorial layer: what the notebooks call — set-up, summaries, tables, figures, readings — and the runner.
 
 The top layer of the library: may import every layer below it (target, report, data, lightcurve, twin,
 v08, plots). Only the command line (:mod:`toi5807.__main__`) sits above it.
 """
 
-from .figures import V08_STEP_ID, plot_v08_overview, plot_v08_sector
+from .display import MISSING, Note, Table, table
+from .figures import (
+    V08_STEP_ID,
+    plot_v08_overview,
+    plot_v08_per_transit,
+    plot_v08_sector,
+    plot_v08_sky,
+)
 from .interpretation import shift_position_angle_deg, v08_interpretation
 from .notebook import save_plot, setup_notebook
+from .pixels import (
+    latest_stamp,
+    no_pixels_note,
+    offsets_summary_table,
+    offsets_table,
+    per_transit_table,
+    v08_table,
+)
 from .summaries import (
     candidate_report,
     latest_v08_sector,
@@ -17,7 +32,9 @@ from .summaries import (
 )
 
 __all__ = [
-    "V08_STEP_ID", "plot_v08_overview", "plot_v08_sector", "shift_position_angle_deg", "v08_interpretation",
-    "save_plot", "setup_notebook", "candidate_report", "latest_v08_sector", "run_v08_by_sector",
+    "MISSING", "Note", "Table", "table", "V08_STEP_ID", "plot_v08_overview", "plot_v08_per_transit",
+    "plot_v08_sector", "plot_v08_sky", "shift_position_angle_deg", "v08_interpretation", "save_plot",
+    "setup_notebook", "latest_stamp", "no_pixels_note", "offsets_summary_table", "offsets_table",
+    "per_transit_table", "v08_table", "candidate_report", "latest_v08_sector", "run_v08_by_sector",
     "stitched_summary", "tpf_inventory", "v08_sector_summary",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..data.geometry import sky_jacobian
+from .pixels import no_pixels_note
 
 __all__ = ["shift_position_angle_deg", "v08_interpretation"]
 
@@ -39,6 +40,10 @@ def _g(x: float, sig: int = 3) -> str:
     return f"{x:.{sig}g}"
 
 
+def _finite(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
 def v08_interpretation(results: Mapping[int, Any], ds: Any = None) -> str:
     """A plain-text reading of the per-sector V08 numbers, generated from the results.
 
@@ -60,11 +65,23 @@ def v08_interpretation(results: Mapping[int, Any], ds: Any = None) -> str:
     ok = {s: r for s, r in sorted(results.items()) if r.status == "ok"}
     skipped = {s: r for s, r in sorted(results.items()) if r.status != "ok"}
     lines = []
+    if not ok:
+        note = no_pixels_note(results)
+        lines.append(f"- {note[:1].upper()}{note[1:]}.")
+        lines.append("- No centroid was measured, so V08 gives no reading for this candidate: neither a pass nor a "
+                     "warning.")
+        return "\n".join(lines)
     skipped_txt = ", ".join(f"{s} ({', '.join(r.flags) or 'no result'})" for s, r in skipped.items()) or "none"
     lines.append(f"- V08 ran on {len(ok)} of {len(results)} sectors; skipped: {skipped_txt}.")
-    if not ok:
-        lines.append("- No centroid measurement at all: V08 says nothing about this candidate yet.")
-        return "\n".join(lines)
+    # a sector whose shift is undefined (null) is not a measurement: it is named, never read as a number
+    undefined = [s for s, r in ok.items() if not _finite(r.metrics.get("centroid_shift_pixels"))
+                 or not _finite(r.metrics.get("centroid_shift_arcsec"))]
+    if undefined:
+        lines.append(f"- No shift could be computed in sector(s) {', '.join(map(str, undefined))}; they are left out.")
+        ok = {s: r for s, r in ok.items() if s not in undefined}
+        if not ok:
+            lines.append("- No sector has a measured shift, so V08 gives no reading for this candidate.")
+            return "\n".join(lines)
 
     shift = {s: float(r.metrics["centroid_shift_pixels"]) for s, r in ok.items()}
     arcsec = {s: float(r.metrics["centroid_shift_arcsec"]) for s, r in ok.items()}

@@ -1,11 +1,15 @@
-"""Notebook set-up and figure saving: the tutorial style, reproducible inline PNGs, repo-relative paths.
+"""Notebook set-up and figure keeping: the tutorial style, reproducible inline PNGs, repo-relative paths.
+
+Figures are saved into the committed ``artifacts/`` only by ``python -m toi5807 regenerate``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..data.paths import repo_relative
+from .display import Note
 
 __all__ = ["setup_notebook", "save_plot"]
 
@@ -41,25 +45,43 @@ def setup_notebook() -> None:
     InlineBackend.instance().print_figure_kwargs = {"bbox_inches": None, "metadata": dict(_PNG_METADATA)}
 
 
-def save_plot(fig, step_id: str, name: str, **extra: Any) -> dict[str, Any]:
-    """Save ``fig`` (see :func:`toi5807.plots.save_figure`) and report where, repo-relative.
+def save_plot(fig, step_id: str, name: str, *, save_to: str | Path | None = None, **extra: Any) -> dict[str, Any]:
+    """Keep a notebook figure as a PNG and report where, repo-relative.
+
+    The run copy goes to ``persistent_cache/`` (git-ignored) every time. The committed copy under
+    ``artifacts/`` is rewritten only while ``python -m toi5807 regenerate`` runs the notebooks (see
+    :func:`toi5807.plots.regenerating`), so running a notebook yourself, or under nbval, never changes
+    the pre-rendered plots. The returned mapping, and so the notebook's printed output, is the same
+    either way.
 
     Parameters
     ----------
-    fig : matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure, matplotlib.axes.Axes or Note
+        What a plot function returned. A :class:`~toi5807.tutorial.display.Note` (nothing to plot, e.g.
+        no target pixel files) is reported as ``{"skipped": note}`` and nothing is written.
     step_id : str
         Notebook step folder, e.g. ``"03_phase_folded_transit_plot"``.
     name : str
         PNG file name.
+    save_to : str or Path, optional
+        Also write the PNG there: a folder (the file keeps ``name``) or a ``.png`` path.
     **extra
         Further entries of the returned mapping (e.g. ``sector_plotted=83``).
 
     Returns
     -------
     dict
-        ``run_plot_path`` and ``docs_plot_path`` (forward slashes, relative to the repository root) plus ``extra``.
+        ``run_plot_path`` and ``docs_plot_path`` (forward slashes, relative to the repository root;
+        the committed copy's place, rewritten only by ``regenerate``) plus ``extra``.
     """
-    from ..plots import save_figure
+    from ..plots import figure_png_bytes, regenerating, save_figure, write_png
 
-    run_path, docs_path = save_figure(fig, step_id, name)
+    if isinstance(fig, Note):
+        return {"skipped": str(fig), **extra}
+    run_path, docs_path = save_figure(fig, step_id, name, committed=regenerating())
+    if save_to is not None:
+        target = Path(save_to)
+        target = target if target.suffix.lower() == ".png" else target / run_path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_png(figure_png_bytes(fig), target)
     return {"run_plot_path": repo_relative(run_path), "docs_plot_path": repo_relative(docs_path), **extra}

@@ -1,0 +1,140 @@
+"""Pixel steps for readers: V08 tables, and one clear sentence when there are no target pixel files.
+
+Every helper here returns a :class:`~toi5807.tutorial.display.Table` (or a mapping) when there is something
+to show and a :class:`~toi5807.tutorial.display.Note` otherwise, e.g. "no target pixel files for sectors 55,
+75: V08 needs them" — never a table of nulls that a reader would take for a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .display import Note, Table, table
+
+__all__ = ["no_pixels_note", "latest_stamp", "v08_table", "offsets_table", "offsets_summary_table",
+           "per_transit_table"]
+
+
+def _sectors(values: Any) -> str:
+    return ", ".join(str(s) for s in values)
+
+
+def no_pixels_note(data: Any) -> Note | None:
+    """The sentence a pixel step shows when it has nothing to measure, or None when it has.
+
+    Parameters
+    ----------
+    data : Dataset, mapping sector -> CheckResult, or V08OffsetAnalysis
+        A dataset without any target pixel file, V08 results none of which ran, or an offset analysis
+        without sectors give a :class:`Note`; anything with at least one measured sector gives None.
+
+    Returns
+    -------
+    Note or None
+    """
+    if hasattr(data, "tpf_by_sector") and hasattr(data, "lc_by_sector"):
+        if data.tpf_by_sector:
+            return None
+        return Note(f"no target pixel files for sectors {_sectors(data.lc_by_sector) or 'any sector'}: "
+                    "V08 needs them")
+    if hasattr(data, "combined_source_offset"):
+        return None if data.sectors else Note("no target pixel files for any sector: V08 needs them")
+    if isinstance(data, Mapping):
+        if any(getattr(r, "status", None) == "ok" for r in data.values()):
+            return None
+        missing = [s for s, r in sorted(data.items()) if "MISSING_TPF" in getattr(r, "flags", ())]
+        other = {s: ", ".join(r.flags) or "no result" for s, r in sorted(data.items()) if s not in missing}
+        parts = [f"no target pixel files for sectors {_sectors(missing)}: V08 needs them"] if missing else []
+        parts += [f"sector {s}: nothing measured ({why})" for s, why in other.items()]
+        return Note("; ".join(parts) or "no sectors: V08 needs target pixel files")
+    raise TypeError(f"data: expected a Dataset, a mapping sector -> CheckResult or a V08OffsetAnalysis, "
+                    f"got {type(data).__name__}")
+
+
+def latest_stamp(ds: Any) -> Any:
+    """The target pixel stamp of the latest sector that has one, or the :func:`no_pixels_note`."""
+    return no_pixels_note(ds) or ds.tpf_by_sector[max(ds.tpf_by_sector)]
+
+
+def v08_table(results: Mapping[int, Any]) -> Table | Note:
+    """Per-sector V08 results for reading: verdict, shift ± 1σ (milli-pixels, arcsec), σ, cadence counts."""
+    note = no_pixels_note(results)
+    if note:
+        return note
+    rows = []
+    for s, r in sorted(results.items()):
+        m = r.metrics if r.status == "ok" else {}
+        px, err = m.get("centroid_shift_pixels"), m.get("shift_uncertainty_pixels")
+        rows.append({"sector": s, "verdict": r.verdict or f"skipped ({', '.join(r.flags)})",
+                     "shift (milli-px)": None if px is None else 1e3 * px,
+                     "±1σ (milli-px)": None if err is None else 1e3 * err,
+                     "shift (arcsec)": m.get("centroid_shift_arcsec"), "significance (σ)": m.get("significance_sigma"),
+                     "cadences in / out": f"{m['n_in_transit_cadences']} / {m['n_out_of_transit_cadences']}"
+                     if m else None})
+    return table(rows, title="V08 per sector" + (" (SIMULATED data)" if any(r.simulated for r in results.values())
+                                                  else ""))
+
+
+def offsets_table(analysis: Any) -> Table | Note:
+    """Per-sector shift on the sky, stamp depth and source offset of a V08 offset analysis."""
+    note = no_pixels_note(analysis)
+    if note:
+        return note
+    rows = []
+    for s in analysis.sectors:
+        sky, src = s.shift_sky, s.source.offset_sky
+        rows.append({"sector": s.sector, "V08 σ": s.v08_sigma,
+                     "shift east, north (milli-arcsec)": None if sky is None else [1e3 * v for v in sky.vector_arcsec],
+                     "stamp depth (ppm)": s.depth.depth_ppm, "±1σ (ppm)": s.depth.depth_err_ppm,
+                     "source offset east, north (arcsec)": None if src is None else src.vector_arcsec,
+                     "flags": ", ".join(s.source.flags) or "none"})
+    return table(rows, title="Sector offsets" + (" (SIMULATED data)" if analysis.simulated else ""))
+
+
+def offsets_summary_table(analysis: Any) -> Table | Note:
+    """The headline numbers of a V08 offset analysis as label/value rows (arcsec, σ, p)."""
+    note = no_pixels_note(analysis)
+    if note:
+        return note
+    cs, co = analysis.combined_shift, analysis.combined_source_offset
+    rows = [
+        ("combined shift (milli-arcsec)", [1e3 * v for v in cs.mean] if cs.n_used else None),
+        ("combined shift significance (σ)", cs.significance_sigma if cs.n_used else None),
+        ("sectors agree (consistency p)", cs.consistency_p_value if cs.consistency_dof else None),
+        ("source offset from target (arcsec)", co.norm if co.n_used else None),
+        ("source offset significance (σ)", co.significance_sigma if co.n_used else None),
+        ("3σ exclusion radius (arcsec)", analysis.exclusion_radius_arcsec if co.n_used else None),
+        ("3σ exclusion radius (pixels)", analysis.exclusion_radius_pixels if co.n_used else None),
+    ]
+    rows += [("note", _FLAG_WORDS.get(f, f)) for f in analysis.flags]
+    return table(rows, ["quantity", "value"], title=f"Sectors {_sectors(s.sector for s in analysis.sectors)} combined"
+                 + (" (SIMULATED data)" if analysis.simulated else ""))
+
+
+#: Plain words for the flags of a V08 offset analysis.
+_FLAG_WORDS = {
+    "some_sectors_without_significant_depth": "some sectors' stamp depth is below 3σ: left out of the source offset",
+    "source_offset_undefined": "no sector has a stamp depth above 3σ: the source offset is not defined",
+}
+
+
+def per_transit_table(analysis: Any, sector: int | None = None) -> Table | Note:
+    """Per-transit shifts of one sector (default: the latest): shift (milli-pixels), σ, cadences."""
+    note = no_pixels_note(analysis)
+    if note:
+        return note
+    by_sector = {s.sector: s for s in analysis.sectors}
+    sector = max(by_sector) if sector is None else int(sector)
+    if sector not in by_sector:
+        return Note(f"sector {sector} has no target pixel file: V08 needs it (analysed: {_sectors(by_sector)})")
+    pt = by_sector[sector].per_transit
+    rows = [{"transit": e.epoch, "mid-transit (BTJD)": round(e.mid_time_btjd, 3),
+             "shift dx, dy (milli-px)": [1e3 * v for v in e.shift_vector_pixels] if e.usable else None,
+             "significance (σ)": e.significance_sigma if e.usable else None,
+             "cadences in / baseline": f"{e.n_in} / {e.n_baseline}", "note": e.flag or ""} for e in pt.epochs]
+    c = pt.combined
+    rows.append({"transit": "weighted mean", "shift dx, dy (milli-px)": [1e3 * v for v in c.mean] if c.n_used else None,
+                 "significance (σ)": c.significance_sigma if c.n_used else None,
+                 "note": f"epochs agree: p = {c.consistency_p_value:.2g}" if c.consistency_dof else ""})
+    return table(rows, title=f"Sector {sector}: per-transit shifts ({pt.covariance_method} covariance)")
