@@ -88,7 +88,7 @@ def fmt(x: Any, spec: str = ".3g", unit: str = "") -> str:
     if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
     text = format(x, spec) if isinstance(x, (int, float, np.integer, np.floating)) else str(x)
-    return f"{text} {unit}" if unit else text
+    return text + unit if unit in ("σ", "°", "%", "″") else (f"{text} {unit}" if unit else text)
 
 
 def html_table(rows: Any, *, header: Any = None, caption: str = "") -> str:

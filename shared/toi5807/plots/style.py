@@ -152,7 +152,7 @@ def mark_simulated(target, simulated: bool = True):
         axes = [target]
     for ax in axes:
         ax.text(0.5, 0.5, SIMULATED_MARK, transform=ax.transAxes, ha="center", va="center", rotation=28,
-                fontsize=26, fontweight="bold", color=OKABE_ITO["vermillion"], alpha=0.22, zorder=10,
+                fontsize=26, fontweight="bold", color=OKABE_ITO["vermillion"], alpha=0.3, zorder=10,
                 gid="simulated-mark", clip_on=True)
     return target
 

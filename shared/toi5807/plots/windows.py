@@ -90,7 +90,7 @@ def plot_transit_windows(candidate: Any = None, *, config: Any = None, baseline_
     ax.set_ylim(-0.6, len(rows) + 0.1)
     ax.set_xlim(-reach, reach)
     ax.set_xlabel(f"time from mid-transit (hours; duration D = {d_h:.2f} h, dotted: ±D/2)")
-    ax.set_title("Which cadences count as in and out of transit")
+    ax.set_title("Which cadences count as in and out of transit", pad=24)
     ax.grid(False)
-    ax.legend(loc="upper right", fontsize=7.5, ncols=3, bbox_to_anchor=(1.0, -0.28))
+    ax.legend(loc="lower center", fontsize=7.5, ncols=3, bbox_to_anchor=(0.5, 1.0), frameon=False)
     return ax

@@ -1,0 +1,145 @@
+"""Every public plot function: ``ax=``/``fig=``, returns what it drew, writes no file, marks simulated data."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+from plot_inputs import artifact_hashes, twin_data
+
+
+@pytest.fixture(scope="module")
+def twin():
+    return twin_data()
+
+
+@pytest.fixture
+def plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def _calls(twin):
+    """name -> (call taking ax= or fig=, "ax" or "fig", made from simulated data?)."""
+    import toi5807 as sh
+    from toi5807 import plots, tutorial
+
+    st, cand, res, an = twin["stamps"], twin["candidate"], twin["results"], twin["analysis"]
+    ds = types.SimpleNamespace(tpf_by_sector=st)
+    sec = an.sectors[-1]
+    null, injection = sh.load_calibration("null_calibration.json"), sh.load_calibration("injection_recovery.json")
+    return {
+        "plot_centroid_shift": (lambda **k: plots.plot_centroid_shift(res[83], **k), "ax", True),
+        "plot_phase_folded": (lambda **k: plots.plot_phase_folded(twin["stitched"], cand, **k), "ax", True),
+        "plot_per_transit_vectors": (lambda **k: plots.plot_per_transit_vectors(
+            sec.out_of_transit_mean_image, sec.per_transit, sec.out_of_transit_centroid, **k), "ax", True),
+        "plot_sector_offsets": (lambda **k: plots.plot_sector_offsets(sec, **k), "ax", True),
+        "plot_sector_per_transit": (lambda **k: plots.plot_sector_per_transit(st, an, 83, **k), "ax", True),
+        "plot_sensitivity_curve": (lambda **k: plots.plot_sensitivity_curve(injection, **k), "ax", True),
+        "plot_transit_windows": (lambda **k: plots.plot_transit_windows(cand, **k), "ax", False),
+        "plot_null_calibration": (lambda **k: plots.plot_null_calibration(null, **k), "fig", True),
+        "plot_sky_offsets": (lambda **k: plots.plot_sky_offsets(an, **k), "fig", True),
+        "plot_v08_summary": (lambda **k: plots.plot_v08_summary(res, **k), "fig", True),
+        "tutorial.plot_v08_sector": (lambda **k: tutorial.plot_v08_sector(ds, res, **k), "ax", True),
+        "tutorial.plot_v08_overview": (lambda **k: tutorial.plot_v08_overview(res, **k), "fig", True),
+        "tutorial.plot_v08_per_transit": (lambda **k: tutorial.plot_v08_per_transit(ds, an, **k), "ax", True),
+        "tutorial.plot_v08_sky": (lambda **k: tutorial.plot_v08_sky(an, **k), "fig", True),
+    }
+
+
+def _marked(obj) -> bool:
+    fig = getattr(obj, "figure", None) or obj
+    texts = list(fig.texts) + [t for a in fig.axes for t in a.texts]
+    return any(t.get_gid() == "simulated-mark" and "SIMULATED" in t.get_text() for t in texts)
+
+
+def test_every_public_plot_function_is_covered(twin):
+    from toi5807 import plots, tutorial
+
+    public = {n for n in plots.__all__ if n.startswith("plot_")} | {
+        f"tutorial.{n}" for n in tutorial.__all__ if n.startswith("plot_")}
+    assert public == set(_calls(twin)), "add the new plot function to _calls(): it must take ax=/fig= too"
+    assert {f.__name__ for f in plots.PLOT_FUNCTIONS} == {n for n in public if not n.startswith("tutorial.")}
+
+
+def test_plot_functions_take_ax_or_fig_return_it_and_write_nothing(twin, plt):
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    before = artifact_hashes()
+    assert before, "artifacts/ should hold the committed plots"
+    for name, (call, kind, simulated) in _calls(twin).items():
+        made = call()
+        if kind == "ax":
+            assert isinstance(made, Axes), name
+            fig, ax = plt.subplots()
+            assert call(ax=ax) is ax, f"{name} must draw in the ax it is given and return it"
+            assert ax.has_data() or ax.texts or ax.patches, name
+        else:
+            assert isinstance(made, Figure), name
+            fig = plt.figure()
+            assert call(fig=fig) is fig, f"{name} must draw in the fig it is given and return it"
+            assert len(fig.axes) >= 2, name
+        assert _marked(made) is simulated and _marked(ax if kind == "ax" else fig) is simulated, (
+            f"{name}: figures of simulated data carry the SIMULATED mark, others do not")
+        plt.close("all")
+    assert artifact_hashes() == before, "a plot function wrote into artifacts/"
+
+
+def test_real_data_figure_has_no_simulated_mark_and_fig_must_be_empty(twin, plt):
+    import dataclasses
+
+    from toi5807.plots import plot_centroid_shift, plot_v08_summary
+
+    real = dataclasses.replace(twin["results"][83], simulated=False)
+    assert not _marked(plot_centroid_shift(real))
+    fig = plt.figure()
+    fig.add_subplot()
+    with pytest.raises(ValueError, match="fig: expected an empty Figure"):
+        plot_v08_summary(twin["results"], fig=fig)
+    with pytest.raises(TypeError, match="ax: expected a matplotlib Axes"):
+        plot_centroid_shift(real, ax="left")
+
+
+def test_result_plot_methods_delegate_to_the_plots_layer(twin, plt):
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    import toi5807 as sh
+
+    an = twin["analysis"]
+    assert isinstance(twin["results"][83].plot(), Axes)
+    _, ax = plt.subplots()
+    assert an.sectors[0].plot(ax=ax) is ax
+    assert isinstance(an.plot(), Figure)
+    with pytest.raises(TypeError, match="CombinedOffset has no plot"):
+        an.combined_shift.plot()
+    assert sh.CheckResult().plot().texts  # a skipped result draws its reason
+
+
+def test_save_plot_writes_artifacts_only_when_regenerating(twin, plt, tmp_path, monkeypatch):
+    from toi5807.plots import REGENERATE_ENV, figure_png_bytes
+    from toi5807.tutorial import Note, save_plot
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "shared" / "toi5807").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(REGENERATE_ENV, raising=False)
+    ax = twin["results"][83].plot()
+    docs = tmp_path / "artifacts" / "tutorial_toi-5807-incremental" / "99_step" / "f.png"
+    run = tmp_path / "persistent_cache" / "tutorial_toi-5807-incremental" / "99_step" / "f.png"
+    quiet = save_plot(ax, "99_step", "f.png", sector_plotted=83)
+    assert run.is_file() and not docs.exists()
+    monkeypatch.setenv(REGENERATE_ENV, "1")
+    loud = save_plot(ax.figure, "99_step", "f.png", sector_plotted=83, save_to=tmp_path / "mine")
+    assert loud == quiet == {"run_plot_path": "persistent_cache/tutorial_toi-5807-incremental/99_step/f.png",
+                             "docs_plot_path": "artifacts/tutorial_toi-5807-incremental/99_step/f.png",
+                             "sector_plotted": 83}
+    assert docs.read_bytes() == run.read_bytes() == (tmp_path / "mine" / "f.png").read_bytes() == figure_png_bytes(ax)
+    assert save_plot(Note("no target pixel files for sectors 55: V08 needs them"), "99_step", "g.png") == {
+        "skipped": "no target pixel files for sectors 55: V08 needs them"}
