@@ -107,10 +107,9 @@ def test_real_data_figure_has_no_simulated_mark_and_fig_must_be_empty(twin, plt)
 
 
 def test_result_plot_methods_delegate_to_the_plots_layer(twin, plt):
+    import toi5807 as sh
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-    import toi5807 as sh
 
     an = twin["analysis"]
     assert isinstance(twin["results"][83].plot(), Axes)

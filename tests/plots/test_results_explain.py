@@ -83,3 +83,18 @@ def test_with_simulated_relabels_nested_results_and_keeps_the_rest(results):
     assert real.out_of_transit_mean_image is sec.out_of_transit_mean_image
     assert dataclasses.replace(real, simulated=True) != real
     assert with_simulated(sec, True) is sec  # already labelled: nothing copied
+
+
+def test_helpers_show_tables_when_there_are_pixels():
+    import toi5807 as sh
+
+    t = twin_data()
+    assert sh.no_pixels_note(t["results"]) is None
+    v = sh.v08_table(t["results"])
+    assert isinstance(v, sh.Table) and len(v) == 2 and "SIMULATED" in v.title
+    assert [r[0] for r in v.rows] == ["82", "83"] and all(r[1] == "PASS" for r in v.rows)
+    assert len(sh.offsets_table(t["analysis"])) == 2
+    pt = sh.per_transit_table(t["analysis"])
+    assert pt.rows[-1][0] == "weighted mean" and "83" in pt.title
+    summary = repr(sh.offsets_summary_table(t["analysis"]))
+    assert "3σ exclusion radius (arcsec)" in summary and "—" not in summary

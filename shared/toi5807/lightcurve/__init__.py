@@ -6,6 +6,8 @@ Sits on the data layer and may import only :mod:`toi5807.target`, :mod:`toi5807.
 """
 
 from .ephemeris import (
+    MAX_DUTY_CYCLE,
+    MIN_DURATION_HOURS,
     Candidate,
     Ephemeris,
     TransitParams,
@@ -23,7 +25,7 @@ from .stitch import (
 from .windows import phase, time_from_midtransit, transit_masks, transit_window_masks
 
 __all__ = [
-    "Candidate", "Ephemeris", "TransitParams", "check_ephemeris", "coerce_transit_params", "DepthEstimate",
+    "MAX_DUTY_CYCLE", "MIN_DURATION_HOURS", "Candidate", "Ephemeris", "TransitParams", "check_ephemeris", "coerce_transit_params", "DepthEstimate",
     "StitchedLightCurve", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
     "phase", "time_from_midtransit", "transit_masks", "transit_window_masks",
 ]

@@ -150,6 +150,8 @@ def _as_stamp(tpf: Any, name: str = "tpf") -> TPFStamp:
 
 def _is_collection(tpf: Any) -> bool:
     """A list/tuple/mapping of stamps or a lightkurve ``TargetPixelFileCollection`` (not one stamp, not an array)."""
+    if any(c.__name__ == "Collection" for c in type(tpf).__mro__):  # lightkurve's (forwards member attributes)
+        return True
     if tpf is None or isinstance(tpf, (TPFStamp, np.ndarray, str, bytes)) or hasattr(tpf, "pipeline_mask"):
         return False
     return isinstance(tpf, (list, tuple, Mapping)) or (hasattr(tpf, "__iter__") and hasattr(tpf, "__len__"))
