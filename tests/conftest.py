@@ -32,3 +32,15 @@ def isolated_cache(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "cache"
     monkeypatch.setenv("TOI5807_CACHE_DIR", str(root))
     return root
+
+
+REAL_TPF_ENV = "TOI5807_REAL_TPF_DIR"
+
+
+@pytest.fixture(scope="session")
+def real_tpf_dir() -> Path:
+    """Folder with the real sector-83 target pixel file; skips when not provided."""
+    value = os.environ.get(REAL_TPF_ENV)
+    if not value or not (Path(value) / "sector83_tpf.fits").is_file():
+        pytest.skip(f"{REAL_TPF_ENV} is not set to a folder holding sector83_tpf.fits")
+    return Path(value)

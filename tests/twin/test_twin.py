@@ -138,8 +138,10 @@ def test_wcs_maps_target_to_its_pixel(sims):
         ra, dec = sim.wcs.pixel_to_world_values(sim.target_col, sim.target_row)
         d_arcsec = np.hypot((ra - target.RA_DEG) * np.cos(np.deg2rad(target.DEC_DEG)), dec - target.DEC_DEG) * 3600
         assert d_arcsec < 0.1
+        # the pixel scale is tess-point's for that camera position, not a nominal 21″
         scale = np.sqrt(abs(np.linalg.det(sim.wcs.pixel_scale_matrix))) * 3600
-        assert abs(scale - 21.0) < 1e-6
+        assert abs(scale - np.sqrt(abs(np.linalg.det(sim.arcsec_per_pixel)))) < 1e-6
+        assert 19.5 < scale < 21.5
 
 
 # ------------------------------------------------------------------ noise and signal
@@ -170,7 +172,8 @@ def _aperture_depth(sims_sc, masks) -> tuple[float, float]:
         good = sim.quality == 0
         flux = sim.flux[:, masks[s]].sum(axis=1)
         _, oot = transit_masks(sim.time)
-        f = cotrend(flux, sim.pos_corr1, sim.pos_corr2, oot & good)[good]
+        regressors = np.column_stack([sim.pos_corr1, sim.pos_corr2, sim.pointing.width_scale, sim.flux_bkg[:, 0, 0]])
+        f = cotrend(flux, regressors, oot & good)[good]
         times.append(sim.time[good])
         fluxes.append(f / np.median(f))
     t, f = np.concatenate(times), np.concatenate(fluxes)
@@ -190,77 +193,57 @@ def _neighbour_distance(sim) -> np.ndarray:
 def test_background_eb_dip_is_on_the_neighbour(sims):
     """The BEB dip comes from the neighbour, not the target.
 
-    The neighbour sits 2 px from the target with most of its light outside the
-    pipeline aperture; what reaches the aperture arrives partly through the
-    PRF wings, spread over the whole aperture. So (a) the pipeline aperture
-    shows the ≈256 ppm dip; (b) removing the aperture pixels nearest the
-    neighbour (centres within 2.5 px) removes most of the dip, while an
-    on-target transit keeps its full depth in that same reduced aperture;
-    (c) a 3x3-pixel aperture on the neighbour itself shows a percent-level dip.
+    The neighbour sits ≈ 2.4 px (48″) from the target, at the edge of or inside SPOC-sized apertures. So (a)
+    the pipeline aperture shows the ≈256 ppm dip; (b) in the pixels nearest the neighbour the fractional dip is
+    several times the planet's there, and (c) in the aperture pixels far from it, smaller than the planet's —
+    an on-target transit dims every pixel by the same fraction of the target's light, a blend does not.
     """
     beb, planet = sims["background_eb"], sims["planet"]
     full = {s: sim.aperture_mask for s, sim in beb.items()}
-    reduced = {s: sim.aperture_mask & (_neighbour_distance(sim) > 2.5) for s, sim in beb.items()}
-    on_nb = {s: _neighbour_distance(sim) <= 1.5 for s, sim in beb.items()}
+    far = {s: sim.aperture_mask & (_neighbour_distance(sim) > 2.0) for s, sim in beb.items()}
+    near = {s: _neighbour_distance(sim) <= 1.3 for s, sim in beb.items()}
     d_full, e_full = _aperture_depth(beb, full)
-    d_red, e_red = _aperture_depth(beb, reduced)
-    d_pl, e_pl = _aperture_depth(planet, reduced)
-    d_nb, e_nb = _aperture_depth(beb, on_nb)
-    d_nb_pl, e_nb_pl = _aperture_depth(planet, on_nb)
-    print(f"BEB: pipeline aperture {d_full:.1f} ± {e_full:.1f} ppm; without the pixels nearest the neighbour "
-          f"{d_red:.1f} ± {e_red:.1f} ppm (planet there: {d_pl:.1f} ± {e_pl:.1f}); on the neighbour {d_nb:.0f} ± "
-          f"{e_nb:.0f} ppm (planet there: {d_nb_pl:.0f} ± {e_nb_pl:.0f}); aperture pixels kept "
-          f"{[f'{int(reduced[s].sum())}/{int(full[s].sum())}' for s in SECTORS]}")
+    d_far, e_far = _aperture_depth(beb, far)
+    d_far_pl, e_far_pl = _aperture_depth(planet, far)
+    d_near, e_near = _aperture_depth(beb, near)
+    d_near_pl, e_near_pl = _aperture_depth(planet, near)
+    print(f"BEB: pipeline aperture {d_full:.1f} ± {e_full:.1f} ppm; far from the neighbour {d_far:.1f} ± {e_far:.1f} "
+          f"(planet {d_far_pl:.1f} ± {e_far_pl:.1f}); next to it {d_near:.0f} ± {e_near:.0f} (planet {d_near_pl:.0f} ± "
+          f"{e_near_pl:.0f}) ppm")
     assert abs(d_full - TWIN_DEPTH_PPM) < 3.0 * e_full and d_full > 5.0 * e_full
-    assert abs(d_pl - TWIN_DEPTH_PPM) < 3.0 * e_pl  # an on-target transit survives the cut
-    assert d_red < 0.6 * TWIN_DEPTH_PPM and TWIN_DEPTH_PPM - d_red > 5.0 * e_red  # most of the BEB dip is gone
-    assert d_nb > 10 * TWIN_DEPTH_PPM and d_nb > 10 * e_nb and d_nb > 5 * d_nb_pl
+    assert d_near > 3.0 * d_near_pl and d_near - d_near_pl > 5.0 * np.hypot(e_near, e_near_pl)
+    assert d_far < 0.8 * d_far_pl and d_far_pl - d_far > 3.0 * np.hypot(e_far, e_far_pl)
 
 
-def _centroid_diagnostics(beb, null) -> dict[str, float]:
-    """BEB whole-stamp centroid shift vs the jitter-only spread of fake transit windows (milli-pixels)."""
-    P, D = target.PERIOD_DAYS, target.DURATION_HOURS / 24.0
-    good = null.quality == 0
-    intr, oot = transit_masks(null.time)
-
-    def shift(sim, m_in, m_out):
-        return np.array([np.median(sim.centroid_col[m_in]) - np.median(sim.centroid_col[m_out]),
-                         np.median(sim.centroid_row[m_in]) - np.median(sim.centroid_row[m_out])])
-
-    true = shift(beb, intr & good, oot & good) - shift(null, intr & good, oot & good)  # same noise: jitter cancels
-    u = true / np.linalg.norm(true)
-    fake = []
-    for ph in np.linspace(0.1, 0.9, 33):
-        fi, fo = transit_masks(null.time - ph * P)
-        m_in, m_out = fi & good & oot, fo & good & oot
-        if m_in.sum() > 0.5 * (intr & good).sum():
-            fake.append(shift(null, m_in, m_out) @ u)
-    cen = null.centroid_col[good] * u[0] + null.centroid_row[good] * u[1]
-    white = 1.4826 * np.median(np.abs(np.diff(cen) - np.median(np.diff(cen)))) / np.sqrt(2.0)
-    # 4-hour means vs the sector median, and the pointing drift range per orbit
-    t = null.time[good]
-    bins = np.floor((t - t[0]) / (4.0 / 24.0)).astype(int)
-    cnt = np.bincount(bins)
-    means = np.bincount(bins, cen) / np.maximum(cnt, 1)
-    dev = means[cnt > 60] - np.median(cen)
-    return {"shift_mpx": float(np.linalg.norm(true) * 1e3),
-            "fake_spread_mpx": float(np.sqrt(np.mean(np.square(fake))) * 1e3),
-            "naive_se_mpx": float(white / np.sqrt((intr & good).sum()) * 1e3), "white_mpx": float(white * 1e3),
-            "rms_4h_mpx": float(np.sqrt(np.mean(dev ** 2)) * 1e3), "n_fake": len(fake)}
-
-
-def test_centroid_jitter_diagnostics(sims):
-    """BEB centroid shift is several mpx; correlated jitter makes naive errors over-confident but stays < shift/3."""
-    over = []
+def test_whole_sector_shift_is_drowned_by_pointing_wander(sims):
+    """On the realistic twin the BEB's whole-sector centroid shift is tiny next to what pointing wander alone
+    puts between in- and out-of-transit windows (the spread over fake transit windows), which in turn is many
+    times the white-noise error a naive estimate would quote: why V08 needs an empirical null, and why the
+    question "where is the source?" needs difference images (steps 11 and 11d)."""
+    ratios = []
     for s in SECTORS:
-        d = _centroid_diagnostics(sims["background_eb"][s], sims["no_transit"][s])
-        print(f"S{s}: " + ", ".join(f"{k} {v:.2f}" for k, v in d.items()))
-        assert d["shift_mpx"] >= 4.0
-        assert d["fake_spread_mpx"] <= d["shift_mpx"] / 3.0
-        assert d["fake_spread_mpx"] >= 2.0 * d["naive_se_mpx"]  # naive white-noise errors are over-confident
-        assert 1.5 <= d["white_mpx"] <= 5.0 and 0.5 <= d["rms_4h_mpx"] <= 3.0
-        over.append(d["fake_spread_mpx"] / d["naive_se_mpx"])
-    assert np.mean(over) >= 4.0
+        beb, null = sims["background_eb"][s], sims["no_transit"][s]
+        good = null.quality == 0
+        intr, oot = transit_masks(null.time)
+
+        def shift(sim, m_in, m_out):
+            return np.array([np.median(sim.centroid_col[m_in]) - np.median(sim.centroid_col[m_out]),
+                             np.median(sim.centroid_row[m_in]) - np.median(sim.centroid_row[m_out])])
+
+        true = shift(beb, intr & good, oot & good) - shift(null, intr & good, oot & good)  # same noise: cancels
+        fake = [shift(null, fi & good & oot, fo & good & oot)
+                for fi, fo in (transit_masks(null.time - ph * target.PERIOD_DAYS) for ph in np.linspace(0.1, 0.9, 33))
+                if (fi & good & oot).sum() > 0.5 * (intr & good).sum()]
+        spread = float(np.sqrt(np.mean(np.sum(np.square(fake), axis=1) / 2.0)))
+        white = np.mean([1.4826 * np.median(np.abs(np.diff(c[good]) - np.median(np.diff(c[good])))) / np.sqrt(2.0)
+                         for c in (null.centroid_col, null.centroid_row)])
+        naive = white / np.sqrt((intr & good).sum())
+        print(f"S{s}: BEB shift {1e3 * np.linalg.norm(true):.2f} mpx; fake-window spread {1e3 * spread:.2f} mpx per "
+              f"axis; naive error {1e3 * naive:.2f} mpx")
+        assert 0.1e-3 < np.linalg.norm(true) < 3e-3
+        assert spread > 2.0 * np.linalg.norm(true) and spread > 10.0 * naive
+        ratios.append(spread / naive)
+    assert np.median(ratios) > 20.0
 
 
 # ------------------------------------------------------------------ FITS round trip
@@ -279,7 +262,7 @@ def test_fits_round_trip(fits_dir, sims):
         assert np.array_equal(tpf.aperture_mask, sim.aperture_mask)
         assert (tpf.column, tpf.row) == (sim.ccd_column, sim.ccd_row)
         x, y = tpf.wcs.world_to_pixel_values(target.RA_DEG, target.DEC_DEG)
-        assert np.hypot(x - sim.target_col, y - sim.target_row) * 21.0 < 0.1
+        assert np.hypot(x - sim.target_col, y - sim.target_row) < 0.005  # pixels
         lc = read_lc_fits(out / names[s]["lc"], quality_bitmask="none")
         assert np.array_equal(lc.time, sim.time)
         good = sim.quality == 0
@@ -300,17 +283,21 @@ def test_fits_round_trip(fits_dir, sims):
     assert isinstance(lk.read(str(out / names[82]["lc"])), lk.TessLightCurve)
 
 
-def test_beb_neighbour_has_one_sky_position():
-    """The eclipsing neighbour is one star: every sector's WCS puts it at the same RA/Dec."""
+def test_catalogue_stars_have_one_sky_position():
+    """Every catalogue star (the eclipsing one included) is one star: every sector's WCS puts it at one RA/Dec."""
     from astropy.coordinates import SkyCoord
+    from toi5807.twin.geometry import catalogue_from_spec
 
-    positions = []
-    for sector in target.SECTORS:
-        sim = simulate_sector(sector, seed=0, scenario="no_transit")
-        ra, dec = sim.wcs.pixel_to_world_values(sim.neighbour_cols[sim.beb_index], sim.neighbour_rows[sim.beb_index])
-        positions.append(SkyCoord(float(ra), float(dec), unit="deg"))
-    star = SkyCoord(target.RA_DEG, target.DEC_DEG, unit="deg")
-    seps = [star.separation(p).arcsec for p in positions]
-    assert np.allclose(seps, 2.3 * 21.0, atol=0.5), seps
-    spread = [positions[0].separation(p).arcsec for p in positions[1:]]
-    assert max(spread) < 0.5, spread
+    stars = catalogue_from_spec(load_spec())
+    sims = [simulate_sector(sector, seed=0, scenario="no_transit") for sector in target.SECTORS]
+    star0 = SkyCoord(target.RA_DEG, target.DEC_DEG, unit="deg")
+    for j, cat in enumerate(stars):
+        positions = [SkyCoord(*(float(v) for v in sim.wcs.pixel_to_world_values(sim.neighbour_cols[j],
+                                                                                 sim.neighbour_rows[j])), unit="deg")
+                     for sim in sims]
+        seps = [star0.separation(p).arcsec for p in positions]
+        assert np.allclose(seps, cat.separation_arcsec, atol=0.05), (cat.name, seps)
+        assert max(positions[0].separation(p).arcsec for p in positions[1:]) < 0.05, cat.name
+    beb = [s for s in stars if s.eclipsing]
+    assert len(beb) == 1 and sims[0].beb_index == stars.index(beb[0])
+    assert 45.0 < beb[0].separation_arcsec < 52.0 and abs(beb[0].delta_tmag - 4.6) < 1e-9

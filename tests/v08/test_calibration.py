@@ -69,13 +69,14 @@ def test_default_switch_rule():
 
 def test_injected_eclipse_has_the_requested_aperture_depth():
     from toi5807 import twin
-    from toi5807.twin.scene import render_image, scene_from_spec
+    from toi5807.twin.geometry import sector_scene
+    from toi5807.twin.scene import render_image
     from toi5807.twin.transit import time_from_mid
 
     sim = twin.simulate_sector(83, seed=5, scenario="no_transit")
     tpix = np.array(sim.wcs.world_to_pixel_values(target.RA_DEG, target.DEC_DEG))
     rows, deficit, stamp_depth = cal.inject_point_eclipse(sim, tpix + [1.5, 0.5], depth_ppm=256.0)
-    image0 = render_image(scene_from_spec(twin.load_spec()["sectors"]["83"]))
+    image0 = render_image(sector_scene(twin.load_spec(), 83)[0])
     ap = sim.aperture_mask
     dt = time_from_mid(sim.time[rows], target.PERIOD_DAYS, target.T0_BTJD)
     inwin = np.abs(dt) <= target.DURATION_HOURS / 48

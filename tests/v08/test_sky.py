@@ -8,11 +8,19 @@ import numpy as np
 import pytest
 from toi5807 import target
 from toi5807.data.geometry import sky_jacobian, vector_to_sky
-from toi5807.twin.scene import make_wcs
+from toi5807.twin.geometry import sector_wcs
 from toi5807.v08.combine import combine_offsets
 
 
 # ------------------------------------------------------------------ sky frame
+def make_wcs(ra_deg, dec_deg, col, row, roll_deg, scale=21.0):
+    """A TAN WCS at TOI-5807 with a plate scale of ``scale``″/px rotated by ``roll_deg`` (parity flipped)."""
+    assert (ra_deg, dec_deg) == (target.RA_DEG, target.DEC_DEG)
+    th = np.radians(roll_deg)
+    jac = scale * np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]]) @ np.diag([-1.0, 1.0])
+    return sector_wcs({"arcsec_per_pixel": jac.tolist()}, col, row)
+
+
 def _astropy_offset(wcs, x, y, dx, dy):
     """(east, north) arcsec from pixel (x, y) to (x+dx, y+dy), with astropy's spherical offsets."""
     import astropy.units as u

@@ -1,7 +1,8 @@
 """The digital twin of TOI-5807: SIMULATED TESS stamps and light curves, written as SPOC-style FITS.
 
-Spec derived from the real data, cadence grids, scene and PRF, pointing, transit, noise, the FITS
-writer, the ``"twin"`` dataset source, the simulation truth and small synthetic stamps for tests.
+Spec derived from the real data, tess-point geometry and one sky catalogue, scene and PRF, the pointing and
+background models calibrated on the real sector-83 pixels, transit, photometry, the FITS writer, the
+``"twin"`` dataset source, the simulation truth and synthetic stamps for tests.
 May import the layers below it (target, report, data, lightcurve) — never :mod:`toi5807.v08` or above.
 """
 

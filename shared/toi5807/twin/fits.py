@@ -20,13 +20,15 @@ import numpy as np
 from astropy.io import fits
 
 from .. import target
-from .scene import wcs_keywords
+from .geometry import wcs_keywords
 from .simulate import SimulatedSector, simulate_sector
-from .spec import GENERATOR_VERSION, spec_hash
+from .spec import GENERATOR_VERSION, _sector_spec, spec_hash
 
 __all__ = ["write_twin_fits", "twin_file_names", "SIM_OBJECT"]
 
 SIM_OBJECT = "TOI-5807 digital twin (SIMULATED)"
+#: TESS magnitude zero point: 15 000 e-/s at T = 10 (Vanderspek et al. 2018, TESS Instrument Handbook).
+_TMAG_ZERO, _FLUX_ZERO = 10.0, 15000.0
 #: Fixed DATE keyword so the files are byte-for-byte reproducible.
 _DATE = "2026-01-01"
 #: Aperture-extension bits (SPOC): 1 collected, 2 optimal (pipeline) aperture, 4 background.
@@ -52,12 +54,18 @@ def _primary(sim: SimulatedSector, creator: str) -> fits.PrimaryHDU:
     h["SIMSEED"] = (sim.seed, "seed of the simulated noise")
     h["SIMVER"] = (GENERATOR_VERSION, "toi5807 twin generator version")
     h["SPECHASH"] = (spec_hash()[:16], "twin spec + generator hash (prefix)")
-    h["TICID"] = target.TIC_ID
-    h["SECTOR"] = sim.sector
-    h["CAMERA"] = sim.camera
-    h["CCD"] = sim.ccd
+    h["TICID"] = (target.TIC_ID, "unique TESS target identifier")
+    h["TARGETID"] = target.TIC_ID
+    h["SECTOR"] = (sim.sector, "observing sector")
+    h["CAMERA"] = (sim.camera, "camera number (tess-point geometry)")
+    h["CCD"] = (sim.ccd, "CCD chip number (tess-point geometry)")
     h["RA_OBJ"] = (target.RA_DEG, "[deg] right ascension")
     h["DEC_OBJ"] = (target.DEC_DEG, "[deg] declination")
+    h["TESSMAG"] = (round(_TMAG_ZERO - 2.5 * float(np.log10(sim.target_flux / _FLUX_ZERO)), 3),
+                    "[mag] TESS magnitude (from the simulated flux)")
+    h["TEFF"] = (target.STELLAR_TEFF_K, "[K] effective temperature")
+    h["LOGG"] = (target.STELLAR_LOGG_CGS, "[cm/s2] log10 surface gravity")
+    h["RADIUS"] = (target.STELLAR_RADIUS_RSUN, "[solar radii] stellar radius")
     h["EQUINOX"] = 2000.0
     h["RADESYS"] = "ICRS"
     h["TSTART"] = float(sim.time[0])
@@ -66,6 +74,8 @@ def _primary(sim: SimulatedSector, creator: str) -> fits.PrimaryHDU:
 
 
 def _time_keywords(h: fits.Header, sim: SimulatedSector) -> None:
+    h["CROWDSAP"] = (round(sim.crowdsap, 6), "ratio of target flux to total flux in op. ap.")
+    h["FLFRCSAP"] = (round(sim.flfrcsap, 6), "frac. of target flux w/in the op. aperture")
     h["TIMEREF"] = "SOLARSYSTEM"
     h["TASSIGN"] = "SPACECRAFT"
     h["TIMESYS"] = "TDB"
@@ -88,7 +98,7 @@ def _aperture_hdu(sim: SimulatedSector) -> fits.ImageHDU:
     ap[sim.aperture_mask] |= _AP_PIPELINE
     ap[sim.background_mask] |= _AP_BACKGROUND
     hdu = fits.ImageHDU(ap, name="APERTURE")
-    kw = wcs_keywords(target.RA_DEG, target.DEC_DEG, sim.target_col, sim.target_row, sim.roll_deg, columns=(5,))
+    kw = wcs_keywords(_sector_spec(sim.sector)["geometry"], sim.target_col, sim.target_row, columns=(5,))
     for key, new in (("1CTYP5", "CTYPE1"), ("2CTYP5", "CTYPE2"), ("1CRPX5", "CRPIX1"), ("2CRPX5", "CRPIX2"),
                      ("1CRVL5", "CRVAL1"), ("2CRVL5", "CRVAL2"), ("1CDLT5", "CDELT1"), ("2CDLT5", "CDELT2"),
                      ("11PC5", "PC1_1"), ("12PC5", "PC1_2"), ("21PC5", "PC2_1"), ("22PC5", "PC2_2")):
@@ -129,8 +139,7 @@ def _tpf_hdulist(sim: SimulatedSector) -> fits.HDUList:
     for c in (4, 5, 6, 7, 8):
         h[f"1CRV{c}P"] = (sim.ccd_column, "CCD column of stamp origin")
         h[f"2CRV{c}P"] = (sim.ccd_row, "CCD row of stamp origin")
-    for key, value in wcs_keywords(target.RA_DEG, target.DEC_DEG, sim.target_col, sim.target_row,
-                                   sim.roll_deg).items():
+    for key, value in wcs_keywords(_sector_spec(sim.sector)["geometry"], sim.target_col, sim.target_row).items():
         h[key] = value
     return fits.HDUList([_primary(sim, "TargetPixelExporterPipelineModule"), tab, _aperture_hdu(sim)])
 

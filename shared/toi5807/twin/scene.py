@@ -10,16 +10,13 @@ separable in column and row. Pixel coordinates are 0-based pixel centres of the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy.special import erf
 
 __all__ = [
     "STAMP_SHAPE",
-    "PIXEL_SCALE_ARCSEC",
     "PRFParams",
     "Source",
     "Scene",
@@ -27,22 +24,17 @@ __all__ = [
     "render_image",
     "render_cube",
     "flux_weighted_centroid",
-    "make_wcs",
-    "wcs_keywords",
-    "scene_from_spec",
 ]
 
 #: Stamp shape (rows, columns) of every twin target-pixel file.
 STAMP_SHAPE: tuple[int, int] = (13, 11)
-#: TESS plate scale, arcsec per pixel.
-PIXEL_SCALE_ARCSEC: float = 21.0
 
 _SQRT2 = np.sqrt(2.0)
 
 
 @dataclass(frozen=True)
 class PRFParams:
-    """Two-Gaussian pixel-response function of the twin (SIMULATION).
+    """Pixel-response function of the twin: Gaussian core, lopsided wing and broad halo (SIMULATION).
 
     Parameters
     ----------
@@ -52,19 +44,37 @@ class PRFParams:
         Wing Gaussian width (circular), pixels.
     wing_fraction : float
         Fraction of a star's flux in the wing component, 0..1.
+    wing_dcol, wing_drow : float
+        Offset of the wing's centre from the star, pixels (the core moves the other way so that the PRF's
+        light stays centred on the star): real TESS PRFs are lopsided away from the camera's optical axis, and a
+        symmetric model leaves that light for fake neighbours to absorb.
+    halo_fraction, sigma_halo : float
+        Fraction of the flux in a broad circular halo and its width, pixels (the PRF's extended wings; without
+        it a fit to a real image turns the halo into a flat background).
     """
 
     sigma_core_col: float
     sigma_core_row: float
     sigma_wing: float
     wing_fraction: float
+    wing_dcol: float = 0.0
+    wing_drow: float = 0.0
+    halo_fraction: float = 0.0
+    sigma_halo: float = 4.0
 
     def __post_init__(self) -> None:
         for name in ("sigma_core_col", "sigma_core_row", "sigma_wing"):
             if not float(getattr(self, name)) > 0:
                 raise ValueError(f"{name}: expected a positive width in pixels, got {getattr(self, name)}")
-        if not 0.0 <= float(self.wing_fraction) <= 1.0:
-            raise ValueError(f"wing_fraction: expected 0..1, got {self.wing_fraction}")
+        for name in ("wing_fraction", "halo_fraction"):
+            if not 0.0 <= float(getattr(self, name)) <= 1.0:
+                raise ValueError(f"{name}: expected 0..1, got {getattr(self, name)}")
+        if not float(self.sigma_halo) > 0 or float(self.wing_fraction) + float(self.halo_fraction) > 1.0:
+            raise ValueError("sigma_halo: expected > 0 pixels, and wing_fraction + halo_fraction <= 1, got "
+                             f"{self.sigma_halo}, {self.wing_fraction} + {self.halo_fraction}")
+        for name in ("wing_dcol", "wing_drow"):
+            if not abs(float(getattr(self, name))) <= 3.0:
+                raise ValueError(f"{name}: expected a wing offset within ±3 pixels, got {getattr(self, name)}")
 
 
 @dataclass(frozen=True)
@@ -120,7 +130,7 @@ def prf_1d(centre: np.ndarray, sigma: float, n_pix: int) -> np.ndarray:
     ----------
     centre : array_like, shape (...,)
         Gaussian centres, pixels (0-based pixel-centre coordinates).
-    sigma : float
+    sigma : float or array_like broadcastable to ``centre``
         Gaussian width, pixels.
     n_pix : int
         Number of pixels; pixel ``p`` spans ``[p - 0.5, p + 0.5]``.
@@ -131,18 +141,24 @@ def prf_1d(centre: np.ndarray, sigma: float, n_pix: int) -> np.ndarray:
     """
     c = np.asarray(centre, dtype=np.float64)[..., None]
     edges = np.arange(n_pix + 1, dtype=np.float64) - 0.5
-    cdf = erf((edges - c) / (_SQRT2 * sigma))
+    sig = np.asarray(sigma, dtype=np.float64)
+    cdf = erf((edges - c) / (_SQRT2 * (sig[..., None] if sig.ndim else sig)))
     return 0.5 * np.diff(cdf, axis=-1)
 
 
-def _components(prf: PRFParams) -> tuple[tuple[float, float, float], ...]:
-    """(weight, sigma_col, sigma_row) of each Gaussian component."""
-    w = float(prf.wing_fraction)
-    return ((1.0 - w, prf.sigma_core_col, prf.sigma_core_row), (w, prf.sigma_wing, prf.sigma_wing))
+def _components(prf: PRFParams) -> tuple[tuple[float, float, float, float, float], ...]:
+    """(weight, sigma_col, sigma_row, dcol, drow) of each Gaussian component."""
+    w, h = float(prf.wing_fraction), float(prf.halo_fraction)
+    core = 1.0 - w - h
+    # the core moves opposite to the wing so that the PRF's light is centred on the star
+    back = w / core if core > 0 else 0.0
+    return ((core, prf.sigma_core_col, prf.sigma_core_row, -back * float(prf.wing_dcol), -back * float(prf.wing_drow)),
+            (w, prf.sigma_wing, prf.sigma_wing, float(prf.wing_dcol), float(prf.wing_drow)),
+            (h, prf.sigma_halo, prf.sigma_halo, 0.0, 0.0))
 
 
 def render_cube(cols: np.ndarray, rows: np.ndarray, fluxes: np.ndarray, prf: PRFParams,
-                shape: tuple[int, int] = STAMP_SHAPE) -> np.ndarray:
+                shape: tuple[int, int] = STAMP_SHAPE, width_scale: np.ndarray | None = None) -> np.ndarray:
     """Pixel-integrated images of point sources at many epochs (no background, no noise).
 
     Parameters
@@ -154,6 +170,8 @@ def render_cube(cols: np.ndarray, rows: np.ndarray, fluxes: np.ndarray, prf: PRF
     prf : PRFParams
     shape : (int, int)
         (n_rows, n_cols) of the stamp.
+    width_scale : ndarray, shape (n_time,), optional
+        Factor applied to every Gaussian width at each epoch (focus breathing); 1 when omitted.
 
     Returns
     -------
@@ -163,12 +181,13 @@ def render_cube(cols: np.ndarray, rows: np.ndarray, fluxes: np.ndarray, prf: PRF
     rows = np.atleast_2d(rows)
     fluxes = np.atleast_2d(fluxes)
     n_rows, n_cols = shape
+    scale = 1.0 if width_scale is None else np.asarray(width_scale, dtype=np.float64).reshape(-1, 1)
     cube = np.zeros((cols.shape[0], n_rows, n_cols))
-    for weight, s_col, s_row in _components(prf):
+    for weight, s_col, s_row, dcol, drow in _components(prf):
         if weight == 0.0:
             continue
-        gx = prf_1d(cols, s_col, n_cols) * (weight * fluxes)[..., None]  # (t, s, c)
-        gy = prf_1d(rows, s_row, n_rows)  # (t, s, r)
+        gx = prf_1d(cols + dcol, s_col * scale, n_cols) * (weight * fluxes)[..., None]  # (t, s, c)
+        gy = prf_1d(rows + drow, s_row * scale, n_rows)  # (t, s, r)
         cube += np.einsum("tsr,tsc->trc", gy, gx, optimize=True)
     return cube
 
@@ -209,91 +228,3 @@ def flux_weighted_centroid(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     col = (w.sum(axis=-2) * np.arange(n_cols)).sum(axis=-1) / total
     row = (w.sum(axis=-1) * np.arange(n_rows)).sum(axis=-1) / total
     return col, row
-
-
-def _cd_matrix(roll_deg: float) -> np.ndarray:
-    """CD matrix (deg/pixel) of a TESS-like stamp with the given roll (sky parity flipped)."""
-    s = PIXEL_SCALE_ARCSEC / 3600.0
-    th = np.deg2rad(roll_deg)
-    rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
-    return rot @ np.diag([-s, s])
-
-
-def wcs_keywords(ra_deg: float, dec_deg: float, target_col: float, target_row: float,
-                 roll_deg: float, columns: tuple[int, ...] = (4, 5, 6, 7, 8)) -> dict[str, Any]:
-    """SPOC-style per-column TAN WCS keywords of a twin TPF table (SIMULATION).
-
-    The reference pixel is the target's position, so RA/Dec of the target maps
-    exactly onto it. ``CRPIX`` follows the FITS 1-based convention.
-
-    Parameters
-    ----------
-    ra_deg, dec_deg : float
-        Target ICRS coordinates, degrees.
-    target_col, target_row : float
-        Target position in 0-based stamp pixel coordinates, pixels.
-    roll_deg : float
-        Rotation of the pixel grid on the sky, degrees.
-    columns : tuple of int
-        Binary-table column numbers that get the keywords (SPOC: 4 = RAW_CNTS ... 8).
-
-    Returns
-    -------
-    dict
-        Header keyword -> value.
-    """
-    s = PIXEL_SCALE_ARCSEC / 3600.0
-    pc = _cd_matrix(roll_deg) / np.array([[-s], [s]])  # PC_ij = CD_ij / CDELT_i
-    out: dict[str, Any] = {}
-    for n in columns:
-        out.update({
-            f"1CTYP{n}": "RA---TAN", f"2CTYP{n}": "DEC--TAN",
-            f"1CRPX{n}": float(target_col) + 1.0, f"2CRPX{n}": float(target_row) + 1.0,
-            f"1CRVL{n}": float(ra_deg), f"2CRVL{n}": float(dec_deg),
-            f"1CUNI{n}": "deg", f"2CUNI{n}": "deg",
-            f"1CDLT{n}": -s, f"2CDLT{n}": s,
-            f"11PC{n}": float(pc[0, 0]), f"12PC{n}": float(pc[0, 1]),
-            f"21PC{n}": float(pc[1, 0]), f"22PC{n}": float(pc[1, 1]),
-        })
-    return out
-
-
-def make_wcs(ra_deg: float, dec_deg: float, target_col: float, target_row: float, roll_deg: float):
-    """Celestial WCS of a twin stamp (0-based pixels; SIMULATION).
-
-    Parameters are those of :func:`wcs_keywords`.
-
-    Returns
-    -------
-    astropy.wcs.WCS
-    """
-    from astropy.wcs import WCS
-
-    kw = wcs_keywords(ra_deg, dec_deg, target_col, target_row, roll_deg, columns=(5,))
-    hdr = {
-        "CTYPE1": kw["1CTYP5"], "CTYPE2": kw["2CTYP5"], "CRPIX1": kw["1CRPX5"], "CRPIX2": kw["2CRPX5"],
-        "CRVAL1": kw["1CRVL5"], "CRVAL2": kw["2CRVL5"], "CUNIT1": "deg", "CUNIT2": "deg",
-        "CDELT1": kw["1CDLT5"], "CDELT2": kw["2CDLT5"], "PC1_1": kw["11PC5"], "PC1_2": kw["12PC5"],
-        "PC2_1": kw["21PC5"], "PC2_2": kw["22PC5"],
-    }
-    return WCS(hdr)
-
-
-def scene_from_spec(sector_spec: Mapping[str, Any]) -> Scene:
-    """Build the :class:`Scene` of one sector from its ``twin_spec.json`` entry.
-
-    Parameters
-    ----------
-    sector_spec : mapping
-        One ``sectors[<n>]`` entry with a ``scene`` block.
-
-    Returns
-    -------
-    Scene
-    """
-    sc = sector_spec["scene"]
-    prf = PRFParams(**{k: float(v) for k, v in sc["prf"].items()})
-    target = Source(**{k: float(sc["target"][k]) for k in ("col", "row", "flux")})
-    neigh = tuple(Source(**{k: float(n[k]) for k in ("col", "row", "flux")}) for n in sc["neighbours"])
-    return Scene(prf=prf, target=target, neighbours=neigh, background=float(sc["background"]),
-                 beb_index=int(sc["beb_index"]))

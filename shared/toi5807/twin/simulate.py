@@ -4,21 +4,21 @@
 pixel stamp and its aperture light curve, as pure numpy arrays (no I/O):
 
 * cadence grid — the real sector's grid (:mod:`toi5807.twin.cadence`);
-* scene — the fitted (sectors 82, 83) or chosen (55, 75) two-Gaussian PRF scene
-  of :mod:`toi5807.twin.scene` (target + faint neighbours + flat background);
-* signal — a limb-darkened transit (:mod:`toi5807.twin.transit`) on the target
-  (``"planet"``), on the faint neighbour ``beb_index`` (``"background_eb"``),
-  or none (``"no_transit"``);
-* pointing — :mod:`toi5807.twin.pointing`;
-* noise — per-pixel photon + sky + read noise (Gaussian approximation),
-  background-estimate noise and occasional single-pixel cosmic-ray hits;
-* light curve — the sum of the pipeline aperture of the simulated pixels,
-  cotrended against the known pointing offsets (fitted out of transit only)
-  (:mod:`toi5807.twin.photometry`).
+* scene — one sky catalogue projected through the sector's tess-point geometry, with the PRF, target flux and
+  static background residual fitted to the real images (:mod:`toi5807.twin.geometry`, :mod:`~toi5807.twin.scene`);
+* signal — a limb-darkened transit (:mod:`toi5807.twin.transit`) on the target (``"planet"``), on the
+  catalogue's background-EB host (``"background_eb"``), or none (``"no_transit"``);
+* pointing — white and correlated jitter, orbit drift, settling after downlinks, jumps, PSF breathing
+  (:mod:`toi5807.twin.pointing`), applied as a shift (and width change) of the whole scene;
+* background — scattered light, its imperfect per-cadence subtraction (:mod:`toi5807.twin.background`);
+* noise — per-pixel photon + sky + read noise (Gaussian approximation), the background estimate's own noise
+  and occasional single-pixel cosmic-ray hits;
+* light curve — the sum of the pipeline aperture (:mod:`toi5807.twin.photometry`), cotrended against the
+  known pointing, focus and background (fitted out of transit only).
 
 Random draws come from ``numpy.random.default_rng([seed, sector, stream])``:
-the seed changes only noise and jitter, never the scene or the signal, and the
-scenario never changes a random draw.
+the seed changes only noise, pointing and background draws, never the scene or
+the signal, and the scenario never changes a random draw.
 """
 
 from __future__ import annotations
@@ -29,46 +29,32 @@ from typing import Any
 import numpy as np
 
 from .. import target
+from .background import Background, background_model, simulate_background
 from .cadence import cadence_grid
+from .geometry import sector_scene
 from .photometry import (
     EXPOSURE_S,
-    _read_var,
-    _sky_level,
+    aperture_fractions,
     background_mask,
     cotrend,
     pipeline_aperture,
+    pixel_variance,
 )
-from .pointing import pointing_jitter
-from .scene import (
-    STAMP_SHAPE,
-    flux_weighted_centroid,
-    make_wcs,
-    render_cube,
-    render_image,
-    scene_from_spec,
-)
-from .spec import _check_seed, _rng, _sector_spec
+from .pointing import Pointing, pointing_model, simulate_pointing
+from .scene import STAMP_SHAPE, flux_weighted_centroid, render_cube, render_image
+from .spec import _check_seed, _rng, _sector_spec, load_spec
 from .transit import _shape_mean_in_window, time_from_mid, transit_deficit
 
 __all__ = ["SCENARIOS", "TWIN_DEPTH_PPM", "SimulatedSector", "simulate_sector", "COSMIC_RATE_PER_CADENCE",
            "COSMIC_AMP_E_PER_S"]
 
-
 #: Supported scenarios (``"planet"`` is the default).
 SCENARIOS: tuple[str, ...] = ("planet", "background_eb", "no_transit")
-
-
 #: Transit depth the aperture light curve shows (median out - median in transit), ppm.
 TWIN_DEPTH_PPM: float = 256.0
-
-
 #: Mean number of cosmic-ray hits per cadence on the stamp and their typical amplitude, e-/s.
 COSMIC_RATE_PER_CADENCE: float = 1.0 / 200.0
-
-
 COSMIC_AMP_E_PER_S: float = 300.0
-
-
 # random streams
 _STREAM_JITTER, _STREAM_PIXEL, _STREAM_BKG, _STREAM_COSMIC = 1, 2, 3, 4
 
@@ -98,8 +84,9 @@ class SimulatedSector:
         Flux-weighted centroid over the whole stamp, pixels.
     aperture_mask, background_mask : ndarray of bool (13, 11)
     wcs : astropy.wcs.WCS
-        Celestial WCS of the stamp (0-based pixels).
-    roll_deg : float
+        Celestial WCS of the stamp (0-based pixels), from the sector's tess-point geometry.
+    arcsec_per_pixel : ndarray (2, 2)
+        Local sky map of the stamp (rows east, north; columns x, y).
     ccd_column, ccd_row, camera, ccd : int
         Stamp origin and detector.
     target_col, target_row, target_flux : float
@@ -113,6 +100,13 @@ class SimulatedSector:
         this scenario (0 when absent).
     sky_e_per_s : float
         Simulated sky level per pixel, e-/s.
+    crowdsap, flfrcsap : float
+        SPOC's crowding metric (target's share of the stars' flux in the aperture) and flux fraction (share of
+        the target's flux inside the aperture), from the noise-free scene.
+    pointing : Pointing
+        The pointing history and its components (:mod:`toi5807.twin.pointing`).
+    background : Background
+        The scattered light and the pipeline estimate's error (:mod:`toi5807.twin.background`).
     """
 
     sector: int
@@ -136,7 +130,7 @@ class SimulatedSector:
     aperture_mask: np.ndarray
     background_mask: np.ndarray
     wcs: Any
-    roll_deg: float
+    arcsec_per_pixel: np.ndarray
     ccd_column: int
     ccd_row: int
     camera: int
@@ -151,6 +145,10 @@ class SimulatedSector:
     planet_depth_max: float
     beb_depth_max: float
     sky_e_per_s: float
+    crowdsap: float
+    flfrcsap: float
+    pointing: Pointing
+    background: Background
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -174,30 +172,35 @@ def simulate_sector(sector: int, *, seed: int = 0, scenario: str = "planet") -> 
     sector : int
         One of the spec's sectors (55, 75, 82, 83).
     seed : int
-        Non-negative seed; changes only the noise, jitter and cosmic-ray draws.
+        Non-negative seed; changes only the noise, pointing, background and cosmic-ray draws.
     scenario : {"planet", "background_eb", "no_transit"}
-        Where the ≈256 ppm signal comes from: the target, the faint neighbour
-        ``beb_index`` (a background eclipsing binary) or nowhere.
+        Where the ≈256 ppm signal comes from: the target, the catalogue's background-EB host (a faint
+        star 48″ away) or nowhere.
 
     Returns
     -------
     SimulatedSector
     """
-    spec = _sector_spec(sector)
+    sspec = _sector_spec(sector)
     sector = int(sector)
     seed = _check_seed(seed)
     scenario = _check_scenario(scenario)
+    spec = load_spec()
     grid = cadence_grid(sector)
-    scene = scene_from_spec(spec)
-    geom = spec["geometry"]
+    scene, wcs = sector_scene(spec, sector)
+    geom = sspec["geometry"]
     n = grid.time.size
     n_rows, n_cols = STAMP_SHAPE
+    pmodel, bmodel = pointing_model(spec), background_model(spec)
 
-    # apertures from the noise-free scene
-    aperture = pipeline_aperture(scene)
+    # apertures from the noise-free scene and the noise model's amplitudes
+    aperture = pipeline_aperture(scene, wander_px=float(np.hypot(*pmodel.drift_px)),
+                                 background_error_e_per_s=bmodel.estimate_error_e_per_s)
     bkg_mask = background_mask(scene, aperture)
     image0 = render_image(scene)
-    sky = _sky_level(image0, aperture, int(bkg_mask.sum()), float(spec["real_p2p_scatter_ppm"]))
+    sky = float(spec["noise_model"]["sky_e_per_s"])
+    excess = float(spec["noise_model"]["pixel_excess"][str(sector)])
+    crowdsap, flfrcsap = aperture_fractions(scene, aperture)
 
     # signal: one normalised transit shape, scaled to the aperture depth
     dur = target.DURATION_HOURS / 24.0
@@ -220,41 +223,48 @@ def simulate_sector(sector: int, *, seed: int = 0, scenario: str = "planet") -> 
     planet_max = float(amp * shape.max()) if scenario == "planet" else 0.0
     beb_max = float(amp * shape.max()) if scenario == "background_eb" else 0.0
 
-    # pointing and the noise-free cube
-    dcol, drow = pointing_jitter(grid, _rng(seed, sector, _STREAM_JITTER))
+    # pointing, focus and the noise-free cube: every star moves (and breathes) together
+    pt = simulate_pointing(grid, pmodel, _rng(seed, sector, _STREAM_JITTER))
     src_col = np.array([s.col for s in src])
     src_row = np.array([s.row for s in src])
     src_flux = np.array([s.flux for s in src])
-    cols = src_col[None, :] + dcol[:, None]
-    rows = src_row[None, :] + drow[:, None]
-    static = render_cube(cols, rows, np.broadcast_to(src_flux, cols.shape), scene.prf) + scene.background
+    cols = src_col[None, :] + pt.dcol[:, None]
+    rows = src_row[None, :] + pt.drow[:, None]
+    static = render_cube(cols, rows, np.broadcast_to(src_flux, cols.shape), scene.prf,
+                         width_scale=pt.width_scale) + scene.background
     model = static.copy()
     if varying is not None:
         sel = np.flatnonzero(shape > 0)
         model[sel] -= render_cube(cols[sel, varying:varying + 1], rows[sel, varying:varying + 1],
-                                  (src_flux[varying] * amp * shape[sel])[:, None], scene.prf)
+                                  (src_flux[varying] * amp * shape[sel])[:, None], scene.prf,
+                                  width_scale=pt.width_scale[sel])
+    # background: scattered light on top of the sky; the pipeline's estimate is subtracted from every pixel
+    bk = simulate_background(grid, bmodel, STAMP_SHAPE, _rng(seed, sector, _STREAM_BKG))
+    sky_map = sky + bk.scattered[:, None, None] * bk.pattern[None]
     # noise level from the scenario-independent (un-eclipsed) scene: scenarios share every draw
-    var = (np.clip(static, 0, None) + sky) / EXPOSURE_S + _read_var()
+    var = pixel_variance(static, sky_map, excess)
     sigma = np.sqrt(var)
     noise = _rng(seed, sector, _STREAM_PIXEL).standard_normal((n, n_rows, n_cols)) * sigma
-    # background estimate from the background pixels (its error is common to all pixels)
+    # the estimate's own photon noise (from the background pixels) is common to all pixels
     bkg_err = noise[:, bkg_mask].mean(axis=1)
-    flux = model + noise - bkg_err[:, None, None]
-    flux_bkg = np.broadcast_to((sky + bkg_err)[:, None, None], flux.shape).copy()
+    flux = model + bk.residual() + noise - bkg_err[:, None, None]
+    flux_bkg = np.broadcast_to((sky + bk.estimate_offset + bkg_err)[:, None, None], flux.shape).copy()
     # cosmic rays: single-pixel hits
     crng = _rng(seed, sector, _STREAM_COSMIC)
     n_cr = int(crng.poisson(COSMIC_RATE_PER_CADENCE * n))
     cr_pos = crng.integers(0, flux.size, n_cr)
     cr_amp = crng.exponential(COSMIC_AMP_E_PER_S, n_cr)
     flux.ravel()[cr_pos] += cr_amp
-    flux_err = np.sqrt(var + sky / EXPOSURE_S / bkg_mask.sum())
+    # FLUX_ERR: photon, read and background-estimate noise only, as SPOC computes it (no excess)
+    flux_err = np.sqrt(pixel_variance(static, sky_map, 0.0) + sky / EXPOSURE_S / bkg_mask.sum())
 
-    # aperture photometry and cotrending
+    # aperture photometry and cotrending against what the pipeline can know (pointing, focus, background)
     good = grid.quality == 0
     sap = flux[:, aperture].sum(axis=1)
-    sap_err = np.sqrt((sigma[:, aperture] ** 2).sum(axis=1) + aperture.sum() ** 2 * (sky / EXPOSURE_S) / bkg_mask.sum())
+    sap_err = np.sqrt((sigma[:, aperture] ** 2).sum(axis=1)
+                      + aperture.sum() ** 2 * (sky / EXPOSURE_S) / bkg_mask.sum())
     oot = np.abs(dt) > 1.5 * dur
-    pdc = cotrend(sap, dcol, drow, oot & good)
+    pdc = cotrend(sap, np.column_stack([pt.dcol, pt.drow, pt.width_scale, flux_bkg[:, 0, 0]]), oot & good)
     pdc = np.where(good, pdc, np.nan)
     pdc_err = np.where(good, sap_err, np.nan)
     cen_col, cen_row = flux_weighted_centroid(flux)
@@ -265,16 +275,17 @@ def simulate_sector(sector: int, *, seed: int = 0, scenario: str = "planet") -> 
         sector=sector, seed=seed, scenario=scenario,
         time=np.array(grid.time), cadenceno=cadenceno, quality=np.array(grid.quality),
         flux=flux, flux_err=flux_err, flux_bkg=flux_bkg,
-        pos_corr1=dcol, pos_corr2=drow,
+        pos_corr1=np.array(pt.dcol), pos_corr2=np.array(pt.drow),
         sap_flux=sap, sap_flux_err=sap_err, sap_bkg=flux_bkg[:, 0, 0] * aperture.sum(),
         pdcsap_flux=pdc, pdcsap_flux_err=pdc_err,
         centroid_col=cen_col, centroid_row=cen_row,
         aperture_mask=aperture, background_mask=bkg_mask,
-        wcs=make_wcs(target.RA_DEG, target.DEC_DEG, scene.target.col, scene.target.row, float(geom["roll_deg"])),
-        roll_deg=float(geom["roll_deg"]), ccd_column=int(geom["ccd_column"]), ccd_row=int(geom["ccd_row"]),
+        wcs=wcs, arcsec_per_pixel=np.asarray(geom["arcsec_per_pixel"], dtype=float),
+        ccd_column=int(geom["ccd_column"]), ccd_row=int(geom["ccd_row"]),
         camera=int(geom["camera"]), ccd=int(geom["ccd"]),
         target_col=scene.target.col, target_row=scene.target.row, target_flux=scene.target.flux,
         neighbour_cols=np.array([s.col for s in nb]), neighbour_rows=np.array([s.row for s in nb]),
         neighbour_fluxes=np.array([s.flux for s in nb]), beb_index=scene.beb_index,
         planet_depth_max=planet_max, beb_depth_max=beb_max, sky_e_per_s=float(sky),
+        crowdsap=crowdsap, flfrcsap=flfrcsap, pointing=pt, background=bk,
     )

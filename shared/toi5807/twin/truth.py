@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import target as _target
 from ..data.geometry import SkyVector, vector_to_sky
+from .geometry import catalogue_from_spec, sector_scene
+from .spec import load_spec
 
 __all__ = [
     "twin_true_offsets",
@@ -25,38 +26,32 @@ __all__ = [
 ]
 
 
-def twin_true_offsets(sectors: Any = None, *, which: str = "beb") -> dict[int, SkyVector]:
-    """SIMULATION TRUTH: sky offset (arcsec) of a twin source from the target, per sector.
+def twin_true_offsets(sectors: Any = None, *, which: Any = "beb") -> dict[int, SkyVector]:
+    """SIMULATION TRUTH: sky offset (arcsec) of a twin star from the target, per sector.
 
-    Exists only because the digital twin is a SIMULATION (its scene is known);
-    real data have no such truth. Positions come from the twin spec's scene and
-    the twin's WCS (:mod:`toi5807.twin.scene`).
+    Exists only because the digital twin is a SIMULATION (its scene is known); real data have no such
+    truth. The star sits at one sky position (the twin's catalogue); per sector the offset goes through that
+    sector's stamp WCS, as a measured offset would.
 
     Parameters
     ----------
     sectors : iterable of int, optional
         Default: all simulated sectors.
     which : {"beb"} or int
-        ``"beb"`` — the neighbour that eclipses in ``scenario="background_eb"``; an int — that neighbour index.
+        ``"beb"`` — the catalogue star that eclipses in ``scenario="background_eb"``; an int — that
+        neighbour's index in the sector's scene.
 
     Returns
     -------
     dict
-        sector -> :class:`SkyVector` (zero covariance) of (neighbour − target).
+        sector -> :class:`SkyVector` (zero covariance) of (star − target).
     """
-    from .scene import make_wcs, scene_from_spec
-    from .spec import load_spec
-
     spec = load_spec()
     secs = sorted(int(s) for s in spec["sectors"]) if sectors is None else [int(s) for s in sectors]
     out = {}
     for s in secs:
-        sspec = spec["sectors"][str(s)]
-        scene = scene_from_spec(sspec)
-        idx = scene.beb_index if which == "beb" else int(which)
-        nb = scene.neighbours[idx]
-        wcs = make_wcs(_target.RA_DEG, _target.DEC_DEG, scene.target.col, scene.target.row,
-                       float(sspec["geometry"]["roll_deg"]))
+        scene, wcs = sector_scene(spec, s)
+        nb = scene.neighbours[scene.beb_index if which == "beb" else int(which)]
         off = (nb.col - scene.target.col, nb.row - scene.target.row)
         out[s] = vector_to_sky(off, np.zeros((2, 2)), wcs, (scene.target.col, scene.target.row),
                                label=f"sector {s} truth")
@@ -64,41 +59,34 @@ def twin_true_offsets(sectors: Any = None, *, which: str = "beb") -> dict[int, S
 
 
 def twin_neighbour_offsets(sector: int = 82) -> dict[str, tuple[float, float]]:
-    """SIMULATION TRUTH: sky offsets (east, north; arcsec) of every star of the twin's scene from the target.
+    """SIMULATION TRUTH: sky offsets (east, north; arcsec) of every catalogue star of the twin from the target.
 
-    Exists only because the digital twin is a SIMULATION (its scene is known);
-    real data have no such truth.
+    Exists only because the digital twin is a SIMULATION (its scene is known); real data have no such truth.
 
     Parameters
     ----------
     sector : int
-        Scene to read (the twin's stars sit at fixed sky positions).
+        Sector whose WCS carries the offsets (the stars have one sky position; sectors agree to < 0.01″).
 
     Returns
     -------
     dict
-        ``"neighbour <i>"`` (``"(eclipsing in background_eb)"`` appended for the BEB) -> (east, north).
+        star name (``"(eclipsing in background_eb)"`` appended for the BEB host) -> (east, north).
     """
-    from .spec import load_spec
-
-    spec = load_spec()["sectors"][str(int(sector))]
-    beb = int(spec["scene"]["beb_index"])
+    spec = load_spec()
+    stars = catalogue_from_spec(spec)
     out = {}
-    for i in range(len(spec["scene"]["neighbours"])):
+    for i, star in enumerate(stars):
         vec = twin_true_offsets([sector], which=i)[int(sector)].vector_arcsec
-        out[f"neighbour {i}" + (" (eclipsing in background_eb)" if i == beb else "")] = vec
+        out[star.name + (" (eclipsing in background_eb)" if star.eclipsing else "")] = vec
     return out
 
 
 def twin_true_pixel(sector: int, which: Any = "beb") -> tuple[float, float]:
-    """SIMULATION TRUTH: stamp pixel (column, row) of a twin neighbour (default: the eclipsing one).
+    """SIMULATION TRUTH: stamp pixel (column, row) of a twin catalogue star (default: the eclipsing one).
 
-    Exists only because the digital twin is a SIMULATION (its scene is known);
-    real data have no such truth.
+    Exists only because the digital twin is a SIMULATION (its scene is known); real data have no such truth.
     """
-    from .scene import scene_from_spec
-    from .spec import load_spec
-
-    scene = scene_from_spec(load_spec()["sectors"][str(int(sector))])
+    scene, _ = sector_scene(load_spec(), int(sector))
     nb = scene.neighbours[scene.beb_index if which == "beb" else int(which)]
     return (float(nb.col), float(nb.row))

@@ -26,7 +26,8 @@ import numpy as np
 from ... import target as _target
 from ...data.geometry import sky_jacobian, vector_to_sky
 from ...report import Explained, fmt, json_safe
-from ...twin.scene import render_cube, render_image, scene_from_spec
+from ...twin.geometry import sector_scene
+from ...twin.scene import render_cube, render_image
 from ...twin.simulate import simulate_sector
 from ...twin.spec import load_spec
 from ...twin.transit import time_from_mid, transit_deficit
@@ -81,7 +82,7 @@ def inject_point_eclipse(sim: Any, source_pixel: Any, depth_ppm: float = 256.0) 
         raise ValueError(f"source_pixel: expected finite pixel coordinates, got {source_pixel!r}")
     if not depth_ppm > 0:
         raise ValueError(f"depth_ppm: expected > 0, got {depth_ppm}")
-    scene = scene_from_spec(load_spec()["sectors"][str(sim.sector)])
+    scene, _ = sector_scene(load_spec(), sim.sector)
     image0 = render_image(scene)
     unit = render_cube(np.array([[col]]), np.array([[row]]), np.array([[1.0]]), scene.prf)[0]
     ap = np.asarray(sim.aperture_mask, dtype=bool)
@@ -93,7 +94,8 @@ def inject_point_eclipse(sim: Any, source_pixel: Any, depth_ppm: float = 256.0) 
     rows = np.flatnonzero(shape > 0)
     cols = col + np.asarray(sim.pos_corr1)[rows, None]
     rws = row + np.asarray(sim.pos_corr2)[rows, None]
-    deficit = render_cube(cols, rws, (amp * shape[rows])[:, None], scene.prf)
+    deficit = render_cube(cols, rws, (amp * shape[rows])[:, None], scene.prf,
+                          width_scale=np.asarray(sim.pointing.width_scale)[rows])
     in_win = np.abs(time_from_mid(sim.time, _target.PERIOD_DAYS, _target.T0_BTJD)) <= _target.DURATION_HOURS / 48
     stamp_depth = amp * float(unit.sum()) * float(np.mean(shape[in_win])) / float(image0.sum())
     return rows, deficit, stamp_depth
