@@ -97,4 +97,7 @@ def test_helpers_show_tables_when_there_are_pixels():
     pt = sh.per_transit_table(t["analysis"])
     assert pt.rows[-1][0] == "weighted mean" and "83" in pt.title
     summary = repr(sh.offsets_summary_table(t["analysis"]))
-    assert "3σ exclusion radius (arcsec)" in summary and "—" not in summary
+    assert "3σ exclusion radius (arcsec)" in summary
+    # under the realistic twin's pointing wander no sector has a significant stamp depth: the table says
+    # why the source offset is missing instead of printing a null as if it were a result
+    assert "source offset is not defined" in summary
