@@ -242,7 +242,8 @@ def simulate_sector(sector: int, *, seed: int = 0, scenario: str = "planet") -> 
     bk = simulate_background(grid, bmodel, STAMP_SHAPE, _rng(seed, sector, _STREAM_BKG))
     sky_map = sky + bk.scattered[:, None, None] * bk.pattern[None]
     # noise level from the scenario-independent (un-eclipsed) scene: scenarios share every draw
-    var = pixel_variance(static, sky_map, excess)
+    var0 = pixel_variance(static, sky_map, 0.0)  # photon and read noise: what FLUX_ERR reports
+    var = var0 + (excess * np.clip(static, 0, None)) ** 2
     sigma = np.sqrt(var)
     noise = _rng(seed, sector, _STREAM_PIXEL).standard_normal((n, n_rows, n_cols)) * sigma
     # the estimate's own photon noise (from the background pixels) is common to all pixels
@@ -256,7 +257,7 @@ def simulate_sector(sector: int, *, seed: int = 0, scenario: str = "planet") -> 
     cr_amp = crng.exponential(COSMIC_AMP_E_PER_S, n_cr)
     flux.ravel()[cr_pos] += cr_amp
     # FLUX_ERR: photon, read and background-estimate noise only, as SPOC computes it (no excess)
-    flux_err = np.sqrt(pixel_variance(static, sky_map, 0.0) + sky / EXPOSURE_S / bkg_mask.sum())
+    flux_err = np.sqrt(var0 + sky / EXPOSURE_S / bkg_mask.sum())
 
     # aperture photometry and cotrending against what the pipeline can know (pointing, focus, background)
     good = grid.quality == 0
