@@ -101,13 +101,13 @@ def fit_pixel_excess(spec: dict, out: Path, seeds: list[int], iterations: int = 
 
 
 def model_block(p: dict) -> dict:
-    """The spec's ``noise_model`` block for fitted amplitudes ``p``."""
+    """The spec's ``noise_model`` block for fitted amplitudes ``p`` (and the real statistics fitted to)."""
     pointing = dict(FIXED["pointing"], white_px=list(p["white_px"]), drift_px=list(p["drift_px"]),
                     settle_px=[round(SETTLE_PER_DRIFT * v, 6) for v in p["drift_px"]], breathing=p["breathing"])
     background = dict(FIXED["background"], estimate_error_e_per_s=p["estimate_error_e_per_s"])
     return {"calibrated_on": "the real sector-83 target pixel file (tools/calibrate_twin_noise.py)",
             "pointing": pointing, "background": background, "sky_e_per_s": p["sky_e_per_s"],
-            "pixel_excess": p["pixel_excess"]}
+            "pixel_excess": p["pixel_excess"], "real_sector83_statistics": p["real"]}
 
 
 def twin_stats(seeds: list[int]) -> dict[str, float]:
@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     spec = json.loads(out.read_text())
     p = json.loads(json.dumps(START))
     p["sky_e_per_s"] = faint_pixel_sky(tpf)
+    # the noise levels the model is fitted to (derived facts, 3 significant digits), shown by notebook 10
+    p["real"] = {k: float(f"{v:.3g}") for k, v in real.items()}
     p["pixel_excess"] = spec.get("noise_model", {}).get("pixel_excess", {str(k): 5e-4 for k in spec["sectors"]})
     seeds = list(range(args.seeds))
     print(f"sky from the real faint pixels: {p['sky_e_per_s']} e-/s per pixel")
