@@ -19,6 +19,7 @@ from .. import target as _target
 from ..data.geometry import SkyVector, vector_to_sky
 
 __all__ = [
+    "twin_catalogue",
     "twin_true_offsets",
     "twin_neighbour_offsets",
     "twin_true_pixel",
@@ -102,3 +103,55 @@ def twin_true_pixel(sector: int, which: Any = "beb") -> tuple[float, float]:
     scene = scene_from_spec(load_spec()["sectors"][str(int(sector))])
     nb = scene.neighbours[scene.beb_index if which == "beb" else int(which)]
     return (float(nb.col), float(nb.row))
+
+
+def twin_catalogue(sectors: Any = None, *, match_arcsec: float = 2.0):
+    """SIMULATION TRUTH: the twin's star catalogue (target first), sky positions from the scene through the twin WCS.
+
+    Exists only because the digital twin is a SIMULATION (its scene is known);
+    it plays the role a Gaia/TIC query plays for real data. Stars of every
+    sector's scene are projected to the sky through that sector's WCS and
+    merged when they fall within ``match_arcsec`` of each other. Labels are
+    ``"target"`` and ``"neighbour <i>"`` (i = index in the first sector's
+    scene holding the star; ``"neighbour <i> (s<N>)"`` when that label is taken).
+
+    Parameters
+    ----------
+    sectors : iterable of int, optional
+        Default: all simulated sectors.
+    match_arcsec : float
+        Stars closer than this on the sky are one star.
+
+    Returns
+    -------
+    toi5807.data.catalogue.Catalogue
+        ``simulated=True``; fluxes in e-/s (the scene's).
+    """
+    from ..data.catalogue import Catalogue, Star
+    from .scene import make_wcs, scene_from_spec
+    from .spec import load_spec
+
+    spec = load_spec()
+    secs = sorted(int(s) for s in spec["sectors"]) if sectors is None else [int(s) for s in sectors]
+    stars = [Star("target", _target.RA_DEG, _target.DEC_DEG, flux_e_per_s=float("nan"))]
+    pos: list[tuple[float, float]] = [(0.0, 0.0)]
+    target_flux = []
+    for s in secs:
+        sspec = spec["sectors"][str(s)]
+        scene = scene_from_spec(sspec)
+        target_flux.append(scene.target.flux)
+        wcs = make_wcs(_target.RA_DEG, _target.DEC_DEG, scene.target.col, scene.target.row,
+                       float(sspec["geometry"]["roll_deg"]))
+        for i, nb in enumerate(scene.neighbours):
+            ra, dec = (float(v) for v in wcs.pixel_to_world_values(nb.col, nb.row))
+            star = Star(f"neighbour {i}", ra, dec, flux_e_per_s=float(nb.flux))
+            off = star.offset_arcsec(_target.RA_DEG, _target.DEC_DEG)
+            if any(np.hypot(off[0] - p[0], off[1] - p[1]) < match_arcsec for p in pos):
+                continue
+            if any(x.label == star.label for x in stars):
+                star = Star(f"neighbour {i} (s{s})", ra, dec, flux_e_per_s=float(nb.flux))
+            stars.append(star)
+            pos.append(off)
+    stars[0] = Star("target", _target.RA_DEG, _target.DEC_DEG, flux_e_per_s=float(np.median(target_flux)))
+    return Catalogue(tuple(stars), origin="twin scene (SIMULATION)", simulated=True,
+                     notes=(f"sectors {secs}, merged within {match_arcsec:g} arcsec",))
