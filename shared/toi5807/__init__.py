@@ -28,6 +28,8 @@ from .report import dumps as json_dumps, json_safe, print_json, round_sig  # noq
 from .data import (  # noqa: E402
     ArchiveUnreachableError,
     CacheWarning,
+    Catalogue,
+    Star,
     Dataset,
     LightCurve,
     SkyVector,
@@ -59,6 +61,7 @@ from .lightcurve import (  # noqa: E402
     TransitParams,
     estimate_depth_ppm,
     estimate_planet_radius_earth,
+    local_windows,
     make_candidate,
     phase,
     stitch_pdcsap,
@@ -76,6 +79,7 @@ from .twin import (  # noqa: E402
     make_synthetic_stamp,
     simulate_sector,
     spec_hash,
+    twin_catalogue,
     twin_neighbour_offsets,
     twin_true_offsets,
     twin_true_pixel,
@@ -94,6 +98,7 @@ from .v08 import (  # noqa: E402
     PerTransitShifts,
     SourceOffset,
     StampDepth,
+    PixelVetResult,
     V08OffsetAnalysis,
     analyze_v08_offsets,
     cadence_confidence,
@@ -111,6 +116,7 @@ from .v08 import (  # noqa: E402
     source_offset,
     stamp_depth,
     v08_verdict,
+    vet_pixels,
 )
 from .v08.calibration import (  # noqa: E402
     calibration_summary,

@@ -2,7 +2,8 @@
 
 Pipeline of one sector: :mod:`series` (per-cadence centroids) → windows (:mod:`toi5807.lightcurve`) →
 :mod:`location` → :mod:`significance` → :mod:`shift` → verdict (:mod:`check`). Beyond it: :mod:`per_transit`,
-:mod:`combine`, :mod:`source_offset`, :mod:`offsets` and the :mod:`calibration` studies on the twin.
+:mod:`combine`, :mod:`source_offset`, :mod:`offsets`, difference-image localization (:mod:`diffimage` →
+:mod:`prf_fit` → :mod:`localize` → :mod:`vet`) and the :mod:`calibration` studies on the twin.
 May import target, report, data, lightcurve and twin — never plots or tutorial.
 """
 
@@ -20,6 +21,7 @@ from .offsets import (
     analyze_v08_offsets,
     compare_with_truth,
 )
+from .localize import CombinedLocalization, SectorLocalization, combine_localizations, localize_sector
 from .per_transit import EpochShift, PerTransitShifts, per_transit_shifts
 from .pvalues import p_from_log_p, sigma_from_log_p
 from .series import cadence_confidence, detect_saturation, flux_weighted_centroids
@@ -29,6 +31,8 @@ from .shift import (
     compute_centroid_shift,
     compute_centroid_shift_with_images,
 )
+from .stars import catalogue_from_image
+from .vet import PixelVetResult, localization_verdict, vet_pixels
 from .source_offset import (
     SourceOffset,
     StampDepth,
@@ -44,5 +48,6 @@ __all__ = [
     "PerTransitShifts", "per_transit_shifts", "p_from_log_p", "sigma_from_log_p", "cadence_confidence",
     "detect_saturation", "flux_weighted_centroids", "CentroidImages", "CentroidResult", "compute_centroid_shift",
     "compute_centroid_shift_with_images", "SourceOffset", "StampDepth", "exclusion_radius_arcsec",
-    "source_offset", "stamp_depth",
+    "source_offset", "stamp_depth", "CombinedLocalization", "SectorLocalization", "combine_localizations",
+    "localize_sector", "catalogue_from_image", "PixelVetResult", "localization_verdict", "vet_pixels",
 ]

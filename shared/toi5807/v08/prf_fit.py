@@ -144,6 +144,9 @@ class LocationFit:
     flag : str or None
         Why not converged: ``no_signal`` (amplitude not positive), ``at_search_edge``,
         ``hessian_not_positive``, ``optimizer_failed``, ``no_usable_pixels``.
+    crb_px : 2×2 tuple
+        Cramér–Rao bound of the offset for the fitted model and the measured per-pixel noise
+        (``2 H⁻¹`` before any scaling), pixels².
     """
 
     offset_px: tuple[float, float] = (math.nan, math.nan)
@@ -158,6 +161,7 @@ class LocationFit:
     offset_sigma: float = math.nan
     converged: bool = False
     flag: str | None = None
+    crb_px: tuple[tuple[float, float], tuple[float, float]] = ((math.nan, math.nan), (math.nan, math.nan))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe mapping (NaN → None)."""
@@ -218,8 +222,10 @@ def fit_difference_image(profile: ProfileChi2, *, search_radius_px: float = 4.0,
     hess = _hessian(profile, best, 0.02)
     flag = None
     cov = np.full((2, 2), np.nan)
+    crb = np.full((2, 2), np.nan)
     if np.all(np.isfinite(hess)) and np.all(np.linalg.eigvalsh(hess) > 0):
-        cov = 2.0 * np.linalg.inv(hess) * scale
+        crb = 2.0 * np.linalg.inv(hess)
+        cov = crb * scale
         # PRF-model systematic floor, applied as a further χ² scale (trace of the covariance grows by 2σ_sys²)
         k_sys = 1.0 + 2.0 * systematic_px ** 2 / float(np.trace(cov))
         scale *= k_sys
@@ -239,4 +245,4 @@ def fit_difference_image(profile: ProfileChi2, *, search_radius_px: float = 4.0,
         offset_px=t2(best), covariance_px=(t2(cov[0]), t2(cov[1])), amplitude=float(s_best[0]),
         amplitude_err=float(math.sqrt(max(cov_lin[0, 0], 0.0) * scale)), pointing_px=t2(-s_best[1:3]),
         chi2=float(c_best), n_pix=profile.n_pix, chi2_scale=scale, delta_chi2_target=dchi,
-        offset_sigma=sigma_from_log_p(-0.5 * dchi), converged=flag is None, flag=flag)
+        offset_sigma=sigma_from_log_p(-0.5 * dchi), converged=flag is None, flag=flag, crb_px=(t2(crb[0]), t2(crb[1])))
