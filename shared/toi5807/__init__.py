@@ -131,6 +131,8 @@ from .v08.calibration import (  # noqa: E402
 # --- plots -------------------------------------------------------------------------------------
 from .plots import (  # noqa: E402
     plot_centroid_shift,
+    plot_diffimage,
+    plot_diffimages,
     plot_null_calibration,
     plot_per_transit_vectors,
     plot_phase_folded,

@@ -231,7 +231,9 @@ def difference_images(
     else:  # some pixels are never (or rarely) finite: judge pixels first, then frames on the good pixels
         finite = np.isfinite(cube)
         pix_ok = finite[ok_t].mean(axis=0) >= 0.9 if np.any(ok_t) else np.zeros((ny, nx), dtype=bool)
-        good = ok_t & np.all(finite | ~pix_ok[None], axis=(1, 2))
+        good = ok_t & np.all(finite | ~pix_ok[None], axis=(1, 2)) & bool(pix_ok.any())
+        if not pix_ok.any():
+            flags.append("no_finite_pixels")
     if np.any(ok_t & ~good):
         flags.append(f"dropped_{int(np.sum(ok_t & ~good))}_non_finite_frames")
     d = tp.duration_days

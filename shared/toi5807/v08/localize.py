@@ -199,7 +199,7 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
     use = diff.usable
     if diff.spline is None:
         return SectorLocalization(sector, sim, "skipped", "no out-of-transit image (no usable out-of-transit "
-                                  "frames)", diff=diff)
+                                  f"frames; flags: {', '.join(diff.flags) or 'none'})", diff=diff)
     norm = float(np.nansum(diff.oot_image))
     transits = []
     for k, e in enumerate(diff.epochs):
