@@ -161,6 +161,26 @@ class _PaddedCumsum:
         return np.concatenate(parts, axis=1)
 
 
+def _pointing_response(sub: np.ndarray, oot: np.ndarray, delta: np.ndarray,
+                       shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per-pixel response to the measured pointing, fitted on the out-of-transit cadences.
+
+    Every pixel is regressed on ``[1, δcol, δrow, offset, δcol², δcol·δrow, δrow²]`` (one normal-equation
+    solve for all pixels). Returns the first-order templates (2, rows, cols) and the second-order
+    coefficients (3, rows, cols), or None when the pointing does not vary enough to fit them.
+    """
+    rows = np.flatnonzero(oot)[::2]  # every second out-of-transit cadence is plenty for 7 coefficients
+    dx, dy, off = delta[rows, 0] - delta[rows, 0].mean(), delta[rows, 1] - delta[rows, 1].mean(), delta[rows, 2]
+    x = np.stack([np.ones_like(dx), dx, dy, off, dx * dx, dx * dy, dy * dy], axis=1)
+    xtx = x.T @ x
+    scale = np.sqrt(np.diag(xtx))
+    if not np.all(scale > 0) or np.linalg.cond(xtx / np.outer(scale, scale)) > 1e10:
+        return None
+    # einsum, not a BLAS product: steady single-thread cost (the threaded product's time varies 30× here)
+    coef = np.linalg.solve(xtx, np.einsum("nk,np->kp", x, sub[rows]))  # (7, n_pix)
+    return coef[1:3].reshape(2, *shape), coef[4:7].reshape(3, *shape)
+
+
 def _window_means(csum: _PaddedCumsum, ranges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean of rows ``[start, stop)`` of the array whose cumulative sums ``csum`` holds."""
     n = (ranges[:, 1] - ranges[:, 0]).astype(float)
@@ -282,9 +302,17 @@ def difference_images(
     if not ok_solve:
         flags.append("pointing_not_measured")
     delta = sub[:, fm] @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T  # (n_good, 3): δcol, δrow, offset
+    dx, dy = delta[:, 0], delta[:, 1]
+    # empirical pointing response: every pixel regressed (out of transit) on the measured pointing
+    emp = _pointing_response(sub, oot_g, delta, (ny, nx)) if ok_solve else None
+    if emp is not None:
+        templates, response2 = emp
+        a = np.stack([templates[0].ravel()[fm], templates[1].ravel()[fm], np.ones(fm.sum())], axis=1)
+    else:
+        response2 = 0.5 * hessian * np.array([1.0, 2.0, 1.0])[:, None, None]
+        flags.append("pointing_response_from_spline")
 
     # cumulative sums over the good cadences: pixels (in place), δ and the products δiδj
-    dx, dy = delta[:, 0], delta[:, 1]
     pcs = np.cumsum(np.stack([dx, dy, dx * dx, dx * dy, dy * dy], axis=1), axis=0)
     np.cumsum(sub, axis=0, out=sub)
     csum = _PaddedCumsum(sub, pcs)
@@ -297,8 +325,7 @@ def difference_images(
         raw, inv_n = _diff_from_windows(csum, win)
         pix = raw[:, :ny * nx].reshape(-1, ny, nx)
         dd = raw[:, ny * nx:]
-        so = 0.5 * (dd[:, 2, None, None] * hessian[0] + 2.0 * dd[:, 3, None, None] * hessian[1]
-                    + dd[:, 4, None, None] * hessian[2])
+        so = np.einsum("mk,kij->mij", dd[:, 2:5], response2)
         pix = pix - so
         pix[~win.usable] = np.nan
         return win, pix, so, dd[:, :2], inv_n
@@ -348,7 +375,7 @@ def difference_images(
         sigma_unit = np.sqrt(var_all).reshape(ny, nx)
     sigma = np.sqrt(inv_n)[:, None, None] * sigma_unit[None]
     return DifferenceImages(
-        sector=int(sector), oot_image=img, spline=spline, templates=templates, hessian=hessian,
+        sector=int(sector), oot_image=img, spline=spline, templates=templates, hessian=response2,
         fit_mask=fit_mask, target_pixel=(float(target_pixel[0]), float(target_pixel[1])),
         epochs=np.asarray(epochs, dtype=np.int64), mid_times=np.asarray(mids, dtype=float), images=images,
         sigma=sigma, second_order=so, pointing_difference=pdiff, windows=win, n_fakes=n_fakes,

@@ -32,7 +32,7 @@ from ..data.geometry import sky_jacobian
 from ..report import json_safe
 from .combine import combine_offsets
 from .diffimage import DifferenceImages, difference_images
-from .prf_fit import LocationFit, ProfileChi2, fit_difference_image
+from .prf_fit import LocationFit, ProfileChi2, fit_difference_image, quadratic_refine
 from .pvalues import chi2_logsf, p_from_log_p, sigma_from_log_p
 
 __all__ = ["TransitFit", "SectorLocalization", "CombinedLocalization", "localize_sector",
@@ -159,7 +159,7 @@ def _oot_position(img: np.ndarray, start: tuple[float, float]) -> tuple[float, f
 
 
 def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[float, float] | None = None,
-                    fit_radius_px: float = 4.0, max_iterations: int = 400) -> SectorLocalization:
+                    fit_radius_px: float = 4.0, max_iterations: int = 12) -> SectorLocalization:
     """Localize the source of the dip in one sector's stamp.
 
     Parameters
@@ -172,7 +172,7 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
     fit_radius_px : float
         Fit region around the target, pixels.
     max_iterations : int
-        Nelder–Mead iterations of each fit.
+        Refinement iterations of each fit.
 
     Returns
     -------
@@ -341,7 +341,7 @@ def _exclusion_radius(chi2: Any, best: np.ndarray, chi2_min: float, level: float
         if np.all(out):
             break
         hi = np.where(out, hi, hi * 2.0)
-    for _ in range(25):
+    for _ in range(14):
         mid = 0.5 * (lo + hi)
         inside = chi2(best + mid[:, None] * dirs) - chi2_min <= level
         lo, hi = np.where(inside, mid, lo), np.where(inside, hi, mid)
@@ -365,8 +365,6 @@ def combine_localizations(sectors: Any, catalogue: Catalogue | None = None, *,
     CombinedLocalization
         Flag ``no_usable_sector`` (and NaN numbers) when no sector could be used.
     """
-    from scipy.optimize import minimize
-
     from .. import target
 
     use = [s for s in sectors if s.usable]
@@ -387,9 +385,10 @@ def combine_localizations(sectors: Any, catalogue: Catalogue | None = None, *,
         starts += list(catalogue.offsets_arcsec())
     starts = np.array(starts, dtype=float)
     order = np.argsort(chi2(starts))[:2]  # refine from the two best starting points only
-    best = min((minimize(lambda v: float(chi2(v)[0]), x0, method="Nelder-Mead",
-                         options={"xatol": 1e-2, "fatol": 1e-4}) for x0 in starts[order]), key=lambda r: r.fun)
-    u, c_min = best.x, float(best.fun)
+    step = max(1.0, float(np.sqrt(np.nanmax(np.diag(np.array(g.covariance)))))) if g.n_used else 5.0
+    step = step if math.isfinite(step) else 5.0
+    u, c_min, _ = min((quadratic_refine(chi2, x0, step, n_iter=16, tol=1e-3) for x0 in starts[order]),
+                      key=lambda r: r[1])
     h = max(0.05, 0.01 * float(np.hypot(*u)))
     steps = np.array([[0, 0], [h, 0], [-h, 0], [0, h], [0, -h], [h, h], [h, -h], [-h, h], [-h, -h]])
     v = chi2(u[None, :] + steps)

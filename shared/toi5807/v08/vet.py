@@ -220,7 +220,7 @@ def _catalogue(dataset: Any, locs: list[SectorLocalization], network: bool) -> t
 
 
 def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | None = None,
-               network: bool = False, max_iterations: int = 400) -> PixelVetResult:
+               network: bool = False, max_iterations: int = 12) -> PixelVetResult:
     """Where does the dip come from? V08 + difference-image localization of every sector, and a verdict.
 
     Parameters
@@ -235,7 +235,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     network : bool
         Allow the optional Gaia query.
     max_iterations : int
-        Nelder–Mead iterations of each fit (a tiny number makes fits fail to converge: a test of that path).
+        Refinement iterations of each fit (a tiny number makes fits fail to converge: a test of that path).
 
     Returns
     -------
