@@ -13,7 +13,10 @@ from toi5807.data.catalogue import Catalogue, Star, query_gaia_catalogue
 from toi5807.data.model import Dataset
 from toi5807.lightcurve import TransitParams, local_windows
 from toi5807.twin import load_spec, simulate_sector, twin_catalogue, twin_true_offsets
-from toi5807.v08.calibration.localization import localization_calibration, stamp_from_simulation
+from toi5807.v08.calibration.localization import (
+    localization_calibration,
+    stamp_from_simulation,
+)
 from toi5807.v08.localize import localize_sector
 from toi5807.v08.vet import localization_verdict, vet_pixels
 
@@ -200,9 +203,10 @@ def test_empty_dataset_warns():
 # ------------------------------------------------------------------ plots, CLI, calibration
 def test_plot_diffimages_marks_simulated(beb83):
     import matplotlib.pyplot as plt
+    from toi5807.plots import plot_diffimages
 
     r = vet_pixels(Dataset({}, {83: beb83}, source="twin"))
-    out = r.plot()
+    out = plot_diffimages(r)
     p = out["panels"][83]
     assert p["simulated"] and p["mesh"] is not None and p["source"] is not None
     assert any(t.get_text() == "SIMULATED" for t in p["ax"].texts)

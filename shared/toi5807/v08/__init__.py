@@ -3,7 +3,7 @@
 Pipeline of one sector: :mod:`series` (per-cadence centroids) → windows (:mod:`toi5807.lightcurve`) →
 :mod:`location` → :mod:`significance` → :mod:`shift` → verdict (:mod:`check`). Beyond it: :mod:`per_transit`,
 :mod:`combine`, :mod:`source_offset`, :mod:`offsets`, difference-image localization (:mod:`diffimage` →
-:mod:`prf_fit` → :mod:`localize` → :mod:`vet`) and the :mod:`calibration` studies on the twin.
+:mod:`prf_fit` → :mod:`localize` → :mod:`joint` → :mod:`vet`) and the :mod:`calibration` studies on the twin.
 May import target, report, data, lightcurve and twin — never plots or tutorial.
 """
 
@@ -14,6 +14,8 @@ from .config import (
     CentroidShiftConfig,
     resolve_quality_bitmask,
 )
+from .joint import CombinedLocalization, combine_localizations
+from .localize import SectorLocalization, localize_sector
 from .offsets import (
     SectorOffsets,
     V08OffsetAnalysis,
@@ -21,7 +23,6 @@ from .offsets import (
     analyze_v08_offsets,
     compare_with_truth,
 )
-from .localize import CombinedLocalization, SectorLocalization, combine_localizations, localize_sector
 from .per_transit import EpochShift, PerTransitShifts, per_transit_shifts
 from .pvalues import p_from_log_p, sigma_from_log_p
 from .series import cadence_confidence, detect_saturation, flux_weighted_centroids
@@ -31,8 +32,6 @@ from .shift import (
     compute_centroid_shift,
     compute_centroid_shift_with_images,
 )
-from .stars import catalogue_from_image
-from .vet import PixelVetResult, localization_verdict, vet_pixels
 from .source_offset import (
     SourceOffset,
     StampDepth,
@@ -40,6 +39,8 @@ from .source_offset import (
     source_offset,
     stamp_depth,
 )
+from .stars import catalogue_from_image
+from .vet import PixelVetResult, localization_verdict, vet_pixels
 
 __all__ = [
     "V08_METRIC_KEYS", "CheckResult", "run_v08", "v08_verdict", "CombinedOffset", "combine_offsets",

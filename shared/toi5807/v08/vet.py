@@ -3,7 +3,7 @@
 :func:`vet_pixels` runs, for every sector of a dataset, the seed's V08
 centroid-shift check (:func:`toi5807.v08.check.run_v08`, the first simple look)
 and the difference-image localization (:func:`toi5807.v08.localize.localize_sector`),
-combines the sectors on the sky (:func:`toi5807.v08.localize.combine_localizations`)
+combines the sectors on the sky (:func:`toi5807.v08.joint.combine_localizations`)
 and ranks the catalogue stars as hosts of the dip.
 
 The verdict rule (per sector with that sector's fit, and for the combination)
@@ -42,13 +42,8 @@ from ..data.catalogue import Catalogue, query_gaia_catalogue
 from ..lightcurve import TransitParams, coerce_transit_params
 from ..report import json_safe
 from .check import run_v08
-from .localize import (
-    CombinedLocalization,
-    SectorLocalization,
-    combine_localizations,
-    localize_sector,
-    rank_hosts,
-)
+from .joint import CombinedLocalization, combine_localizations, rank_hosts
+from .localize import SectorLocalization, localize_sector
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
 
@@ -130,6 +125,8 @@ class PixelVetResult:
         Period (days), T0 (BTJD), duration (hours), depth (ppm, NaN when not measured).
     runtime_s : float
     notes : tuple of str
+
+    Plot it with :func:`toi5807.plots.plot_diffimages` (every sector's difference image on the sky).
     """
 
     verdict: str
@@ -170,13 +167,6 @@ class PixelVetResult:
             "catalogue": self.catalogue.to_dict() if self.catalogue else None,
             "runtime_s": self.runtime_s, "notes": list(self.notes),
         }, sig=None)
-
-    def plot(self, **kwargs: Any) -> Any:
-        """Difference image of every sector with the fitted source and the stars (:func:`toi5807.plots.plot_diffimages`)."""
-        from ..plots.diffimage import plot_diffimages
-
-        return plot_diffimages(self, **kwargs)
-
 
 def _candidate(dataset: Any, candidate: Any) -> tuple[TransitParams, dict, list[str]]:
     from .. import target

@@ -38,7 +38,8 @@ from ...lightcurve import TransitParams
 from ...report import json_safe
 from ...twin import simulate_sector, twin_catalogue, twin_true_offsets
 from ...twin.spec import spec_hash
-from ..localize import combine_localizations, localize_sector
+from ..joint import combine_localizations
+from ..localize import localize_sector
 from ..vet import localization_verdict, rank_hosts
 from .injection import inject_point_eclipse
 from .null import _tqdm_switch, clopper_pearson
