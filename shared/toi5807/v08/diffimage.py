@@ -20,7 +20,8 @@ leaves behind is modelled, not hoped away:
 The per-pixel noise comes from the same window geometry at fake epochs away
 from the transits: their difference images, with the pointing templates
 projected out, give the per-pixel scatter per unit ``1/n_in + 1/n_out``.
-Window means use cumulative sums, so hundreds of fake epochs cost one pass.
+Fake-window means use cumulative sums of the fit pixels, so hundreds of fake
+epochs cost one pass; the few real transits are summed directly on the full stamp.
 
 Coordinates: x = column, y = row, stamp pixels, (0, 0) = centre of the first pixel.
 """
@@ -146,21 +147,6 @@ def _derivatives(spline: Any, shape: tuple[int, int]) -> tuple[np.ndarray, np.nd
     return templates, hessian
 
 
-class _PaddedCumsum:
-    """Row sums over ``[start, stop)`` from inclusive cumulative sums of two arrays (no zero row copied in)."""
-
-    def __init__(self, *cums: np.ndarray) -> None:
-        self.cums = cums
-
-    def __getitem__(self, idx: np.ndarray) -> np.ndarray:
-        idx = np.asarray(idx)
-        parts = []
-        for c in self.cums:
-            v = c[np.maximum(idx - 1, 0)] if c.shape[0] else np.zeros((idx.size, c.shape[1]))
-            parts.append(np.where((idx > 0)[:, None], v, 0.0))
-        return np.concatenate(parts, axis=1)
-
-
 def _pointing_response(sub: np.ndarray, oot: np.ndarray, delta: np.ndarray,
                        shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
     """Per-pixel response to the measured pointing, fitted on the out-of-transit cadences.
@@ -169,7 +155,7 @@ def _pointing_response(sub: np.ndarray, oot: np.ndarray, delta: np.ndarray,
     solve for all pixels). Returns the first-order templates (2, rows, cols) and the second-order
     coefficients (3, rows, cols), or None when the pointing does not vary enough to fit them.
     """
-    rows = np.flatnonzero(oot)[::2]  # every second out-of-transit cadence is plenty for 7 coefficients
+    rows = np.flatnonzero(oot)[::3]  # every third out-of-transit cadence (thousands) is plenty for 7 coefficients
     dx, dy, off = delta[rows, 0] - delta[rows, 0].mean(), delta[rows, 1] - delta[rows, 1].mean(), delta[rows, 2]
     x = np.stack([np.ones_like(dx), dx, dy, off, dx * dx, dx * dy, dy * dy], axis=1)
     xtx = x.T @ x
@@ -181,23 +167,29 @@ def _pointing_response(sub: np.ndarray, oot: np.ndarray, delta: np.ndarray,
     return coef[1:3].reshape(2, *shape), coef[4:7].reshape(3, *shape)
 
 
-def _window_means(csum: _PaddedCumsum, ranges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of rows ``[start, stop)`` of the array whose cumulative sums ``csum`` holds."""
-    n = (ranges[:, 1] - ranges[:, 0]).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (csum[ranges[:, 1]] - csum[ranges[:, 0]]) / n[:, None]
-    return mean, n
+def _range_sums(cum: np.ndarray, ranges: np.ndarray) -> np.ndarray:
+    """Row sums over ``[start, stop)`` from an inclusive cumulative sum ``cum`` (no zero row copied in)."""
+    def at(idx: np.ndarray) -> np.ndarray:
+        v = cum[np.maximum(idx - 1, 0)] if cum.shape[0] else np.zeros((idx.size, cum.shape[1]))
+        return np.where((idx > 0)[:, None], v, 0.0)
+
+    return at(ranges[:, 1]) - at(ranges[:, 0])
 
 
-def _diff_from_windows(csum: _PaddedCumsum, win: LocalWindows) -> tuple[np.ndarray, np.ndarray]:
-    """``mean(before ∪ after) − mean(in)`` of every window, and ``1/n_in + 1/n_out``."""
-    m_in, n_in = _window_means(csum, win.in_range)
-    m_b, n_b = _window_means(csum, win.before_range)
-    m_a, n_a = _window_means(csum, win.after_range)
-    n_out = n_b + n_a
+def _slice_sums(arr: np.ndarray, ranges: np.ndarray) -> np.ndarray:
+    """Row sums over ``[start, stop)`` by slicing (for a few windows: no cumulative sum of the whole cube)."""
+    return np.array([arr[a:b].sum(axis=0) for a, b in ranges]).reshape(len(ranges), arr.shape[1])
+
+
+def _diff_from_sums(sums: Any, win: LocalWindows) -> tuple[np.ndarray, np.ndarray]:
+    """``mean(before ∪ after) − mean(in)`` of every window from a range-sum function, and ``1/n_in + 1/n_out``."""
+    n_in = (win.in_range[:, 1] - win.in_range[:, 0]).astype(float)
+    n_out = ((win.before_range[:, 1] - win.before_range[:, 0]) + (win.after_range[:, 1] - win.after_range[:, 0])
+             ).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = (m_b * n_b[:, None] + m_a * n_a[:, None]) / n_out[:, None]
-        return out - m_in, 1.0 / n_in + 1.0 / n_out
+        m_in = sums(win.in_range) / n_in[:, None]
+        m_out = (sums(win.before_range) + sums(win.after_range)) / n_out[:, None]
+        return m_out - m_in, 1.0 / n_in + 1.0 / n_out
 
 
 def difference_images(
@@ -301,7 +293,8 @@ def difference_images(
     proj = np.linalg.solve(m, aw.T) if ok_solve else np.zeros((3, fm.sum()))
     if not ok_solve:
         flags.append("pointing_not_measured")
-    delta = sub[:, fm] @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T  # (n_good, 3): δcol, δrow, offset
+    subfm = sub[:, fm]
+    delta = subfm @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T  # (n_good, 3): δcol, δrow, offset
     dx, dy = delta[:, 0], delta[:, 1]
     # empirical pointing response: every pixel regressed (out of transit) on the measured pointing
     emp = _pointing_response(sub, oot_g, delta, (ny, nx)) if ok_solve else None
@@ -312,20 +305,27 @@ def difference_images(
         response2 = 0.5 * hessian * np.array([1.0, 2.0, 1.0])[:, None, None]
         flags.append("pointing_response_from_spline")
 
-    # cumulative sums over the good cadences: pixels (in place), δ and the products δiδj
-    pcs = np.cumsum(np.stack([dx, dy, dx * dx, dx * dy, dy * dy], axis=1), axis=0)
-    np.cumsum(sub, axis=0, out=sub)
-    csum = _PaddedCumsum(sub, pcs)
+    # the products δiδj per cadence; cumulative sums of them and of the fit pixels serve the many fake windows
+    prod = np.stack([dx, dy, dx * dx, dx * dy, dy * dy], axis=1)
+    cum_fit = np.cumsum(np.concatenate([subfm, prod], axis=1), axis=0)
     good_t = t[gi]
     dump_times = (t[(np.asarray(quality).astype(np.int64) & MOMENTUM_DUMP_BIT) != 0] if quality is not None
                   else None)
+    r2_fit = response2.reshape(3, -1)[:, fm]
 
-    def diffs(centres: np.ndarray) -> tuple[LocalWindows, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def diffs(centres: np.ndarray, full: bool) -> tuple[LocalWindows, np.ndarray, np.ndarray, np.ndarray,
+                                                         np.ndarray]:
+        """Difference images (full stamp for the few real transits, fit pixels for the many fakes)."""
         win = local_windows(good_t, centres, d, dump_times=dump_times)
-        raw, inv_n = _diff_from_windows(csum, win)
-        pix = raw[:, :ny * nx].reshape(-1, ny, nx)
-        dd = raw[:, ny * nx:]
-        so = np.einsum("mk,kij->mij", dd[:, 2:5], response2)
+        if full:
+            raw, inv_n = _diff_from_sums(lambda r: _slice_sums(sub, r), win)
+            dd, _ = _diff_from_sums(lambda r: _slice_sums(prod, r), win)
+            pix = raw.reshape(-1, ny, nx)
+            so = np.einsum("mk,kij->mij", dd[:, 2:5], response2)
+        else:
+            raw, inv_n = _diff_from_sums(lambda r: _range_sums(cum_fit, r), win)
+            pix, dd = raw[:, :-5], raw[:, -5:]
+            so = dd[:, 2:5] @ r2_fit
         pix = pix - so
         pix[~win.usable] = np.nan
         return win, pix, so, dd[:, :2], inv_n
@@ -338,13 +338,13 @@ def difference_images(
     else:
         epochs = np.zeros(0, dtype=int)
     mids = tp.t0 + epochs * tp.period
-    win, images, so, pdiff, inv_n = diffs(mids)
+    win, images, so, pdiff, inv_n = diffs(mids, True)
     # keep transits that have any good in-transit cadence or were dropped for a reason worth reporting
     keep = (win.in_range[:, 1] > win.in_range[:, 0]) | ((mids > tg.min() - d) & (mids < tg.max() + d)
                                                         if tg.size else False)
     if not np.all(keep):
         epochs, mids = epochs[keep], mids[keep]
-        win, images, so, pdiff, inv_n = diffs(mids)
+        win, images, so, pdiff, inv_n = diffs(mids, True)
 
     # fake epochs: the same windows away from the transits
     sigma_unit, n_fakes, source = None, 0, "flux_err"
@@ -354,11 +354,11 @@ def difference_images(
             dfc = np.abs(np.mod(fc - tp.t0 + 0.5 * tp.period, tp.period) - 0.5 * tp.period)
         fc = fc[dfc > FAKE_CLEARANCE_DURATIONS * d]
         if fc.size:
-            fwin, fimg, _, _, finv = diffs(fc)
-            fu = fwin.usable & np.all(np.isfinite(fimg[:, fit_mask]), axis=1)
+            fwin, fimg, _, _, finv = diffs(fc, False)
+            fu = fwin.usable & np.all(np.isfinite(fimg), axis=1)
             n_fakes = int(fu.sum())
             if n_fakes >= MIN_FAKE_WINDOWS and ok_solve:
-                r = fimg[fu][:, fit_mask] / np.sqrt(finv[fu])[:, None]
+                r = fimg[fu] / np.sqrt(finv[fu])[:, None]
                 # project the pointing templates out of every fake (the fit absorbs them too)
                 aa = a / np.sqrt(var)[:, None]
                 q, _ = np.linalg.qr(aa)

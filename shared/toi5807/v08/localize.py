@@ -28,6 +28,10 @@ from .prf_fit import LocationFit, ProfileChi2, fit_difference_image
 
 __all__ = ["TransitFit", "SectorLocalization", "localize_sector"]
 
+#: First-grid step of the single-transit fits, pixels (coarser than the sector fit's: a transit is a
+#: noisier image, and the quadratic refinement does the rest).
+TRANSIT_GRID_STEP_PX: float = 0.8
+
 _T2 = lambda a: (float(a[0]), float(a[1]))  # noqa: E731
 _M2 = lambda m: (_T2(m[0]), _T2(m[1]))  # noqa: E731
 _NAN2 = ((math.nan, math.nan), (math.nan, math.nan))
@@ -201,7 +205,7 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
             continue
         f = fit_difference_image(ProfileChi2(diff.spline, norm, diff.templates, diff.images[k], diff.sigma[k],
                                              diff.fit_mask), search_radius_px=fit_radius_px,
-                                 max_iterations=max_iterations)
+                                 max_iterations=max_iterations, grid_step_px=TRANSIT_GRID_STEP_PX)
         off = _T2(jac @ np.array(f.offset_px)) if jac is not None else (math.nan, math.nan)
         transits.append(TransitFit(int(e), float(diff.mid_times[k]), status, reason, f, off))
     if not np.any(use):

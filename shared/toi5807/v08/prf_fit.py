@@ -203,34 +203,38 @@ def quadratic_refine(f: Any, x0: np.ndarray, step: float, *, n_iter: int = 6,
         The last move was below ``tol`` (units of ``x``) within ``n_iter`` iterations.
     """
     x = np.asarray(x0, dtype=float)
-    fx = float(f(x[None, :])[0])
-    moved = np.inf
-    it = 0
+    u = _STENCIL
+    a = np.stack([np.ones(len(u)), u[:, 0], u[:, 1], u[:, 0] ** 2, u[:, 0] * u[:, 1], u[:, 1] ** 2], axis=1)
+    pending = None  # the previous quadratic minimum, evaluated together with the next stencil
+    fx, moved, it = math.inf, math.inf, 0
     for it in range(1, int(n_iter) + 1):
-        pts = x + step * _STENCIL
-        v = f(pts)
-        u = _STENCIL
-        a = np.stack([np.ones(len(u)), u[:, 0], u[:, 1], u[:, 0] ** 2, u[:, 0] * u[:, 1], u[:, 1] ** 2], axis=1)
+        pts = x + step * u
+        v_all = f(pts if pending is None else np.vstack([pts, pending[None, :]]))
+        v = v_all[: len(u)]
+        if pending is not None and v_all[-1] < v[12]:  # the predicted minimum beat the stencil centre
+            x_new, f_new = pending, float(v_all[-1])
+        else:
+            k = int(np.argmin(v))
+            x_new, f_new = pts[k], float(v[k])
+        moved = float(np.hypot(*(x_new - x))) if math.isfinite(fx) else math.inf
+        if f_new <= fx:
+            x, fx = x_new, f_new
+        else:
+            moved = 0.0
+        pending = None
         ok = v < 0.5 * _BAD_CHI2
-        k = int(np.argmin(v))
-        cand, fc = pts[k], float(v[k])
         if ok.sum() >= 8:
             c, *_ = np.linalg.lstsq(a[ok], v[ok], rcond=None)
             h = np.array([[2 * c[3], c[4]], [c[4], 2 * c[5]]])
             if np.all(np.linalg.eigvalsh(h) > 0):
                 shift = -np.linalg.solve(h, c[1:3])
                 if np.hypot(*shift) <= 1.0:
-                    q = x + step * shift
-                    fq = float(f(q[None, :])[0])
-                    if fq <= fc:
-                        cand, fc = q, fq
-        if fc <= fx:
-            moved = float(np.hypot(*(cand - x)))
-            x, fx = cand, fc
-        else:
-            moved = 0.0
-        if moved < tol and step < 10 * tol:
+                    pending = (pts[12] + step * shift)
+        if moved < tol and step < 10 * tol and pending is None:
             return x, fx, True
+        if pending is not None and np.hypot(*(pending - x)) < tol and step < 10 * tol:
+            fp = float(f(pending[None, :])[0])
+            return (pending, fp, True) if fp <= fx else (x, fx, True)
         step *= 0.35
     return x, fx, moved < tol and it > 0 and step < 30 * tol
 
