@@ -12,19 +12,48 @@ Layers, lowest first (a module imports only from its own layer or below)::
 This module only re-exports the public names, grouped by those layers.
 """
 
+# isort: skip_file
+# (the imports follow the layers, lowest first; an import sorter must not reorder them)
+
 from __future__ import annotations
 
 #: Package version (the one place it is written: pyproject.toml reads it from here).
 __version__ = "0.1.0"
 
-# --- target facts and JSON output --------------------------------------------------------------
-# --- data: model, readers, cache, paths, geometry, sources --------------------------------------
+# --- target facts and JSON output -------------------------------------------------------------
+from .target import (  # noqa: E402
+    DEC_DEG,
+    DURATION_HOURS,
+    PERIOD_DAYS,
+    RA_DEG,
+    SECTORS,
+    STELLAR,
+    STELLAR_LOGG_CGS,
+    STELLAR_MASS_MSUN,
+    STELLAR_RADIUS_RSUN,
+    STELLAR_TEFF_K,
+    T0_BTJD,
+    TIC_ID,
+    TOI_LABEL,
+    context,
+    print_context,
+)
+from .report import (  # noqa: E402
+    dumps as json_dumps,
+    json_safe,
+    print_json,
+    round_sig,
+)
+
+# --- data: model, readers, validation, cache, paths, geometry, catalogue, sources -------------
 from .data import (  # noqa: E402
     ArchiveUnreachableError,
     CacheWarning,
+    Catalogue,
     Dataset,
     LightCurve,
     SkyVector,
+    Star,
     TPFStamp,
     artifact_dirs,
     available_sources,
@@ -43,9 +72,11 @@ from .data import (  # noqa: E402
     target_pixel,
     vector_to_sky,
 )
-from .data.offline import offline_astropy  # noqa: E402
+from .data.offline import (  # noqa: E402
+    offline_astropy,
+)
 
-# --- lightcurve: ephemeris, windows, stitching, depth -------------------------------------------
+# --- lightcurve: ephemeris, windows, stitching, depth -----------------------------------------
 from .lightcurve import (  # noqa: E402
     Candidate,
     DepthEstimate,
@@ -55,6 +86,7 @@ from .lightcurve import (  # noqa: E402
     coerce_transit_params,
     estimate_depth_ppm,
     estimate_planet_radius_earth,
+    local_windows,
     make_candidate,
     phase,
     stitch_pdcsap,
@@ -63,9 +95,74 @@ from .lightcurve import (  # noqa: E402
     transit_window_masks,
 )
 
-# --- plots -------------------------------------------------------------------------------------
+# --- twin: the simulated TOI-5807 (SIMULATION) ------------------------------------------------
+from .twin import (  # noqa: E402
+    GENERATOR_VERSION,
+    SCENARIOS,
+    SimulatedSector,
+    TWIN_DEPTH_PPM,
+    make_synthetic_stamp,
+    simulate_sector,
+    spec_hash,
+    twin_catalogue,
+    twin_neighbour_offsets,
+    twin_true_offsets,
+    twin_true_pixel,
+    write_twin_fits,
+)
+
+# --- v08: the centroid-shift check, where the dip comes from, and the calibration studies -----
+from .v08 import (  # noqa: E402
+    CentroidImages,
+    CentroidResult,
+    CentroidShiftConfig,
+    CheckResult,
+    CombinedOffset,
+    DEFAULT_QUALITY_BITMASK,
+    EpochShift,
+    PerTransitShifts,
+    PixelVetResult,
+    SectorOffsets,
+    SourceOffset,
+    StampDepth,
+    StampNoise,
+    V08OffsetAnalysis,
+    V08_METRIC_KEYS,
+    analyze_v08_offsets,
+    cadence_confidence,
+    combine_offsets,
+    compare_stamp_noise,
+    compare_with_truth,
+    compute_centroid_shift,
+    compute_centroid_shift_with_images,
+    detect_saturation,
+    exclusion_radius_arcsec,
+    flux_weighted_centroids,
+    p_from_log_p,
+    per_transit_shifts,
+    run_v08,
+    sigma_from_log_p,
+    source_offset,
+    stamp_depth,
+    stamp_noise,
+    v08_verdict,
+    vet_pixels,
+)
+from .v08.calibration import (  # noqa: E402
+    calibration_summary,
+    estimator_outlier_demo,
+    inject_point_eclipse,
+    injection_recovery,
+    load_calibration,
+    null_calibration,
+    significance_methods_table,
+)
+
+# --- plots ------------------------------------------------------------------------------------
 from .plots import (  # noqa: E402
     plot_centroid_shift,
+    plot_diffimage,
+    plot_diffimages,
     plot_null_calibration,
     plot_per_transit_vectors,
     plot_phase_folded,
@@ -77,27 +174,8 @@ from .plots import (  # noqa: E402
     plot_v08_summary,
     save_figure,
 )
-from .report import dumps as json_dumps  # noqa: E402
-from .report import json_safe, print_json, round_sig
-from .target import (  # noqa: E402
-    DEC_DEG,
-    DURATION_HOURS,
-    PERIOD_DAYS,
-    RA_DEG,
-    SECTORS,
-    STELLAR,
-    STELLAR_LOGG_CGS,
-    STELLAR_MASS_MSUN,
-    STELLAR_RADIUS_RSUN,
-    STELLAR_TEFF_K,
-    T0_BTJD,
-    TIC_ID,
-    TOI_LABEL,
-    context,
-    print_context,
-)
 
-# --- tutorial: what the notebooks call ----------------------------------------------------------
+# --- tutorial: what the notebooks call --------------------------------------------------------
 from .tutorial import (  # noqa: E402
     Note,
     Table,
@@ -123,88 +201,32 @@ from .tutorial import (  # noqa: E402
     v08_table,
 )
 
-# --- twin: the simulated TOI-5807 (SIMULATION) ---------------------------------------------------
-from .twin import (  # noqa: E402
-    GENERATOR_VERSION,
-    SCENARIOS,
-    TWIN_DEPTH_PPM,
-    SimulatedSector,
-    make_synthetic_stamp,
-    simulate_sector,
-    spec_hash,
-    twin_neighbour_offsets,
-    twin_true_offsets,
-    twin_true_pixel,
-    write_twin_fits,
-)
-
-# --- v08: the centroid-shift check and what builds on it ----------------------------------------
-from .v08 import (  # noqa: E402
-    DEFAULT_QUALITY_BITMASK,
-    V08_METRIC_KEYS,
-    CentroidImages,
-    CentroidResult,
-    CentroidShiftConfig,
-    CheckResult,
-    CombinedOffset,
-    EpochShift,
-    PerTransitShifts,
-    SectorOffsets,
-    SourceOffset,
-    StampDepth,
-    V08OffsetAnalysis,
-    analyze_v08_offsets,
-    cadence_confidence,
-    combine_offsets,
-    compare_with_truth,
-    compute_centroid_shift,
-    compute_centroid_shift_with_images,
-    detect_saturation,
-    exclusion_radius_arcsec,
-    flux_weighted_centroids,
-    p_from_log_p,
-    per_transit_shifts,
-    run_v08,
-    sigma_from_log_p,
-    source_offset,
-    stamp_depth,
-    v08_verdict,
-)
-from .v08.calibration import (  # noqa: E402
-    calibration_summary,
-    estimator_outlier_demo,
-    inject_point_eclipse,
-    injection_recovery,
-    load_calibration,
-    null_calibration,
-    significance_methods_table,
-)
-
 __all__ = [
-    "__version__", "annotations", "ArchiveUnreachableError", "CacheWarning", "Dataset", "LightCurve",
-    "SkyVector", "TPFStamp", "artifact_dirs", "available_sources", "cache_root", "from_lightkurve_lc",
-    "from_lightkurve_tpf", "load_dataset", "load_local_dir", "read_lc_csv", "read_lc_fits", "read_tpf_fits",
-    "register_source", "repo_relative", "repo_root", "sky_jacobian", "target_pixel", "vector_to_sky",
-    "offline_astropy", "Candidate", "DepthEstimate", "Ephemeris", "StitchedLightCurve", "TransitParams",
-    "coerce_transit_params", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "phase",
-    "stitch_pdcsap", "time_from_midtransit", "transit_masks", "transit_window_masks", "plot_centroid_shift",
-    "plot_null_calibration", "plot_per_transit_vectors", "plot_phase_folded", "plot_sector_offsets",
-    "plot_sector_per_transit", "plot_sensitivity_curve", "plot_sky_offsets", "plot_transit_windows",
-    "plot_v08_summary", "save_figure", "json_dumps", "json_safe", "print_json", "round_sig", "TIC_ID",
-    "TOI_LABEL", "PERIOD_DAYS", "T0_BTJD", "DURATION_HOURS", "STELLAR_RADIUS_RSUN", "STELLAR_MASS_MSUN",
-    "STELLAR_TEFF_K", "STELLAR_LOGG_CGS", "RA_DEG", "DEC_DEG", "SECTORS", "STELLAR", "context", "print_context",
-    "Note", "Table", "candidate_report", "latest_stamp", "latest_v08_sector", "no_pixels_note",
-    "offsets_summary_table", "offsets_table", "per_transit_table", "plot_v08_overview", "plot_v08_per_transit",
-    "plot_v08_sector", "plot_v08_sky", "run_v08_by_sector", "save_plot", "setup_notebook", "stitched_summary",
-    "table", "tpf_inventory", "v08_interpretation", "v08_sector_summary", "v08_table", "GENERATOR_VERSION",
-    "SCENARIOS", "TWIN_DEPTH_PPM", "SimulatedSector", "make_synthetic_stamp", "simulate_sector", "spec_hash",
-    "twin_neighbour_offsets", "twin_true_offsets", "twin_true_pixel", "write_twin_fits",
-    "DEFAULT_QUALITY_BITMASK", "V08_METRIC_KEYS", "CentroidImages", "CentroidResult", "CentroidShiftConfig",
-    "CheckResult", "CombinedOffset", "EpochShift", "PerTransitShifts", "SectorOffsets", "SourceOffset",
-    "StampDepth", "V08OffsetAnalysis", "analyze_v08_offsets", "cadence_confidence", "combine_offsets",
-    "compare_with_truth", "compute_centroid_shift", "compute_centroid_shift_with_images", "detect_saturation",
-    "exclusion_radius_arcsec", "flux_weighted_centroids", "p_from_log_p", "per_transit_shifts", "run_v08",
-    "sigma_from_log_p", "source_offset", "stamp_depth", "v08_verdict", "calibration_summary",
-    "estimator_outlier_demo", "inject_point_eclipse", "injection_recovery", "load_calibration",
-    "null_calibration", "significance_methods_table"
+    "__version__", "DEC_DEG", "DURATION_HOURS", "PERIOD_DAYS", "RA_DEG", "SECTORS", "STELLAR", "STELLAR_LOGG_CGS",
+    "STELLAR_MASS_MSUN", "STELLAR_RADIUS_RSUN", "STELLAR_TEFF_K", "T0_BTJD", "TIC_ID", "TOI_LABEL", "context",
+    "print_context", "json_dumps", "json_safe", "print_json", "round_sig", "ArchiveUnreachableError",
+    "CacheWarning", "Catalogue", "Dataset", "LightCurve", "SkyVector", "Star", "TPFStamp", "artifact_dirs",
+    "available_sources", "cache_root", "from_lightkurve_lc", "from_lightkurve_tpf", "load_dataset",
+    "load_local_dir", "read_lc_csv", "read_lc_fits", "read_tpf_fits", "register_source", "repo_relative",
+    "repo_root", "sky_jacobian", "target_pixel", "vector_to_sky", "offline_astropy", "Candidate", "DepthEstimate",
+    "Ephemeris", "StitchedLightCurve", "TransitParams", "coerce_transit_params", "estimate_depth_ppm",
+    "estimate_planet_radius_earth", "local_windows", "make_candidate", "phase", "stitch_pdcsap",
+    "time_from_midtransit", "transit_masks", "transit_window_masks", "GENERATOR_VERSION", "SCENARIOS",
+    "SimulatedSector", "TWIN_DEPTH_PPM", "make_synthetic_stamp", "simulate_sector", "spec_hash", "twin_catalogue",
+    "twin_neighbour_offsets", "twin_true_offsets", "twin_true_pixel", "write_twin_fits", "CentroidImages",
+    "CentroidResult", "CentroidShiftConfig", "CheckResult", "CombinedOffset", "DEFAULT_QUALITY_BITMASK",
+    "EpochShift", "PerTransitShifts", "PixelVetResult", "SectorOffsets", "SourceOffset", "StampDepth", "StampNoise",
+    "V08OffsetAnalysis", "V08_METRIC_KEYS", "analyze_v08_offsets", "cadence_confidence", "combine_offsets",
+    "compare_stamp_noise", "compare_with_truth", "compute_centroid_shift", "compute_centroid_shift_with_images",
+    "detect_saturation", "exclusion_radius_arcsec", "flux_weighted_centroids", "p_from_log_p", "per_transit_shifts",
+    "run_v08", "sigma_from_log_p", "source_offset", "stamp_depth", "stamp_noise", "v08_verdict", "vet_pixels",
+    "calibration_summary", "estimator_outlier_demo", "inject_point_eclipse", "injection_recovery",
+    "load_calibration", "null_calibration", "significance_methods_table", "plot_centroid_shift", "plot_diffimage",
+    "plot_diffimages", "plot_null_calibration", "plot_per_transit_vectors", "plot_phase_folded",
+    "plot_sector_offsets", "plot_sector_per_transit", "plot_sensitivity_curve", "plot_sky_offsets",
+    "plot_transit_windows", "plot_v08_summary", "save_figure", "Note", "Table", "candidate_report", "latest_stamp",
+    "latest_v08_sector", "no_pixels_note", "offsets_summary_table", "offsets_table", "per_transit_table",
+    "plot_v08_overview", "plot_v08_per_transit", "plot_v08_sector", "plot_v08_sky", "run_v08_by_sector",
+    "save_plot", "setup_notebook", "stitched_summary", "table", "tpf_inventory", "v08_interpretation",
+    "v08_sector_summary", "v08_table",
 ]

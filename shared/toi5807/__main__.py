@@ -8,6 +8,10 @@ regenerate [--notebook GLOB]
 calibrate [--quick] [--seeds N] [--injection-seeds N] [--sectors S ...]
     Null calibration and injection–recovery of V08 on the simulated twin; JSON
     results cached under ``artifacts/tutorial_toi-5807-incremental/calibration/``.
+vet [--source twin|local|mast] [--scenario S] [--seed N] [--path DIR] [--json]
+    Pixel vetting: V08 per sector, difference-image localization and the verdict
+    (``sh.vet_pixels``), as a table or as JSON. ``vet --calibrate [--quick]`` runs the
+    localization calibration on the twin (JSON cached next to the V08 calibration).
 
 Adding a command: write ``_add_<name>(sub)`` that adds its subparser (with an example in its epilog) and
 sets ``handler=`` to a function of the parsed arguments returning an exit code, and list it in
@@ -65,8 +69,66 @@ def _add_calibrate(sub) -> None:
     p.set_defaults(handler=_calibrate)
 
 
+def _vet(args: argparse.Namespace) -> int:
+    from .report import print_json
+
+    if args.calibrate:
+        from .v08.calibration.localization import run_localization_calibration
+
+        print_json(run_localization_calibration(quick=args.quick))
+        return 0
+    from .data import load_dataset
+    from .v08.vet import vet_pixels
+
+    if args.source == "local" and not args.path:
+        print("vet --source local needs --path DIR", file=sys.stderr)
+        return 2
+    try:
+        ds = load_dataset(args.source, path=args.path, seed=args.seed, scenario=args.scenario,
+                          sectors=args.sectors, network=args.network)
+    except ValueError as exc:
+        print(f"vet: {exc}", file=sys.stderr)
+        return 2
+    res = vet_pixels(ds, network=args.network)
+    d = res.to_dict()
+    if args.json:
+        print_json(d)
+        return 0
+    sim = " (SIMULATED)" if d["simulated"] else ""
+    print(f"verdict: {d['verdict']}{sim} — {d['reason']}")
+    print(f"{'sector':>6} {'verdict':>7} {'transits':>8} {'V08 shift px':>12} {'V08 σ':>6} "
+          f"{'offset ″':>9} {'offset σ':>8}  host")
+    fmt = lambda v, f: "—" if v is None else format(v, f)  # noqa: E731
+    for s, v in d["sectors"].items():
+        print(f"{s:>6} {v['verdict']:>7} {v['n_transits']:>8} {fmt(v['shift_px'], '12.4f')} "
+              f"{fmt(v['shift_sigma'], '6.1f')} {fmt(v['source_offset_arcsec'], '9.1f')} "
+              f"{fmt(v['source_offset_sigma'], '8.1f')}  {v['most_likely_host'] or '—'}")
+    c = d["combined"]
+    ell = c["error_ellipse_arcsec"] or [None, None, None]
+    print(f"combined: offset {fmt(c['offset_from_target_arcsec'], '.1f')}″ "
+          f"(1σ ellipse {fmt(ell[0], '.1f')}″ × {fmt(ell[1], '.1f')}″), {fmt(c['offset_sigma'], '.1f')}σ from the "
+          f"target; χ² between sectors {fmt(c['chi2_between_sectors'], '.1f')} ({c['dof_between_sectors']} dof); "
+          f"most likely host {c['most_likely_host'] or '—'} ({fmt(c['host_separation_arcsec'], '.0f')}″)")
+    return 0
+
+
+def _add_vet(sub) -> None:
+    p = _subparser(sub, "vet", "pixel vetting: where on the sky the dip comes from, and a verdict",
+                   "python -m toi5807 vet --source twin --scenario background_eb --json")
+    p.add_argument("--source", default="twin", choices=("twin", "local", "mast"), help="dataset source")
+    p.add_argument("--scenario", default="planet", help="twin scenario (planet, background_eb, no_transit)")
+    p.add_argument("--seed", type=int, default=0, help="twin seed")
+    p.add_argument("--path", metavar="DIR", help="folder for --source local")
+    p.add_argument("--sectors", type=int, nargs="+", metavar="S", help="sectors (default: all four)")
+    p.add_argument("--network", action="store_true", help="allow MAST / Gaia queries")
+    p.add_argument("--json", action="store_true", help="print the result dictionary as JSON")
+    p.add_argument("--calibrate", action="store_true", help="run the localization calibration on the twin")
+    p.add_argument("--quick", action="store_true", help="with --calibrate: a small smoke run")
+    p.set_defaults(handler=_vet)
+
+
 #: The subcommands, in ``--help`` order: each adds its subparser and sets ``handler``.
-COMMANDS: tuple[Callable[..., None], ...] = (_add_regenerate, _add_calibrate)
+COMMANDS: tuple[Callable[..., None], ...] = (_add_regenerate, _add_calibrate, _add_vet)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,10 +22,17 @@ from .stitch import (
     make_candidate,
     stitch_pdcsap,
 )
-from .windows import phase, time_from_midtransit, transit_masks, transit_window_masks
+from .windows import (
+    LocalWindows,
+    local_windows,
+    phase,
+    time_from_midtransit,
+    transit_masks,
+    transit_window_masks,
+)
 
 __all__ = [
     "MAX_DUTY_CYCLE", "MIN_DURATION_HOURS", "Candidate", "Ephemeris", "TransitParams", "check_ephemeris", "coerce_transit_params", "DepthEstimate",
     "StitchedLightCurve", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
-    "phase", "time_from_midtransit", "transit_masks", "transit_window_masks",
+    "phase", "time_from_midtransit", "transit_masks", "transit_window_masks", "LocalWindows", "local_windows",
 ]

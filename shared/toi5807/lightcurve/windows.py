@@ -1,11 +1,17 @@
 """Where each cadence sits relative to the transits: phase, time from mid-transit, window masks.
 
-Two window definitions live here, side by side, so every step can say which it uses:
+The window definitions live here, side by side, so every step can say which it uses:
 
 * :func:`transit_masks` — the light-curve depth of step 02: in transit
   ``|Δt| < D/2``, out of transit ``|Δt| > 1.5·D``;
-* :func:`transit_window_masks` — the pixel checks (V08 and what builds on it):
-  in transit ``|Δt| ≤ k_in·D/2``, out of transit ``|Δt| > D/2 + k_buffer·D``.
+* :func:`transit_window_masks` — the whole-sector pixel checks (V08):
+  in transit ``|Δt| ≤ k_in·D/2``, out of transit ``|Δt| > D/2 + k_buffer·D``;
+* :func:`local_windows` — the per-transit windows of difference imaging and
+  localization: in transit ``|Δt| < 0.4·D``, and two *local* out-of-transit
+  windows of equal length on both sides, ``1.0·D ≤ |Δt| ≤ 2.5·D``, cut short at
+  a data gap or a momentum dump (a window that would straddle one is shortened
+  to its gap-free part next to the transit, or dropped when too short; the
+  result says which). Equal lengths on both sides make a linear drift cancel.
 
 Δt is the signed time from the nearest predicted mid-transit (days, BTJD input)
 and D the total transit duration.
@@ -13,6 +19,7 @@ and D the total transit duration.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,6 +29,8 @@ from ..data.validate import check_time
 from .ephemeris import Ephemeris, TransitParams
 
 __all__ = [
+    "LocalWindows",
+    "local_windows",
     "phase",
     "time_from_midtransit",
     "transit_masks",
@@ -107,3 +116,173 @@ def transit_window_masks(
         in_mask = dt <= k_in * d / 2.0
         out_mask = dt > d / 2.0 + k_buffer * d
     return in_mask, out_mask
+
+
+#: Quality bit of a momentum dump (a pointing jump) in SPOC files.
+MOMENTUM_DUMP_BIT = 32
+
+#: Window statuses of :class:`LocalWindows` (one per window, in this order of precedence).
+WINDOW_STATUSES: tuple[str, ...] = ("ok", "shortened", "no_in_transit", "baseline_too_short")
+
+
+@dataclass(frozen=True, eq=False)
+class LocalWindows:
+    """In-transit and local two-sided out-of-transit windows around given centres (see :func:`local_windows`).
+
+    All index ranges are half-open ``[start, stop)`` into the *good* cadences
+    (``good_index``), which are in time order.
+
+    Attributes
+    ----------
+    centres : ndarray, shape (m,)
+        Window centres (mid-transits or fake epochs), BTJD.
+    good_index : ndarray of int
+        Indices of the usable cadences in the caller's arrays, in time order.
+    in_range, before_range, after_range : ndarray of int, shape (m, 2)
+        Good-cadence index ranges of the in-transit window and of the two baselines.
+    baseline_days : ndarray, shape (m,)
+        Length of each baseline side actually used (equal on both sides), days.
+    status : ndarray of str, shape (m,)
+        One of :data:`WINDOW_STATUSES`; only ``ok`` and ``shortened`` windows are usable.
+    reason : tuple of str
+        Human-readable note per window (empty for ``ok``).
+    """
+
+    centres: np.ndarray
+    good_index: np.ndarray
+    in_range: np.ndarray
+    before_range: np.ndarray
+    after_range: np.ndarray
+    baseline_days: np.ndarray
+    status: np.ndarray
+    reason: tuple[str, ...]
+
+    @property
+    def usable(self) -> np.ndarray:
+        """Boolean per window: status ``ok`` or ``shortened``."""
+        return np.isin(self.status, ("ok", "shortened"))
+
+    def counts(self) -> np.ndarray:
+        """(n_in, n_before, n_after) cadences per window, shape (m, 3)."""
+        return np.stack([r[:, 1] - r[:, 0] for r in (self.in_range, self.before_range, self.after_range)], axis=1)
+
+
+def local_windows(
+    time: Any,
+    centres: Any,
+    duration_days: float,
+    *,
+    good: Any = None,
+    quality: Any = None,
+    in_half_durations: float = 0.4,
+    inner_durations: float = 1.0,
+    outer_durations: float = 2.5,
+    min_baseline_durations: float = 0.5,
+    min_in_fraction: float = 0.5,
+    max_gap_cadences: float = 5.0,
+    dump_times: Any = None,
+) -> LocalWindows:
+    """The one definition of per-transit difference-imaging windows (vectorised over centres).
+
+    Around each centre ``t_c`` (Δt = t − t_c, D = duration):
+
+    * in transit: ``|Δt| < in_half_durations·D`` (default 0.4·D, the flat bottom);
+      dropped (``no_in_transit``) when it holds fewer than ``min_in_fraction`` of
+      the cadences a full window would;
+    * baseline before: ``−outer·D ≤ Δt ≤ −inner·D`` and after: ``inner·D ≤ Δt ≤ outer·D``
+      (defaults 1.0 and 2.5 durations). Each side ends at the first *break* met
+      going away from the transit — a time gap longer than ``max_gap_cadences``
+      cadences between good cadences, or a momentum dump (quality bit 32) — or
+      where no good cadence lies beyond its inner edge. Both sides are then cut
+      to the shorter one's length, so they are symmetric about the transit and a
+      linear drift cancels in their mean. A window whose side is shorter than
+      ``min_baseline_durations·D`` is dropped (``baseline_too_short``); one cut
+      below the full length is ``shortened``.
+
+    Parameters
+    ----------
+    time : array_like, shape (n,)
+        BTJD, days (any order; non-finite times are never used).
+    centres : array_like, shape (m,)
+        Window centres, BTJD.
+    duration_days : float
+        Transit duration D, days.
+    good : array_like of bool, shape (n,), optional
+        Usable cadences (default: all with finite time).
+    quality : array_like of int, shape (n,), optional
+        SPOC quality flags; flagged momentum dumps (bit 32) are breaks even when
+        the dump cadence itself is not usable.
+    dump_times : array_like, optional
+        Further momentum-dump times, BTJD (e.g. when ``time`` holds only the good cadences).
+
+    Returns
+    -------
+    LocalWindows
+    """
+    t = check_time(time)
+    c = np.atleast_1d(np.asarray(centres, dtype=np.float64))
+    d = float(duration_days)
+    if not (np.isfinite(d) and d > 0):
+        raise ValueError(f"duration_days: expected a positive number of days, got {duration_days!r}")
+    if not 0 < in_half_durations < inner_durations < outer_durations:
+        raise ValueError("windows: expected 0 < in_half_durations < inner_durations < outer_durations, got "
+                         f"{in_half_durations}, {inner_durations}, {outer_durations}")
+    ok = np.isfinite(t) if good is None else (np.asarray(good, dtype=bool) & np.isfinite(t))
+    gi = np.flatnonzero(ok)
+    gi = gi[np.argsort(t[gi], kind="stable")]
+    tg = t[gi]
+    cad = float(np.median(np.diff(tg))) if tg.size > 1 else 2.0 / 1440.0
+    # break k lies between good cadences k and k+1 (time of the break: midway)
+    brk = np.diff(tg) > max_gap_cadences * cad
+    dumps = np.zeros(0) if dump_times is None else np.asarray(dump_times, dtype=np.float64).ravel()
+    if quality is not None:
+        q = np.asarray(quality).astype(np.int64)
+        dumps = np.concatenate([dumps, t[((q & MOMENTUM_DUMP_BIT) != 0) & np.isfinite(t)]])
+    dumps = np.sort(dumps[np.isfinite(dumps)])
+    if tg.size > 1:
+        if dumps.size:
+            between = np.searchsorted(dumps, tg[1:], side="right") - np.searchsorted(dumps, tg[:-1], side="right")
+            brk |= between > 0
+    # a break lies between the last good cadence before it (bt_lo) and the first after it (bt_hi)
+    bt_lo = tg[:-1][brk] if tg.size > 1 else np.zeros(0)
+    bt_hi = tg[1:][brk] if tg.size > 1 else np.zeros(0)
+
+    def rng(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return np.stack([np.searchsorted(tg, lo, side="left"), np.searchsorted(tg, hi, side="right")], axis=1)
+
+    h_in, inner, outer = in_half_durations * d, inner_durations * d, outer_durations * d
+    in_r = rng(c - h_in + 1e-9, c + h_in - 1e-9)
+    full_len = outer - inner
+    # after: first break beyond the inner edge; before: last break before the inner edge
+    nb = bt_lo.size
+    ka = np.searchsorted(bt_hi, c + inner, side="right")  # first break whose far side lies past the inner edge
+    end_after = np.where(ka < nb, bt_lo[np.minimum(ka, nb - 1)] + 0.5 * cad, np.inf) if nb else np.full(c.size, np.inf)
+    kb = np.searchsorted(bt_lo, c - inner, side="left") - 1  # last break whose near side lies before the edge
+    start_before = (np.where(kb >= 0, bt_hi[np.maximum(kb, 0)] - 0.5 * cad, -np.inf) if nb
+                    else np.full(c.size, -np.inf))
+    # a side with no good cadence past its inner edge ends there
+    last_t = tg[-1] if tg.size else -np.inf
+    first_t = tg[0] if tg.size else np.inf
+    len_after = np.clip(np.minimum(end_after, last_t + 0.5 * cad) - (c + inner), 0.0, full_len)
+    len_before = np.clip((c - inner) - np.maximum(start_before, first_t - 0.5 * cad), 0.0, full_len)
+    length = np.minimum(len_after, len_before)
+    before_r = rng(c - inner - length, c - inner)
+    after_r = rng(c + inner, c + inner + length)
+    n_in_full = 2.0 * h_in / cad
+    status = np.full(c.size, "ok", dtype=object)
+    reasons = [""] * c.size
+    short = length < full_len - 0.5 * cad
+    status[short] = "shortened"
+    for k in np.flatnonzero(short):
+        reasons[k] = f"baseline cut to {length[k] / d:.2f} D per side at a gap or momentum dump"
+    too_short = length < min_baseline_durations * d
+    status[too_short] = "baseline_too_short"
+    for k in np.flatnonzero(too_short):
+        reasons[k] = (f"no gap-free local baseline of ≥ {min_baseline_durations:g} D on both sides "
+                      f"(before {len_before[k] / d:.2f} D, after {len_after[k] / d:.2f} D)")
+    no_in = (in_r[:, 1] - in_r[:, 0]) < min_in_fraction * n_in_full
+    status[no_in] = "no_in_transit"
+    for k in np.flatnonzero(no_in):
+        reasons[k] = f"{int(in_r[k, 1] - in_r[k, 0])} in-transit cadences (< {min_in_fraction:.0%} of a full window)"
+    return LocalWindows(centres=c, good_index=gi, in_range=in_r, before_range=before_r, after_range=after_r,
+                        baseline_days=length, status=status.astype(str), reason=tuple(reasons))

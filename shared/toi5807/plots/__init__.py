@@ -9,6 +9,7 @@ from ..report import register_plot
 from ..v08 import CheckResult, SectorOffsets, V08OffsetAnalysis
 from ..v08.calibration import InjectionRecovery, NullCalibration
 from .calibration import plot_null_calibration, plot_sensitivity_curve
+from .diffimage import plot_diffimage, plot_diffimages
 from .lightcurve import plot_phase_folded
 from .offsets import (
     plot_per_transit_vectors,
@@ -40,6 +41,7 @@ register_plot(InjectionRecovery, plot_sensitivity_curve)
 PLOT_FUNCTIONS = (
     plot_centroid_shift, plot_null_calibration, plot_per_transit_vectors, plot_phase_folded, plot_sector_offsets,
     plot_sector_per_transit, plot_sensitivity_curve, plot_sky_offsets, plot_transit_windows, plot_v08_summary,
+    plot_diffimage, plot_diffimages,
 )
 
 __all__ = [
@@ -47,5 +49,5 @@ __all__ = [
     "plot_sector_offsets", "plot_sector_per_transit", "plot_sky_offsets", "plot_transit_windows",
     "REGENERATE_ENV", "figure_png_bytes", "regenerating", "save_figure", "write_png", "choose_magnification",
     "plot_centroid_shift", "OKABE_ITO", "SIMULATED_MARK", "STYLE", "apply_style", "mark_simulated",
-    "style_context", "plot_v08_summary", "PLOT_FUNCTIONS",
+    "style_context", "plot_v08_summary", "PLOT_FUNCTIONS", "plot_diffimage", "plot_diffimages",
 ]

@@ -11,10 +11,15 @@ from .fits import SIM_OBJECT, twin_file_names, write_twin_fits
 from .simulate import SCENARIOS, TWIN_DEPTH_PPM, SimulatedSector, simulate_sector
 from .spec import GENERATOR_VERSION, load_spec, spec_hash
 from .synthetic import make_synthetic_stamp
-from .truth import twin_neighbour_offsets, twin_true_offsets, twin_true_pixel
+from .truth import (
+    twin_catalogue,
+    twin_neighbour_offsets,
+    twin_true_offsets,
+    twin_true_pixel,
+)
 
 __all__ = [
     "SIM_OBJECT", "twin_file_names", "write_twin_fits", "SCENARIOS", "TWIN_DEPTH_PPM", "SimulatedSector",
     "simulate_sector", "GENERATOR_VERSION", "load_spec", "spec_hash", "make_synthetic_stamp",
-    "twin_neighbour_offsets", "twin_true_offsets", "twin_true_pixel",
+    "twin_catalogue", "twin_neighbour_offsets", "twin_true_offsets", "twin_true_pixel",
 ]

@@ -16,10 +16,12 @@ from typing import Any
 import numpy as np
 
 from ..data.geometry import SkyVector, vector_to_sky
-from .geometry import catalogue_from_spec, sector_scene
+from .. import target as _target
+from .geometry import catalogue_from_spec, offsets_to_radec, sector_scene
 from .spec import load_spec
 
 __all__ = [
+    "twin_catalogue",
     "twin_true_offsets",
     "twin_neighbour_offsets",
     "twin_true_pixel",
@@ -90,3 +92,33 @@ def twin_true_pixel(sector: int, which: Any = "beb") -> tuple[float, float]:
     scene, _ = sector_scene(load_spec(), int(sector))
     nb = scene.neighbours[scene.beb_index if which == "beb" else int(which)]
     return (float(nb.col), float(nb.row))
+
+
+def twin_catalogue(sectors: Any = None) -> Any:
+    """SIMULATION TRUTH: the twin's star catalogue (target first), as a Gaia/TIC query would list it.
+
+    Exists only because the digital twin is a SIMULATION (its scene is known); it plays the role a
+    Gaia/TIC query plays for real data. The stars are the twin's one sky catalogue
+    (:func:`toi5807.twin.geometry.catalogue_from_spec`): the same RA/Dec in every sector.
+
+    Parameters
+    ----------
+    sectors : iterable of int, optional
+        Sectors whose target flux sets the catalogue fluxes (median; default: all simulated sectors).
+
+    Returns
+    -------
+    toi5807.data.catalogue.Catalogue
+        ``simulated=True``; fluxes in e-/s (each star's flux ratio times the target's).
+    """
+    from ..data.catalogue import Catalogue, Star
+
+    spec = load_spec()
+    secs = sorted(int(s) for s in spec["sectors"]) if sectors is None else [int(s) for s in sectors]
+    f0 = float(np.median([spec["sectors"][str(s)]["scene"]["target"]["flux"] for s in secs]))
+    cat = catalogue_from_spec(spec)
+    ra, dec = offsets_to_radec([c.east_arcsec for c in cat], [c.north_arcsec for c in cat])
+    stars = [Star("target", _target.RA_DEG, _target.DEC_DEG, flux_e_per_s=f0)]
+    stars += [Star(c.name, float(a), float(d), flux_e_per_s=f0 * c.flux_ratio) for c, a, d in zip(cat, ra, dec)]
+    return Catalogue(tuple(stars), origin="twin catalogue (SIMULATION)", simulated=True,
+                     notes=(f"one sky position per star; fluxes for sectors {secs}",))

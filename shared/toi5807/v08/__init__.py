@@ -2,7 +2,8 @@
 
 Pipeline of one sector: :mod:`series` (per-cadence centroids) → windows (:mod:`toi5807.lightcurve`) →
 :mod:`location` → :mod:`significance` → :mod:`shift` → verdict (:mod:`check`). Beyond it: :mod:`per_transit`,
-:mod:`combine`, :mod:`source_offset`, :mod:`offsets` and the :mod:`calibration` studies on the twin.
+:mod:`combine`, :mod:`source_offset`, :mod:`offsets`, difference-image localization (:mod:`diffimage` →
+:mod:`prf_fit` → :mod:`localize` → :mod:`joint` → :mod:`vet`) and the :mod:`calibration` studies on the twin.
 May import target, report, data, lightcurve and twin — never plots or tutorial.
 """
 
@@ -13,6 +14,8 @@ from .config import (
     CentroidShiftConfig,
     resolve_quality_bitmask,
 )
+from .joint import CombinedLocalization, combine_localizations
+from .localize import SectorLocalization, localize_sector
 from .offsets import (
     SectorOffsets,
     V08OffsetAnalysis,
@@ -29,6 +32,7 @@ from .shift import (
     compute_centroid_shift,
     compute_centroid_shift_with_images,
 )
+from .stamp_noise import StampNoise, compare_stamp_noise, stamp_noise
 from .source_offset import (
     SourceOffset,
     StampDepth,
@@ -36,13 +40,17 @@ from .source_offset import (
     source_offset,
     stamp_depth,
 )
+from .stars import catalogue_from_image
+from .vet import PixelVetResult, localization_verdict, vet_pixels
 
 __all__ = [
+    "StampNoise", "compare_stamp_noise", "stamp_noise",
     "V08_METRIC_KEYS", "CheckResult", "run_v08", "v08_verdict", "CombinedOffset", "combine_offsets",
     "DEFAULT_QUALITY_BITMASK", "CentroidShiftConfig", "resolve_quality_bitmask", "SectorOffsets",
     "V08OffsetAnalysis", "analyze_sector", "analyze_v08_offsets", "compare_with_truth", "EpochShift",
     "PerTransitShifts", "per_transit_shifts", "p_from_log_p", "sigma_from_log_p", "cadence_confidence",
     "detect_saturation", "flux_weighted_centroids", "CentroidImages", "CentroidResult", "compute_centroid_shift",
     "compute_centroid_shift_with_images", "SourceOffset", "StampDepth", "exclusion_radius_arcsec",
-    "source_offset", "stamp_depth",
+    "source_offset", "stamp_depth", "CombinedLocalization", "SectorLocalization", "combine_localizations",
+    "localize_sector", "catalogue_from_image", "PixelVetResult", "localization_verdict", "vet_pixels",
 ]
