@@ -4,19 +4,16 @@
 ``vet_pixels`` runs, per sector, the V08 check, the per-transit and the sector difference-image fits, then
 the joint sky fit and the host ranking. The reference computes only its whole-sector centroid shift (default
 configuration: bootstrap with 1000 resamples). Both sides get the same four simulated twin sectors
-(planet scenario, seed 0; ``--stress`` re-renders them with ×10 slow pointing wander and 2.5 mpx white
-jitter, as ``tests/v08/test_localize_stress.py``). Each side is timed as the best of ``--repeat`` runs, in one
-process, and the ratio is printed (target ≥ 20×).
+(planet scenario, seed 0; the twin's pointing noise is calibrated on the real sector-83 pixels). Each side
+is timed as the best of ``--repeat`` runs, in one process, and the ratio is printed (target ≥ 20×).
 
-Run: ``python benchmarks/bench_vet.py [--stress] [--repeat N]`` (the reference needs ``pip install -e '.[bench]'``).
+Run: ``python benchmarks/bench_vet.py [--repeat N]`` (the reference needs ``pip install -e '.[bench]'``).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from toi5807 import target
@@ -26,23 +23,16 @@ from toi5807.v08.calibration.localization import stamp_from_simulation
 from toi5807.v08.vet import vet_pixels
 
 
-def build(stress: bool) -> Dataset:
-    if stress:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "v08"))
-        from test_localize_stress import make_stress_sector
-
-        sims = [make_stress_sector(s, seed=0) for s in target.SECTORS]
-    else:
-        sims = [simulate_sector(s, seed=0) for s in target.SECTORS]
+def build() -> Dataset:
+    sims = [simulate_sector(s, seed=0) for s in target.SECTORS]
     return Dataset({}, {s.sector: stamp_from_simulation(s) for s in sims}, source="twin")
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--stress", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
-    ds = build(args.stress)
+    ds = build()
     vet_pixels(ds)  # warm-up (imports)
     ours = []
     for _ in range(args.repeat):
@@ -50,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
         res = vet_pixels(ds)
         ours.append(time.perf_counter() - t)
     best = min(ours)
-    print(f"cubes: {len(ds.tpf_by_sector)} sectors × {ds.tpf_by_sector[83].flux.shape}{' (stress twin)' if args.stress else ''}")
+    print(f"cubes: {len(ds.tpf_by_sector)} sectors × {ds.tpf_by_sector[83].flux.shape}")
     print(f"ours (vet_pixels, 4 sectors): best {best:.3f} s (runs: {', '.join(f'{x:.3f}' for x in ours)} s); "
           f"verdict {res.verdict}")
     try:

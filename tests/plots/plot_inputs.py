@@ -47,5 +47,6 @@ def twin_data():
     stitched = sh.StitchedLightCurve(time, flux, np.full(n, 2e-4), np.zeros(n, np.int32),
                                      np.repeat(np.array(SECTORS, np.int32), [stamps[s].time.size for s in SECTORS]),
                                      simulated=True)
+    vet = sh.vet_pixels(sh.Dataset({}, stamps, source="twin"), candidate)
     return {"stamps": stamps, "candidate": candidate, "results": results, "analysis": analysis,
-            "stitched": stitched}
+            "stitched": stitched, "vet": vet}

@@ -33,6 +33,7 @@ def _calls(twin):
     ds = types.SimpleNamespace(tpf_by_sector=st)
     sec = an.sectors[-1]
     null, injection = sh.load_calibration("null_calibration.json"), sh.load_calibration("injection_recovery.json")
+    vet = twin["vet"]
     return {
         "plot_centroid_shift": (lambda **k: plots.plot_centroid_shift(res[83], **k), "ax", True),
         "plot_phase_folded": (lambda **k: plots.plot_phase_folded(twin["stitched"], cand, **k), "ax", True),
@@ -45,6 +46,8 @@ def _calls(twin):
         "plot_null_calibration": (lambda **k: plots.plot_null_calibration(null, **k), "fig", True),
         "plot_sky_offsets": (lambda **k: plots.plot_sky_offsets(an, **k), "fig", True),
         "plot_v08_summary": (lambda **k: plots.plot_v08_summary(res, **k), "fig", True),
+        "plot_diffimage": (lambda **k: plots.plot_diffimage(vet.sectors[83], catalogue=vet.catalogue, **k), "ax", True),
+        "plot_diffimages": (lambda **k: plots.plot_diffimages(vet, **k), "fig", True),
         "tutorial.plot_v08_sector": (lambda **k: tutorial.plot_v08_sector(ds, res, **k), "ax", True),
         "tutorial.plot_v08_overview": (lambda **k: tutorial.plot_v08_overview(res, **k), "fig", True),
         "tutorial.plot_v08_per_transit": (lambda **k: tutorial.plot_v08_per_transit(ds, an, **k), "ax", True),

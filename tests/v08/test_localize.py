@@ -13,6 +13,7 @@ from toi5807.data.catalogue import Catalogue, Star, query_gaia_catalogue
 from toi5807.data.model import Dataset
 from toi5807.lightcurve import TransitParams, local_windows
 from toi5807.twin import load_spec, simulate_sector, twin_catalogue, twin_true_offsets
+from toi5807.twin.geometry import catalogue_from_spec
 from toi5807.v08.calibration.localization import (
     localization_calibration,
     stamp_from_simulation,
@@ -117,8 +118,8 @@ def test_vet_pixels_fail_on_beb_pass_on_planet(beb83, planet83):
     d = beb.to_dict()
     json.dumps(d, allow_nan=False)
     assert d["simulated"] is True
-    beb_index = load_spec()["sectors"]["83"]["scene"]["beb_index"]
-    assert d["combined"]["most_likely_host"] == f"neighbour {beb_index}"
+    host = next(s.name for s in catalogue_from_spec(load_spec()) if s.eclipsing)
+    assert d["combined"]["most_likely_host"] == host
     assert abs(d["combined"]["host_separation_arcsec"] - 48.0) < 3.0
     assert d["combined"]["offset_sigma"] >= 3.0 and d["combined"]["dof_between_sectors"] == 2
     for key in ("verdict", "n_transits", "shift_px", "shift_sigma", "source_ra_deg", "source_dec_deg",
@@ -206,12 +207,14 @@ def test_plot_diffimages_marks_simulated(beb83):
     from toi5807.plots import plot_diffimages
 
     r = vet_pixels(Dataset({}, {83: beb83}, source="twin"))
-    out = plot_diffimages(r)
-    p = out["panels"][83]
-    assert p["simulated"] and p["mesh"] is not None and p["source"] is not None
-    assert any(t.get_text() == "SIMULATED" for t in p["ax"].texts)
-    assert any(lab.startswith("neighbour 4") for lab in p["stars"])
-    plt.close(out["fig"])
+    fig = plot_diffimages(r)
+    ax = fig.axes[0]
+    assert ax.collections, "no difference image drawn"
+    assert any(t.get_gid() == "simulated-mark" for t in ax.texts + fig.texts)
+    labels = [t.get_text() for t in ax.texts]
+    assert any(lab.startswith("background EB host") for lab in labels)
+    assert any("fitted source" in h.get_label() for h in ax.get_lines())
+    plt.close(fig)
 
 
 def test_cli_vet_json_on_a_local_twin_folder(tmp_path, capsys):

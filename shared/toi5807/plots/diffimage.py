@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .stamp import _ellipse
-from .style import _GREY, OKABE_ITO, _new_axes, _styled
+from .style import _GREY, OKABE_ITO, _new_axes, _new_figure, _styled, mark_simulated
 
 __all__ = ["plot_diffimage", "plot_diffimages"]
 
@@ -31,7 +31,7 @@ def _sky_mesh(loc: Any) -> tuple[np.ndarray, np.ndarray]:
 
 @_styled
 def plot_diffimage(sector: Any, *, catalogue: Any = None, combined: Any = None, ax: Any = None,
-                   simulated: bool | None = None) -> dict[str, Any]:
+                   simulated: bool | None = None):
     """One sector's difference image on sky axes with the fitted source, the target and the catalogue stars.
 
     Parameters
@@ -48,26 +48,23 @@ def plot_diffimage(sector: Any, *, catalogue: Any = None, combined: Any = None, 
 
     Returns
     -------
-    dict
-        ``ax``, ``mesh`` (None without an image), ``source`` (east, north or None), ``stars`` (labels drawn),
-        ``simulated``; ``skipped`` with the reason when nothing could be drawn.
+    matplotlib.axes.Axes
+        East to the left, north up, arcsec from the target; a panel without a difference image says why.
     """
     loc = getattr(sector, "localization", sector)
     ax = _new_axes(ax, (4.6, 4.4))
     sim = bool(loc.simulated) if simulated is None else bool(simulated)
-    out: dict[str, Any] = {"ax": ax, "mesh": None, "source": None, "stars": [], "simulated": sim}
     title = f"Sector {loc.sector}"
     if loc.diff is None or loc.jacobian is None or loc.diff.spline is None:
         ax.text(0.5, 0.5, f"{title}: no difference image\n{loc.reason}"[:200], ha="center", va="center",
                 transform=ax.transAxes, wrap=True)
         ax.set_axis_off()
-        out["skipped"] = loc.reason or loc.status
     else:
         img, _ = loc.diff.sector_image()
         east, north = _sky_mesh(loc)
         lim = float(np.nanmax(np.abs(img[loc.diff.fit_mask]))) if np.any(np.isfinite(img)) else 1.0
-        out["mesh"] = ax.pcolormesh(east, north, img, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="flat")
-        ax.figure.colorbar(out["mesh"], ax=ax, label="out − in transit (e-/s)", shrink=0.8)
+        mesh = ax.pcolormesh(east, north, img, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="flat")
+        ax.figure.colorbar(mesh, ax=ax, label="out − in transit (e-/s)", shrink=0.8)
         ax.plot([0], [0], marker="*", ms=14, color=OKABE_ITO["yellow"], mec="k", ls="none", label="target",
                 zorder=5)
         if catalogue is not None:
@@ -77,14 +74,12 @@ def plot_diffimage(sector: Any, *, catalogue: Any = None, combined: Any = None, 
                     ax.plot([e], [n], marker="o", ms=7, mfc="none", mec=_GREY, ls="none", zorder=4)
                     ax.annotate(star.label, (e, n), xytext=(3, 3), textcoords="offset points", fontsize=7,
                                 color=_GREY)
-                    out["stars"].append(star.label)
         if np.all(np.isfinite(loc.offset_arcsec)):
             src = tuple(loc.offset_arcsec)
             ax.plot([src[0]], [src[1]], marker="x", ms=10, mew=2, color=OKABE_ITO["vermillion"], ls="none",
                     label=f"fitted source ({loc.fit.offset_sigma:.1f}σ from target)", zorder=6)
             for ns, lsty in ((1.0, "-"), (3.0, "--")):
                 _ellipse(ax, src, loc.covariance_arcsec2, ns, color=OKABE_ITO["vermillion"], lw=1.2, ls=lsty)
-            out["source"] = src
         if combined is not None and np.all(np.isfinite(combined.offset_arcsec)):
             ax.plot(*combined.offset_arcsec, marker="+", ms=12, mew=2, color=OKABE_ITO["bluish_green"],
                     ls="none", label="combined (all sectors)", zorder=6)
@@ -99,14 +94,11 @@ def plot_diffimage(sector: Any, *, catalogue: Any = None, combined: Any = None, 
         title += f": {verdict}" if verdict else ""
         ax.legend(loc="lower left", fontsize=7)
     ax.set_title(title)
-    if sim:
-        ax.text(0.98, 0.98, "SIMULATED", transform=ax.transAxes, ha="right", va="top", fontsize=9,
-                color=OKABE_ITO["vermillion"], fontweight="bold")
-    return out
+    return mark_simulated(ax, sim)
 
 
 @_styled
-def plot_diffimages(result: Any, *, fig: Any = None, ncols: int = 2) -> dict[str, Any]:
+def plot_diffimages(result: Any, *, fig: Any = None, ncols: int = 2):
     """Every sector's difference image of a :class:`~toi5807.v08.vet.PixelVetResult`, on sky axes.
 
     Parameters
@@ -117,23 +109,17 @@ def plot_diffimages(result: Any, *, fig: Any = None, ncols: int = 2) -> dict[str
 
     Returns
     -------
-    dict
-        ``fig``, ``axes`` and ``panels`` (sector → what :func:`plot_diffimage` drew).
+    matplotlib.figure.Figure
+        One panel per sector (:func:`plot_diffimage`), in sector order.
     """
-    import matplotlib.pyplot as plt
-
     sectors = list(result.sectors.items())
     n = max(len(sectors), 1)
     nrows = math.ceil(n / ncols)
-    if fig is None:
-        fig = plt.figure(figsize=(4.8 * min(n, ncols), 4.4 * nrows), layout="constrained")
+    fig = _new_figure(fig, (4.8 * min(n, ncols), 4.4 * nrows))
     axes = fig.subplots(nrows, min(n, ncols), squeeze=False).ravel()
-    panels = {}
-    for ax, (s, sv) in zip(axes, sectors):
-        panels[s] = plot_diffimage(sv, catalogue=result.catalogue, combined=result.combined, ax=ax,
-                                   simulated=result.simulated)
+    for ax, (_, sv) in zip(axes, sectors):
+        plot_diffimage(sv, catalogue=result.catalogue, combined=result.combined, ax=ax, simulated=False)
     for ax in axes[len(sectors):]:
         ax.set_axis_off()
-    sim = " — SIMULATED" if result.simulated else ""
-    fig.suptitle(f"Where the dip comes from: {result.verdict}{sim}")
-    return {"fig": fig, "axes": axes, "panels": panels}
+    fig.suptitle(f"Where the dip comes from: {result.verdict}")
+    return mark_simulated(fig, result.simulated)

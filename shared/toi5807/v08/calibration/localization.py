@@ -189,15 +189,17 @@ def localization_calibration(*, planet_seeds: Iterable[int], beb_seeds: Iterable
                           "median_crb_sector_arcsec": _med(b_crb), "median_error_combined_arcsec": _med(b_comb),
                           "verdicts": {v: b_verd.count(v) for v in ("PASS", "WARN", "FAIL")},
                           "most_likely_hosts": {h: b_host.count(h) for h in sorted(set(map(str, b_host)))},
-                          "true_host": f"neighbour {_beb_index()}"},
+                          "true_host": _true_host()},
         "injection_recovery": table, "runtime_s": time.perf_counter() - t_start,
     }, sig=None)
 
 
-def _beb_index() -> int:
+def _true_host() -> str:
+    """SIMULATION TRUTH: the name of the twin's eclipsing catalogue star."""
+    from ...twin.geometry import catalogue_from_spec
     from ...twin.spec import load_spec
 
-    return int(load_spec()["sectors"][str(_target.SECTORS[0])]["scene"]["beb_index"])
+    return next(s.name for s in catalogue_from_spec(load_spec()) if s.eclipsing)
 
 
 def _comb_chi2(locs: list) -> Callable[[np.ndarray], np.ndarray]:
