@@ -7,7 +7,7 @@ registered by :mod:`toi5807.twin.source` (the twin is a higher layer: it simulat
 
 from .cache import CacheWarning, cache_root
 from .catalogue import Catalogue, Star
-from .geometry import SkyVector, sky_jacobian, target_pixel, vector_to_sky
+from .geometry import SkyVector, sky_jacobian, target_pixel, vector_to_sky, wcs_orientation
 from .local import load_local_dir
 from .mast import ArchiveUnreachableError
 from .model import (
@@ -22,7 +22,7 @@ from .readers import read_lc_csv, read_lc_fits, read_tpf_fits
 from .sources import available_sources, load_dataset, register_source
 
 __all__ = [
-    "Catalogue", "Star", "CacheWarning", "cache_root", "SkyVector", "sky_jacobian", "target_pixel", "vector_to_sky", "load_local_dir",
+    "Catalogue", "Star", "CacheWarning", "cache_root", "SkyVector", "sky_jacobian", "target_pixel", "vector_to_sky", "wcs_orientation", "load_local_dir",
     "ArchiveUnreachableError", "Dataset", "LightCurve", "TPFStamp", "from_lightkurve_lc", "from_lightkurve_tpf",
     "artifact_dirs", "repo_relative", "repo_root", "read_lc_csv", "read_lc_fits", "read_tpf_fits",
     "available_sources", "load_dataset", "register_source",

@@ -25,6 +25,7 @@ __all__ = [
     "sky_jacobian",
     "vector_to_sky",
     "target_pixel",
+    "wcs_orientation",
 ]
 
 
@@ -186,3 +187,19 @@ def target_pixel(tpf: Any) -> tuple[float, float] | None:
         return None
     x, y = wcs.world_to_pixel_values(target.RA_DEG, target.DEC_DEG)
     return float(x), float(y)
+
+
+def wcs_orientation(wcs: Any, x: float, y: float) -> dict[str, float]:
+    """Pixel scale, handedness and direction of +column of a stamp's WCS at pixel (x, y).
+
+    Returns
+    -------
+    dict
+        ``pixel_scale_arcsec`` (square root of the Jacobian's determinant, arcsec per pixel),
+        ``handedness`` (+1 or −1: the sign of that determinant in the east/north frame) and
+        ``column_angle_deg`` (direction of +column on the sky, degrees from east towards north).
+    """
+    jac = sky_jacobian(wcs, x, y)
+    det = float(np.linalg.det(jac))
+    return {"pixel_scale_arcsec": math.sqrt(abs(det)), "handedness": float(np.sign(det)),
+            "column_angle_deg": math.degrees(math.atan2(jac[1, 0], jac[0, 0]))}

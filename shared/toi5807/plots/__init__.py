@@ -28,6 +28,7 @@ from .style import (
     style_context,
 )
 from .summary import plot_v08_summary
+from .twin import plot_pointing
 from .windows import plot_transit_windows
 
 # ``result.plot()`` of the v08 results (the v08 layer may not import this one; it keeps a registry instead)
@@ -41,7 +42,7 @@ register_plot(InjectionRecovery, plot_sensitivity_curve)
 PLOT_FUNCTIONS = (
     plot_centroid_shift, plot_null_calibration, plot_per_transit_vectors, plot_phase_folded, plot_sector_offsets,
     plot_sector_per_transit, plot_sensitivity_curve, plot_sky_offsets, plot_transit_windows, plot_v08_summary,
-    plot_diffimage, plot_diffimages,
+    plot_diffimage, plot_diffimages, plot_pointing,
 )
 
 __all__ = [
@@ -49,5 +50,5 @@ __all__ = [
     "plot_sector_offsets", "plot_sector_per_transit", "plot_sky_offsets", "plot_transit_windows",
     "REGENERATE_ENV", "figure_png_bytes", "regenerating", "save_figure", "write_png", "choose_magnification",
     "plot_centroid_shift", "OKABE_ITO", "SIMULATED_MARK", "STYLE", "apply_style", "mark_simulated",
-    "style_context", "plot_v08_summary", "PLOT_FUNCTIONS", "plot_diffimage", "plot_diffimages",
+    "style_context", "plot_v08_summary", "PLOT_FUNCTIONS", "plot_diffimage", "plot_diffimages", "plot_pointing",
 ]
