@@ -7,15 +7,13 @@ noise levels the twin's noise model was fitted to (stored as derived facts in th
 
 from __future__ import annotations
 
-from typing import Any
-
 from .. import target
 from ..data.geometry import wcs_orientation
 from ..data.model import TPFStamp
+from ..twin.background import background_model
 from ..twin.geometry import catalogue_from_spec, sector_scene
 from ..twin.photometry import aperture_fractions, pipeline_aperture
 from ..twin.pointing import pointing_model
-from ..twin.background import background_model
 from ..twin.simulate import simulate_sector
 from ..twin.spec import load_spec
 from ..v08.stamp_noise import STATISTICS, stamp_noise
