@@ -21,6 +21,9 @@ _os.environ.setdefault("ASTROPY_CONFIG_DIR", str(_Path(__file__).resolve().paren
 __version__ = "0.1.0"
 
 # --- target facts and JSON output --------------------------------------------------------------
+from .target import *  # noqa: E402,F403
+from .report import dumps as json_dumps, json_safe, print_json, round_sig  # noqa: E402
+
 # --- data: model, readers, cache, paths, geometry, sources --------------------------------------
 from .data import (  # noqa: E402
     ArchiveUnreachableError,
@@ -62,37 +65,6 @@ from .lightcurve import (  # noqa: E402
     time_from_midtransit,
     transit_masks,
     transit_window_masks,
-)
-
-# --- plots -------------------------------------------------------------------------------------
-from .plots import (  # noqa: E402
-    plot_centroid_shift,
-    plot_null_calibration,
-    plot_per_transit_vectors,
-    plot_phase_folded,
-    plot_sector_per_transit,
-    plot_sensitivity_curve,
-    plot_sky_offsets,
-    plot_v08_summary,
-    save_figure,
-)
-from .report import dumps as json_dumps  # noqa: E402
-from .report import json_safe, print_json, round_sig
-from .target import *  # noqa: E402,F403
-
-# --- tutorial: what the notebooks call ----------------------------------------------------------
-from .tutorial import (  # noqa: E402
-    candidate_report,
-    latest_v08_sector,
-    plot_v08_overview,
-    plot_v08_sector,
-    run_v08_by_sector,
-    save_plot,
-    setup_notebook,
-    stitched_summary,
-    tpf_inventory,
-    v08_interpretation,
-    v08_sector_summary,
 )
 
 # --- twin: the simulated TOI-5807 (SIMULATION) ---------------------------------------------------
@@ -148,4 +120,32 @@ from .v08.calibration import (  # noqa: E402
     load_calibration,
     null_calibration,
     significance_methods_table,
+)
+
+# --- plots -------------------------------------------------------------------------------------
+from .plots import (  # noqa: E402
+    plot_centroid_shift,
+    plot_null_calibration,
+    plot_per_transit_vectors,
+    plot_phase_folded,
+    plot_sector_per_transit,
+    plot_sensitivity_curve,
+    plot_sky_offsets,
+    plot_v08_summary,
+    save_figure,
+)
+
+# --- tutorial: what the notebooks call ----------------------------------------------------------
+from .tutorial import (  # noqa: E402
+    candidate_report,
+    latest_v08_sector,
+    plot_v08_overview,
+    plot_v08_sector,
+    run_v08_by_sector,
+    save_plot,
+    setup_notebook,
+    stitched_summary,
+    tpf_inventory,
+    v08_interpretation,
+    v08_sector_summary,
 )
