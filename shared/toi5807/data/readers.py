@@ -19,7 +19,7 @@ import numpy as np
 
 from .convert import from_lightkurve_lc, from_lightkurve_tpf
 from .model import LightCurve, TPFStamp
-from .validate import cap, check_btjd, clip, header_int
+from .validate import MAX_MESSAGE, cap, check_btjd, clip, header_int
 
 __all__ = ["read_lc_fits", "read_tpf_fits", "read_lc_csv", "check_regular_file", "CSV_COLUMNS"]
 
@@ -64,33 +64,37 @@ def _forward_warnings(caught: list, where: str) -> None:
         warnings.warn_explicit(cap(f"{where}: {text}{times}"), category, group[0].filename, group[0].lineno)
 
 
-def _close(obj: object) -> None:
-    hdu = vars(obj).get("hdu") if hasattr(obj, "__dict__") else None  # a TPF's open HDUList (not LC's property)
-    if hdu is not None and hasattr(hdu, "close"):
-        hdu.close()  # lightkurve keeps a TPF's file open otherwise (ResourceWarning)
-
-
-def _read_fits(path: Path, kind: str, quality_bitmask: str | int, convert):
-    """``convert(lk.read(path))`` with every failure a capped ``ValueError`` naming the file; the file is closed."""
+def _read_fits(path: Path, kind: str, quality_bitmask: str | int, convert, columns: tuple[str, ...] = ()):
+    """``convert(lk.read(...))`` on a file this function opens and always closes (lightkurve leaks the handle
+    of a file it fails on); every failure is a capped ``ValueError`` naming the file."""
     import lightkurve as lk  # slow import: only when a FITS file is actually read
+    from astropy.io import fits
 
     path = check_regular_file(Path(path), f"{kind} FITS")
-    obj = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
+            hdul = fits.open(path)
+        except Exception as exc:  # noqa: BLE001 - not FITS at all
+            raise ValueError(cap(f"{path.name}: not a readable TESS {kind} FITS file "
+                                 f"({type(exc).__name__}: {str(exc)[:600]})")) from None
+        with hdul:
+            names = list(getattr(getattr(hdul[1], "columns", None), "names", None) or []) if len(hdul) > 1 else []
+            lacking = [c for c in columns if c not in names]
+            if lacking:
+                raise ValueError(cap(f"{path.name}: no {'/'.join(lacking)} column in extension 1; expected a SPOC "
+                                     f"{kind} file with columns {list(columns)} (found {clip(names)})"))
             try:
-                obj = lk.read(str(path), quality_bitmask=quality_bitmask)
+                obj = lk.read(hdul, quality_bitmask=quality_bitmask)
             except Exception as exc:  # noqa: BLE001 - astropy/lightkurve raise many types for a bad file
-                said = f"; the FITS reader also warned: {caught[0].message}" if caught else ""
+                said = f"; the FITS reader also warned: {str(caught[0].message)[:600]}" if caught else ""
                 raise ValueError(cap(f"{path.name}: not a readable TESS {kind} FITS file "
-                                     f"({type(exc).__name__}: {clip(str(exc), 600)}){said}")) from None
+                                     f"({type(exc).__name__}: {str(exc)[:600]}){said}")) from None
             try:
-                value = convert(obj)
+                value = convert(obj)  # copies the arrays out of the file before it is closed
             except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-                raise ValueError(cap(f"{path.name}: {clip(str(exc), 1200).strip(chr(39))}")) from None
-        finally:
-            _close(obj)
+                text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+                raise ValueError(cap(f"{path.name}: {text[:MAX_MESSAGE]}")) from None
     _forward_warnings(caught, path.name)
     return value
 
@@ -120,7 +124,7 @@ def read_lc_fits(path: str | Path, *, quality_bitmask: str | int = "default") ->
         check_btjd(out.time, "TIME")
         return out
 
-    return _read_fits(Path(path), "light-curve", quality_bitmask, convert)
+    return _read_fits(Path(path), "light-curve", quality_bitmask, convert, ("TIME",))
 
 
 def read_tpf_fits(path: str | Path, *, quality_bitmask: str | int = "none") -> TPFStamp:
@@ -144,11 +148,11 @@ def read_tpf_fits(path: str | Path, *, quality_bitmask: str | int = "none") -> T
     def convert(tpf):
         if not isinstance(tpf, lk.TessTargetPixelFile):
             raise ValueError(f"expected a TESS target pixel file, lightkurve read a {type(tpf).__name__}")
-        out = from_lightkurve_tpf(tpf)  # copies the arrays out of the file
+        out = from_lightkurve_tpf(tpf)
         check_btjd(out.time, "TIME")
         return out
 
-    return _read_fits(Path(path), "target-pixel", quality_bitmask, convert)
+    return _read_fits(Path(path), "target-pixel", quality_bitmask, convert, ("TIME", "FLUX", "QUALITY"))
 
 
 def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
@@ -173,7 +177,7 @@ def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path.name}: not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
     except (ValueError, TypeError) as exc:
-        text = str(exc)
+        text = str(exc)[:MAX_MESSAGE]
         raise ValueError(cap(text if text.startswith(path.name) else f"{path.name}: {text}")) from None
 
 

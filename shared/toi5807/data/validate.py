@@ -138,9 +138,9 @@ def check_quality(quality: Any, n: int, name: str = "quality") -> np.ndarray:
     if arr.shape != (n,):
         raise ValueError(f"{name}: expected shape ({n},) to match time, got {arr.shape}")
     if arr.size:
-        lo, hi = arr.min(), arr.max()
+        lo, hi = int(arr.min()), int(arr.max())
         if lo < 0 or hi > np.iinfo(np.int32).max:
-            raise ValueError(f"{name}: values {lo!r}…{hi!r} do not fit SPOC's 32-bit quality flags; "
+            raise ValueError(f"{name}: values {lo}…{hi} do not fit SPOC's 32-bit quality flags; "
                              f"expected 0 … {np.iinfo(np.int32).max}")
     return arr.astype(np.int32)
 
