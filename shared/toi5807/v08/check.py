@@ -57,7 +57,8 @@ class CheckResult:
         Data-quality confidence in [0, 1].
     flags : tuple of str
         Machine-readable conditions (``MISSING_TPF``, ``NO_IN_TRANSIT_CADENCES``,
-        ``SATURATION_RISK``, ``LOW_N_IN_TRANSIT``, ``LOW_N_OUT_TRANSIT``).
+        ``NO_OUT_OF_TRANSIT_CADENCES``, ``SATURATION_RISK``, ``LOW_N_IN_TRANSIT``,
+        ``LOW_N_OUT_TRANSIT``, ``DEGENERATE_SIGNIFICANCE``).
     warnings : tuple of str
         The engine's warnings.
     metrics : dict
@@ -97,14 +98,22 @@ class CheckResult:
 
 
 def v08_verdict(shift_pixels: float, sigma: float, config: CentroidShiftConfig | None = None) -> str:
-    """PASS/WARN/FAIL from a shift (pixels) and its significance (σ); NaN σ never triggers."""
+    """PASS/WARN/FAIL from a shift (pixels) and its significance (σ); NaN never triggers, +inf always does."""
     cfg = config if config is not None else CentroidShiftConfig()
-    big = lambda x, thr: bool(np.isfinite(x) and x >= thr)  # noqa: E731
+    big = lambda x, thr: bool(not np.isnan(x) and x >= thr)  # noqa: E731
     if big(shift_pixels, cfg.fail_shift_pixels) and big(sigma, cfg.fail_sigma):
         return "FAIL"
     if big(shift_pixels, cfg.warn_shift_pixels) or big(sigma, cfg.warn_sigma):
         return "WARN"
     return "PASS"
+
+
+def _degenerate(result: Any) -> bool:
+    """A significance was computed (enough cadences) but is undefined: NaN σ, or a zero/non-finite uncertainty."""
+    if "significance_not_computed_insufficient_cadences" in result.warnings:
+        return False  # low counts: the design note's LOW_N_* flags and reduced confidence say so (§4.3)
+    unc = result.shift_uncertainty_pixels
+    return bool(np.isnan(result.significance_sigma) or not (np.isfinite(unc) and unc > 0))
 
 
 def _as_stamp(tpf: Any) -> TPFStamp:
@@ -129,8 +138,9 @@ def run_v08(tpf: Any, candidate: Any, *, config: CentroidShiftConfig | None = No
     Returns
     -------
     CheckResult
-        ``status="skipped"`` with ``NO_IN_TRANSIT_CADENCES`` when no usable
-        cadence falls in a transit window.
+        ``status="skipped"`` with ``NO_IN_TRANSIT_CADENCES`` or ``NO_OUT_OF_TRANSIT_CADENCES`` when a
+        window has no usable cadence; ``verdict="WARN"`` with ``DEGENERATE_SIGNIFICANCE`` when the
+        significance is undefined (NaN, or a zero or non-finite shift uncertainty) — never a PASS.
     """
     cfg = config if config is not None else CentroidShiftConfig()
     tp = candidate if isinstance(candidate, TransitParams) else TransitParams.from_candidate(candidate)
@@ -142,16 +152,23 @@ def run_v08(tpf: Any, candidate: Any, *, config: CentroidShiftConfig | None = No
     )
     details = result.to_dict()
     details["sector"] = stamp.sector
-    if result.n_in_transit_cadences == 0:
+    if result.n_in_transit_cadences == 0 or result.n_out_of_transit_cadences == 0:
         return CheckResult(
             status="skipped",
-            flags=("NO_IN_TRANSIT_CADENCES",),
+            flags=("NO_IN_TRANSIT_CADENCES" if result.n_in_transit_cadences == 0 else "NO_OUT_OF_TRANSIT_CADENCES",),
             warnings=result.warnings,
             confidence=result.confidence,
             details=details,
         )
     metrics = {key: details[key] for key in V08_METRIC_KEYS}
     flags = tuple(_FLAGGED_WARNINGS[w] for w in result.warnings if w in _FLAGGED_WARNINGS)
+    warnings = result.warnings
+    verdict = v08_verdict(result.centroid_shift_pixels, result.significance_sigma, cfg)
+    if _degenerate(result):  # σ NaN or resting on a zero/non-finite uncertainty: no PASS can be claimed
+        flags += ("DEGENERATE_SIGNIFICANCE",)
+        warnings += ("significance undefined: zero or non-finite shift uncertainty (constant, empty or degenerate "
+                     "pixels); not a PASS",)
+        verdict = "WARN" if verdict == "PASS" else verdict
     plot_data = {
         "out_of_transit_mean_image": images.out_of_transit_mean,
         "in_transit_mean_image": images.in_transit_mean,
@@ -169,10 +186,10 @@ def run_v08(tpf: Any, candidate: Any, *, config: CentroidShiftConfig | None = No
     }
     return CheckResult(
         status="ok",
-        verdict=v08_verdict(result.centroid_shift_pixels, result.significance_sigma, cfg),
+        verdict=verdict,
         confidence=float(result.confidence) if math.isfinite(result.confidence) else 0.0,
         flags=flags,
-        warnings=result.warnings,
+        warnings=warnings,
         metrics=metrics,
         details=details,
         plot_data=_json_safe(plot_data),
