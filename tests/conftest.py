@@ -1,4 +1,4 @@
-"""Shared test fixtures: quiet progress bars, headless plots, optional real data."""
+"""Shared test fixtures: quiet progress bars, headless plots, optional real data (light curves and pixels)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA_ENV = "TOI5807_REAL_DATA_DIR"
+REAL_TPF_ENV = "TOI5807_REAL_TPF_DIR"
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +24,18 @@ def real_data_dir() -> Path:
     path = Path(value)
     if not path.is_dir():
         pytest.skip(f"{REAL_DATA_ENV}={value} is not a folder")
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_tpf_dir() -> Path:
+    """Folder holding only the real sector-83 target pixel file (``sector83_tpf.fits``); skips when not provided."""
+    value = os.environ.get(REAL_TPF_ENV)
+    if not value:
+        pytest.skip(f"{REAL_TPF_ENV} is not set: the real TOI-5807 target pixel file is not available")
+    path = Path(value)
+    if not (path / "sector83_tpf.fits").is_file():
+        pytest.skip(f"{REAL_TPF_ENV}={value} holds no sector83_tpf.fits")
     return path
 
 

@@ -4,9 +4,11 @@ For a sector that has a target pixel file but no pipeline light curve (e.g. the
 real sector-83 TPF on its own), :func:`aperture_light_curve` sums the pipeline
 aperture's pixels per cadence. It is *simple aperture photometry* (SAP) from the
 TPF: no systematics correction (no PDC), no crowding or flux-fraction correction
-(``CROWDSAP``/``FLFRCSAP``), not normalised. Depths measured on it are therefore
-diluted by any contaminating flux in the aperture; V08 itself works on the
-pixels and does not need the light curve beyond the ephemeris and depth.
+(``CROWDSAP``/``FLFRCSAP``), not normalised. V08 works on the pixels and needs
+only the ephemeris, so it runs on such a sector unchanged. The steps that need a
+pipeline (PDCSAP) light curve are the transit depth and the planet radius: on the
+real sector-83 pixels the pointing wander of a raw aperture sum swamps the
+≈256 ppm transit, and nothing corrects the dilution by neighbours.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ __all__ = ["aperture_light_curve", "APERTURE_PHOTOMETRY_NOTE"]
 
 #: What a light curve built here is, for summaries and provenance.
 APERTURE_PHOTOMETRY_NOTE = ("simple aperture photometry from the target pixel file (sum of the pipeline aperture, "
-                            "e-/s; no PDC systematics, crowding or flux-fraction correction)")
+                            "e-/s; no PDC systematics, crowding or flux-fraction correction): V08 runs on the pixels, "
+                            "but the transit depth and planet radius need a pipeline (PDCSAP) light curve")
 
 
 def aperture_light_curve(stamp: TPFStamp) -> LightCurve:

@@ -109,11 +109,13 @@ def v08_verdict(shift_pixels: float, sigma: float, config: CentroidShiftConfig |
 
 
 def _degenerate(result: Any) -> bool:
-    """A significance was computed (enough cadences) but is undefined: NaN σ, or a zero/non-finite uncertainty."""
+    """A significance was computed (enough cadences) but is undefined: NaN σ, a zero/non-finite uncertainty or a
+    singular covariance (the significance module's ``degenerate_covariance``)."""
     if "significance_not_computed_insufficient_cadences" in result.warnings:
         return False  # low counts: the design note's LOW_N_* flags and reduced confidence say so (§4.3)
     unc = result.shift_uncertainty_pixels
-    return bool(np.isnan(result.significance_sigma) or not (np.isfinite(unc) and unc > 0))
+    return bool(np.isnan(result.significance_sigma) or not (np.isfinite(unc) and unc > 0)
+                or "degenerate_covariance" in result.warnings)
 
 
 def _as_stamp(tpf: Any) -> TPFStamp:

@@ -74,17 +74,25 @@ def fake_depths(tot: np.ndarray, t: np.ndarray, outs: np.ndarray, tp: Any, cfg: 
     order = np.argsort(vals, kind="stable")
     rank = np.empty(idx.size, dtype=np.int64)
     rank[order] = np.arange(idx.size)
-    phase = np.mod(t[idx] - tp.t0, tp.period)
-    near = np.rint(phase / step).astype(np.int64)
-    inside = (near >= 1) & (near <= n_fake) & (np.abs(phase - near * step) <= h_in)
-    lab = near[inside] - 1
-    med_in = group_median(vals[inside], lab, n_fake)
+    near = np.rint(np.mod(t[idx] - tp.t0, tp.period) / step).astype(np.int64)
+    reach = int(math.ceil(h_out / step)) + 1
+    in_lab, in_val, out_lab, out_rank = [], [], [], []
+    for d in range(-reach, reach + 1):  # a few neighbouring fakes per cadence: no loop over fakes or transits
+        j = near + d
+        # the distance to fake j as a per-fake evaluation computes it, so window edges agree to the bit
+        dist = np.abs(np.mod(t[idx] - (tp.t0 + j * step) + 0.5 * tp.period, tp.period) - 0.5 * tp.period)
+        real = (j >= 1) & (j <= n_fake)
+        pick = real & (dist <= h_in)
+        in_lab.append(j[pick] - 1)
+        in_val.append(vals[pick])
+        pick = real & (dist <= h_out)
+        out_lab.append(j[pick] - 1)
+        out_rank.append(rank[pick])
+    lab = np.concatenate(in_lab)
+    med_in = group_median(np.concatenate(in_val), lab, n_fake)
     n_in = np.bincount(lab, minlength=n_fake)
-    reach = int(math.ceil(h_out / step))
-    pairs = [(j, np.abs(phase - j * step) <= h_out) for j in (near + d for d in range(-reach, reach + 1))]
-    grp = np.concatenate([j[m & (j >= 1) & (j <= n_fake)] - 1 for j, m in pairs])
-    rem = np.concatenate([rank[m & (j >= 1) & (j <= n_fake)] for j, m in pairs])
-    med_out = _complement_median(vals[order], rem, grp, n_fake)
+    grp = np.concatenate(out_lab)
+    med_out = _complement_median(vals[order], np.concatenate(out_rank), grp, n_fake)
     n_go = idx.size - np.bincount(grp, minlength=n_fake)
     good = (n_in >= max(cfg.min_in_transit_cadences, 3)) & (n_go >= max(cfg.min_out_transit_cadences, 3))
     with np.errstate(divide="ignore", invalid="ignore"):
