@@ -12,7 +12,11 @@ from toi5807.lightcurve import TransitParams, transit_window_masks
 from toi5807.twin.synthetic import make_synthetic_stamp
 from toi5807.v08 import CentroidShiftConfig, run_v08, v08_verdict
 from toi5807.v08.offsets import analyze_v08_offsets
-from toi5807.v08.source_offset import exclusion_radius_arcsec, source_offset, stamp_depth
+from toi5807.v08.source_offset import (
+    exclusion_radius_arcsec,
+    source_offset,
+    stamp_depth,
+)
 
 
 @pytest.fixture(scope="module")
