@@ -26,6 +26,7 @@ __all__ = ["read_lc_fits", "read_tpf_fits", "read_lc_csv", "check_regular_file",
 #: Required columns of the tutorial CSV format, in any order.
 CSV_COLUMNS: tuple[str, ...] = ("time_btjd", "flux", "flux_err", "quality")
 
+_HDULIST_REPR = re.compile(r"\[<astropy\.io\.fits\.hdu\.[^\]]*\]")
 _SECTOR_RE = re.compile(r"^#\s*sector\s*:\s*(\S+)\s*$", re.IGNORECASE)
 
 
@@ -88,8 +89,9 @@ def _read_fits(path: Path, kind: str, quality_bitmask: str | int, convert, colum
                 obj = lk.read(hdul, quality_bitmask=quality_bitmask)
             except Exception as exc:  # noqa: BLE001 - astropy/lightkurve raise many types for a bad file
                 said = f"; the FITS reader also warned: {str(caught[0].message)[:600]}" if caught else ""
+                text = _HDULIST_REPR.sub(path.name, str(exc)[:MAX_MESSAGE])  # lightkurve quotes the open HDUList
                 raise ValueError(cap(f"{path.name}: not a readable TESS {kind} FITS file "
-                                     f"({type(exc).__name__}: {str(exc)[:600]}){said}")) from None
+                                     f"({type(exc).__name__}: {text[:600]}){said}")) from None
             try:
                 value = convert(obj)  # copies the arrays out of the file before it is closed
             except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
