@@ -18,11 +18,11 @@ its checksum under the lock; anything else is reported once and rebuilt.**
   is still reported, then :class:`CacheReadOnlyError` is raised: nothing damaged
   is ever used.
 - *Atomic writes*: folders are built under a temporary name and renamed into
-  place; single files are written to a temporary file and renamed. Temporaries
-  are named ``.<name>.tmp-<host>-<pid>-<token>``; those of killed builds (owner
-  process gone on this host, or older than :data:`BUILD_TIMEOUT_S`) are removed
-  at the next build in the same folder. Files and folders get the ordinary
-  permissions of the user's umask (0644/0755 with the usual 022).
+  place; single files are written to a temporary file and renamed
+  (:mod:`toi5807.data.files`). Temporaries of killed builds (owner process gone
+  on this host, or older than :data:`BUILD_TIMEOUT_S`) are removed at the next
+  build in the same folder. Files and folders get the ordinary permissions of
+  the user's umask (0644/0755 with the usual 022).
 - *Location*: ``$TOI5807_CACHE_DIR`` (a relative value is resolved against the
   repository root, never the working directory), else the clone's
   ``persistent_cache/``, else ``~/.cache/toi5807``.
@@ -31,14 +31,9 @@ its checksum under the lock; anything else is reported once and rebuilt.**
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
-import re
-import secrets
 import shutil
-import socket
-import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +41,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .files import (
+    BUILD_TIMEOUT_S,
+    atomic_write_bytes,
+    atomic_write_json,
+    clean_stale_temporaries,
+    sha256_file,
+    temp_path,
+)
 from .paths import package_repo_root
 from .validate import cap, clip
 
@@ -58,12 +61,6 @@ __all__ = [
 ]
 
 MANIFEST_NAME = "manifest.json"
-#: Longest a build may take (s): a waiter gives up after it, and a temporary older than it is stale.
-BUILD_TIMEOUT_S = 2 * 3600.0
-_CHUNK = 1 << 22
-_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
-_TEMP_RE = re.compile(r"^\..+\.tmp-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[0-9a-f]+$")
-_LEGACY_TEMP_RE = re.compile(r"^\..+(\.tmp-[a-z0-9_]{8}|\.[a-z0-9_]{8}\.tmp)$")  # tempfile names of older versions
 
 
 class CacheWarning(UserWarning):
@@ -96,44 +93,6 @@ def cache_root() -> Path:
         root = Path.home() / ".cache" / "toi5807"
     root.mkdir(parents=True, exist_ok=True)
     return root
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _temp_path(target: Path) -> Path:
-    return target.parent / f".{target.name}.tmp-{_HOST}-{os.getpid()}-{secrets.token_hex(4)}"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder, fsync, rename).
-
-    The file gets the permissions a plain ``open(path, "w")`` would give (0o666 minus the umask).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_path(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_json(path: Path, obj: Any) -> None:
-    """Write ``obj`` as sorted, indented JSON atomically."""
-    atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
 def _read_manifest(directory: Path) -> dict | None:
@@ -226,41 +185,6 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _owner_gone(host: str, pid: int) -> bool:
-    if host != _HOST or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # e.g. another user's live process
-        return False
-    return False
-
-
-def clean_stale_temporaries(folder: Path, *, max_age_s: float = BUILD_TIMEOUT_S) -> list[str]:
-    """Remove temporaries of killed builds in ``folder``; return their names.
-
-    A temporary is stale when its owner process (named in it) is gone on this host, or when it is older
-    than ``max_age_s`` (owner on another host, or a name without an owner).
-    """
-    removed = []
-    now = time.time()
-    for path in Path(folder).glob(".*"):
-        m = _TEMP_RE.match(path.name)
-        if m is None and not _LEGACY_TEMP_RE.match(path.name):
-            continue
-        try:
-            old = now - path.lstat().st_mtime > max_age_s
-        except OSError:
-            continue
-        if old or (m is not None and _owner_gone(m["host"], int(m["pid"]))):
-            shutil.rmtree(path, ignore_errors=True) if path.is_dir() and not path.is_symlink() else \
-                path.unlink(missing_ok=True)
-            removed.append(path.name)
-    return removed
-
-
 @contextmanager
 def entry_lock(directory: Path, timeout: float = BUILD_TIMEOUT_S) -> Iterator[bool]:
     """Hold the entry's file lock; yields whether the cache folder is writable (False: read-only, no lock)."""
@@ -292,7 +216,7 @@ def _rebuild(directory: Path, build: Callable[[Path], None], expected: list[str]
     """Build the entry in a temporary folder and rename it into place (caller holds the lock)."""
     clean_stale_temporaries(directory.parent)
     _remove(directory)
-    tmp = _temp_path(directory)
+    tmp = temp_path(directory)
     os.mkdir(tmp, 0o777)  # the umask decides, as for any folder
     try:
         build(tmp)
