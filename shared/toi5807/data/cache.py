@@ -204,12 +204,12 @@ def entry_lock(directory: Path, timeout: float = BUILD_TIMEOUT_S) -> Iterator[bo
     except OSError as exc:
         if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise
-        yield False  # read-only: no one with our rights can change the entry
-        return
+        lock = None  # read-only: no one with our rights can change the entry
     try:
-        yield os.access(directory.parent, os.W_OK | os.X_OK)
+        yield lock is not None and os.access(directory.parent, os.W_OK | os.X_OK)
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 def _rebuild(directory: Path, build: Callable[[Path], None], expected: list[str], metadata: dict | None) -> None:
