@@ -63,7 +63,7 @@ def test_b13_stamp_depth_of_an_empty_stamp_is_flagged():
 
 
 # --------------------------------------------------------------------------------------- B17
-@pytest.mark.parametrize("duration_h", [2.0, 0.5, 0.05])
+@pytest.mark.parametrize("duration_h", [2.0, 0.5, 0.25])
 def test_b17_vectorised_fakes_equal_the_loop_bit_for_bit(duration_h):
     from toi5807.v08.stamp_sums import (
         fake_depths,
@@ -95,12 +95,12 @@ def test_b17_no_python_loop_over_transits(monkeypatch):
     stamp, _ = make_synthetic_stamp(n_in=60, n_out=4000, seed=1)
     monkeypatch.setattr(np, "median", counting)
     counts = []
-    for duration_h in (2.0, 0.1):  # ~20 vs ~700 fake ephemerides
+    for duration_h in (3.0, 0.25):  # ~15 vs ~190 fake ephemerides
         calls.clear()
         d = stamp_depth(stamp.flux, stamp.time, TransitParams(3.0, 1.5, duration_h),
                         config=CentroidShiftConfig(min_in_transit_cadences=0, min_out_transit_cadences=0))
         counts.append((len(calls), d.n_fake))
-    assert counts[1][1] > 10 * counts[0][1] and counts[0][0] == counts[1][0]
+    assert counts[1][1] > 8 * counts[0][1] and counts[0][0] == counts[1][0]
 
 
 # --------------------------------------------------------------------------------------- B14 / B15

@@ -156,7 +156,8 @@ def stamp_depth(flux: Any, time: Any, transit_params: Any, *, quality: Any = Non
     ins, outs = ok & in_w, ok & out_w
     n_in, n_out = int(ins.sum()), int(outs.sum())
     if n_in < 3 or n_out < 3:
-        return StampDepth(math.nan, math.nan, math.nan, math.nan, n_in, n_out, 0, (*flags, "too_few_cadences"))
+        return StampDepth(depth=math.nan, depth_err=math.nan, depth_err_white=math.nan, depth_err_fake=math.nan,
+                          n_in=n_in, n_out=n_out, n_fake=0, flags=(*flags, "too_few_cadences"))
     m_in, e_in = _median_and_se(tot[ins])
     m_out, e_out = _median_and_se(tot[outs])
     with np.errstate(all="ignore"):
