@@ -25,26 +25,26 @@ def package_repo_root() -> Path | None:
 
 
 def repo_root(start: str | Path | None = None) -> Path:
-    """The repository root.
+    """The repository root: the nearest folder holding ``pyproject.toml`` and ``shared/toi5807``.
 
-    With ``start``: the nearest folder at or above ``start`` holding ``pyproject.toml`` and
-    ``shared/toi5807``. Without: the repository this package was installed from
-    (:func:`package_repo_root`); only for a non-editable install, the nearest such folder above the
-    working directory.
+    Searches upward from ``start`` (default: the working directory, which is
+    ``notebooks/`` inside a notebook kernel), then falls back to the folder the
+    package was installed from (editable install). Code that must act on the
+    package's *own* repository whatever the working directory (the notebook
+    runner, the cache) uses :func:`package_repo_root` instead.
 
     Raises
     ------
     FileNotFoundError
-        When no clone of the repository is found.
+        When neither place is inside a clone of the repository.
     """
-    if start is None:
-        own = package_repo_root()
-        if own is not None:
-            return own
     here = Path.cwd() if start is None else Path(start)
     for candidate in (here.resolve(), *here.resolve().parents):
         if _is_root(candidate):
             return candidate
+    own = package_repo_root()
+    if own is not None:
+        return own
     raise FileNotFoundError(f"no toi5807 repository found above {here} (expected pyproject.toml and shared/toi5807)")
 
 
