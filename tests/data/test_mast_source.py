@@ -129,3 +129,29 @@ def test_offline_failure_is_fast_and_helpful(isolated_cache):
     with pytest.raises(sh.ArchiveUnreachableError, match=r"unreachable.*source='twin'"):
         sh.load_dataset("mast", network=True)
     assert time.perf_counter() - start < 10.0
+
+
+def test_b9_stray_absent_marker_is_reported_not_trusted(fake_mast, isolated_cache):
+    """A marker the cache did not write (not in the manifest) must not silently drop a sector's TPF."""
+    import json
+
+    sh.load_dataset("mast", network=True, sectors=[55, 75])
+    folder = isolated_cache / "mast" / f"tic{sh.TIC_ID}"
+    (folder / mast.ABSENT_NAME).write_text(json.dumps([[75, "tpf"]]))
+    with pytest.warns(sh.CacheWarning, match=r"absent\.json: (not listed in the manifest|SHA-256|size)"):
+        ds = sh.load_dataset("mast", network=False, sectors=[55, 75])
+    assert tuple(ds.tpf_by_sector) == (55, 75)
+
+
+def test_b9_altered_absent_marker_is_asked_again(fake_mast, isolated_cache):
+    import json
+
+    log, served = fake_mast
+    del served["tp"][75]
+    sh.load_dataset("mast", network=True, sectors=[55, 75])
+    marker = isolated_cache / "mast" / f"tic{sh.TIC_ID}" / mast.ABSENT_NAME
+    marker.write_text(json.dumps([[55, "tpf"], [75, "tpf"]]))  # someone claims sector 55 has no TPF either
+    with pytest.warns(sh.CacheWarning, match=r"absent\.json: (SHA-256 checksum mismatch|size)"):
+        ds = sh.load_dataset("mast", network=True, sectors=[55, 75])
+    assert tuple(ds.tpf_by_sector) == (55,)  # 55 kept (verified file), 75 asked again and still absent
+    assert not (marker.parent / ".download").exists()

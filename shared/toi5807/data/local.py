@@ -8,15 +8,16 @@ The twin's and MAST's cache folders are read by the same function.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .. import target
+from .aperture import APERTURE_PHOTOMETRY_NOTE, aperture_light_curve
 from .model import Dataset, LightCurve, TPFStamp
 from .readers import read_lc_csv, read_lc_fits, read_tpf_fits
 from .sources import LoadRequest, register_source
+from .validate import check_path, clip
 
 __all__ = ["load_local_dir"]
 
@@ -25,6 +26,7 @@ __all__ = ["load_local_dir"]
 # local folders (also the reader of the twin's and MAST's cache folders)
 # ---------------------------------------------------------------------------------------------
 _CSV_RE = re.compile(r"^sector(\d+)_pdcsap\.csv$")
+_TPF_RE = re.compile(r"^sector(\d+)_tpf\.fits$")
 
 
 def _add(store: dict[int, Any], item: LightCurve | TPFStamp, name: str, kind: str) -> None:
@@ -33,63 +35,99 @@ def _add(store: dict[int, Any], item: LightCurve | TPFStamp, name: str, kind: st
     store[item.sector] = item
 
 
+def _kind(name: str) -> tuple[str, int | None] | None:
+    """What a file name says it is: ("csv" | "lc" | "tpf", sector from the name or None); None for other files."""
+    if m := _CSV_RE.match(name):
+        return "csv", int(m.group(1))
+    if name.endswith("lc.fits"):
+        return "lc", None
+    if m := _TPF_RE.match(name):
+        return "tpf", int(m.group(1))
+    if name.endswith("tp.fits"):
+        return "tpf", None
+    return None
+
+
 def load_local_dir(
     directory: str | Path,
     sectors: Sequence[int] | None = None,
     *,
     source: str = "local",
     meta: dict[str, Any] | None = None,
+    files: Sequence[str] | None = None,
 ) -> Dataset:
     """Read a folder of per-sector files into a :class:`Dataset`.
 
     Recognised files: SPOC FITS light curves ``*lc.fits`` and target pixel files
-    ``*tp.fits``; the tutorial CSV ``sector{N}_pdcsap.csv`` with an optional
-    ``sector{N}_tpf.fits``. A sector with a light curve but no TPF has no entry
-    in ``tpf_by_sector``.
+    ``*tp.fits``; the tutorial CSV ``sector{N}_pdcsap.csv`` and target pixel files
+    ``sector{N}_tpf.fits``. A sector with a light curve but no TPF has no entry in
+    ``tpf_by_sector``. A sector with a TPF but no light curve gets one by simple
+    aperture photometry of the TPF (:func:`~toi5807.data.aperture.aperture_light_curve`;
+    not PDCSAP: the dataset's ``summary()`` lists these sectors under
+    ``aperture_photometry_sectors``). A recognised name that is not a regular file
+    (a FIFO, a dangling link, a folder) is an error, never skipped.
 
     Parameters
     ----------
     directory : str or Path
     sectors : sequence of int, optional
-        Keep only these sectors; each must have a light curve.
+        Keep only these sectors; each must have a light curve or a target pixel file.
     source, meta
         Recorded in the returned dataset.
+    files : sequence of str, optional
+        Read exactly these file names (a cache entry's expected files); other files in the folder are
+        never read. Default: every recognised name in the folder.
     """
-    directory = Path(directory)
+    directory = check_path(directory, "path")
     if not directory.is_dir():
-        raise ValueError(f"{directory.name or directory}: not a folder (source='local' needs path=<folder of sector files>)")
-    files = sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+        raise ValueError(f"{clip(directory.name or str(directory))}: not a folder "
+                         "(source='local' needs path=<folder of sector files>)")
+    if files is None:
+        names = sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))
+    else:
+        names = sorted(files)
+        unknown = [n for n in names if _kind(n) is None]
+        if unknown:
+            raise ValueError(f"files: {clip(unknown)} are not sector files (expected *lc.fits, *tp.fits, "
+                             "sector<N>_pdcsap.csv or sector<N>_tpf.fits)")
     wanted = None if sectors is None else set(sectors)
     lcs: dict[int, LightCurve] = {}
     tpfs: dict[int, TPFStamp] = {}
-    for p in files:
-        m = _CSV_RE.match(p.name)
-        csv_sector = int(m.group(1)) if m else None
-        if wanted is not None and csv_sector is not None and csv_sector not in wanted:
+    for name in names:
+        kind = _kind(name)
+        if kind is None or (wanted is not None and kind[1] is not None and kind[1] not in wanted):
             continue
-        if csv_sector is not None:
-            _add(lcs, read_lc_csv(p, sector=csv_sector), p.name, "light curve")
-        elif p.name.endswith("lc.fits"):
-            _add(lcs, read_lc_fits(p), p.name, "light curve")
-        elif p.name.endswith("tp.fits") or re.match(r"^sector\d+_tpf\.fits$", p.name):
-            _add(tpfs, read_tpf_fits(p), p.name, "target pixel file")
-    if not lcs:
+        path = directory / name
+        if kind[0] == "csv":
+            _add(lcs, read_lc_csv(path, sector=kind[1]), name, "light curve")
+        elif kind[0] == "lc":
+            _add(lcs, read_lc_fits(path), name, "light curve")
+        else:
+            stamp = read_tpf_fits(path)
+            if kind[1] is not None and stamp.sector != kind[1]:
+                raise ValueError(f"{name}: header SECTOR {stamp.sector} disagrees with the file name "
+                                 f"(sector {kind[1]})")
+            _add(tpfs, stamp, name, "target pixel file")
+    if not lcs and not tpfs:
         raise ValueError(
-            f"{directory.name}: no light curves found (expected sector<N>_pdcsap.csv or SPOC *lc.fits files)"
+            f"{clip(directory.name)}: no light curves found (expected sector<N>_pdcsap.csv or SPOC *lc.fits "
+            "files, or target pixel files sector<N>_tpf.fits / *tp.fits to build them from)"
         )
     if wanted is not None:
-        missing = sorted(wanted - set(lcs))
+        missing = sorted(wanted - set(lcs) - set(tpfs))
         if missing:
-            raise ValueError(f"{directory.name}: no light curve for sector(s) {missing}; found {sorted(lcs)}")
+            raise ValueError(f"{clip(directory.name)}: no light curve for sector(s) {missing}; "
+                             f"found {sorted(set(lcs) | set(tpfs))}")
         lcs = {s: v for s, v in lcs.items() if s in wanted}
         tpfs = {s: v for s, v in tpfs.items() if s in wanted}
-    orphans = sorted(set(tpfs) - set(lcs))
-    if orphans:
-        warnings.warn(f"{directory.name}: target pixel files for sector(s) {orphans} have no light curve; ignored",
-                      stacklevel=2)
-        tpfs = {s: v for s, v in tpfs.items() if s in lcs}
-    return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source=source,
-                   meta=meta if meta is not None else _meta_from_files([*lcs.values(), *tpfs.values()]))
+    from_pixels = sorted(set(tpfs) - set(lcs))
+    for s in from_pixels:
+        lcs[s] = aperture_light_curve(tpfs[s])
+    if meta is None:
+        meta = _meta_from_files([*lcs.values(), *tpfs.values()])
+        if from_pixels:
+            meta.update(aperture_photometry_sectors=from_pixels, light_curve_note=APERTURE_PHOTOMETRY_NOTE)
+    return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source=source, meta=meta)
 
 
 def _meta_from_files(items: list[LightCurve | TPFStamp]) -> dict[str, Any]:
@@ -107,7 +145,8 @@ def _meta_from_files(items: list[LightCurve | TPFStamp]) -> dict[str, Any]:
 
 def _load_local(req: LoadRequest) -> Dataset:
     if req.path is None:
-        raise ValueError("source='local' needs path=<folder holding sector<N>_pdcsap.csv or SPOC *lc.fits files>")
+        raise ValueError("source='local' needs path=<folder holding sector<N>_pdcsap.csv, SPOC *lc.fits "
+                         "or target pixel files>")
     sectors = None if req.sectors == target.SECTORS else req.sectors
     return load_local_dir(req.path, sectors)
 

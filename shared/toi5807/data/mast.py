@@ -1,23 +1,27 @@
 """The ``"mast"`` source: real SPOC 2-minute files from MAST, through the verified cache and the same readers.
 
-Downloads go through lightkurve into ``persistent_cache/mast/``; every file is
-checksummed in the cache manifest and re-read by :mod:`toi5807.data.readers`.
+Downloads go through lightkurve into ``persistent_cache/mast/``; every file, and
+the marker of products MAST does not have (``absent.json``), is checksummed in the
+cache manifest, verified and read under the folder's lock, and parsed by
+:mod:`toi5807.data.readers` (the cache invariant of :mod:`toi5807.data.cache`).
 Without a network the loader fails at once with a message pointing at the twin.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import socket
-import warnings
 from pathlib import Path
 
 from .. import target
 from .cache import (
-    CacheWarning,
-    _lock,
+    CacheReadOnlyError,
     atomic_write_bytes,
     cache_root,
+    clean_stale_temporaries,
+    entry_lock,
+    report_damage,
     verify_files,
     write_manifest,
 )
@@ -25,6 +29,7 @@ from .local import _meta_from_files
 from .model import Dataset
 from .readers import read_lc_fits, read_tpf_fits
 from .sources import LoadRequest, register_source
+from .validate import cap, check_sector
 
 __all__ = ["ArchiveUnreachableError", "MAST_HOST", "check_archive_reachable", "mast_file_name"]
 
@@ -75,48 +80,82 @@ def _download_product(sector: int, kind: str, download_dir: Path) -> Path | None
     return Path(path)
 
 
+ABSENT_NAME = "absent.json"
+
+
+def _read_absent(directory: Path, problems: list[str]) -> set[tuple[int, str]]:
+    """Products MAST said it does not have, from the checksummed marker; a marker that fails verification
+    (not in the manifest, altered) or holds junk is a problem and is ignored: the products are asked for again."""
+    if not (directory / ABSENT_NAME).exists():
+        return set()
+    bad = verify_files(directory, [ABSENT_NAME])
+    if not bad:
+        try:
+            pairs = json.loads((directory / ABSENT_NAME).read_text(encoding="utf-8"))
+            out = {(check_sector(s), k) for s, k in pairs if k in ("lc", "tpf")}
+            if len(out) == len(pairs):
+                return out
+        except (ValueError, TypeError, OSError):
+            pass
+        bad = [f"{directory.name}/{ABSENT_NAME}: malformed content"]
+    problems += bad
+    return set()
+
+
 def _load_mast(req: LoadRequest) -> Dataset:
     from tqdm import tqdm
 
     directory = cache_root() / "mast" / f"tic{target.TIC_ID}"
     directory.mkdir(parents=True, exist_ok=True)
     wanted = [(s, k) for s in req.sectors for k in ("lc", "tpf")]
-    absent_path = directory / "absent.json"
-    absent = {(int(s), str(k)) for s, k in json.loads(absent_path.read_text())} if absent_path.is_file() else set()
-    missing = []
-    for sector, kind in wanted:
-        if (sector, kind) in absent:
-            continue
-        problems = verify_files(directory, [mast_file_name(sector, kind)])
-        if problems and (directory / mast_file_name(sector, kind)).exists():
-            warnings.warn(f"cache: {problems[0]}; downloading again", CacheWarning, stacklevel=2)
-        if problems:
-            missing.append((sector, kind))
-    if missing:
-        if not req.network:
-            raise ValueError(
-                f"source='mast': {len(missing)} file(s) are not cached yet (sectors "
-                f"{sorted({s for s, _ in missing})}); pass network=True to download them, "
-                "or use source='twin' to work offline"
-            )
-        check_archive_reachable()
-        with _lock(directory):
+    with entry_lock(directory) as writable:
+        problems: list[str] = []
+        absent = _read_absent(directory, problems)
+        missing = []
+        for sector, kind in wanted:
+            if (sector, kind) in absent:
+                continue
+            name = mast_file_name(sector, kind)
+            bad = verify_files(directory, [name])
+            if bad and ((directory / name).exists() or (directory / name).is_symlink()):
+                problems += bad
+            if bad:
+                missing.append((sector, kind))
+        report_damage(directory.name, problems, "downloading again" if req.network else "not used")
+        if missing:
+            if not req.network:
+                raise ValueError(
+                    f"source='mast': {len(missing)} file(s) are not cached yet (sectors "
+                    f"{sorted({s for s, _ in missing})}); pass network=True to download them, "
+                    "or use source='twin' to work offline"
+                )
+            if not writable:
+                raise CacheReadOnlyError(f"cache: {directory} is read-only; cannot store MAST downloads there")
+            check_archive_reachable()
+            clean_stale_temporaries(directory)
             staging = directory / ".download"
-            staging.mkdir(exist_ok=True)
-            for sector, kind in tqdm(missing, desc="MAST downloads", unit="file"):
-                got = _download_product(sector, kind, staging)
-                if got is None:
-                    absent.add((sector, kind))
-                    continue
-                atomic_write_bytes(directory / mast_file_name(sector, kind), got.read_bytes())
-                write_manifest(directory, [mast_file_name(sector, kind)])
-            atomic_write_bytes(absent_path, json.dumps(sorted(absent)).encode())
-    problems = verify_files(directory, [mast_file_name(s, k) for s, k in wanted if (s, k) not in absent])
-    if problems:
-        raise ValueError("MAST cache failed verification after download: " + "; ".join(problems))
-    lcs = {s: read_lc_fits(directory / mast_file_name(s, "lc")) for s in req.sectors if (s, "lc") not in absent}
-    tpfs = {s: read_tpf_fits(directory / mast_file_name(s, "tpf")) for s in req.sectors
-            if (s, "tpf") not in absent and s in lcs}
+            shutil.rmtree(staging, ignore_errors=True)  # a killed download's leftovers
+            staging.mkdir()
+            try:
+                for sector, kind in tqdm(missing, desc="MAST downloads", unit="file"):
+                    got = _download_product(sector, kind, staging)
+                    if got is None:
+                        absent.add((sector, kind))
+                        continue
+                    atomic_write_bytes(directory / mast_file_name(sector, kind), got.read_bytes())
+                    write_manifest(directory, [mast_file_name(sector, kind)])
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+            atomic_write_bytes(directory / ABSENT_NAME, json.dumps(sorted(absent)).encode())
+            write_manifest(directory, [ABSENT_NAME])
+        names = [mast_file_name(s, k) for s, k in wanted if (s, k) not in absent]
+        if names:
+            problems = verify_files(directory, names)
+            if problems:
+                raise ValueError(cap("MAST cache failed verification after download: " + "; ".join(problems)))
+        lcs = {s: read_lc_fits(directory / mast_file_name(s, "lc")) for s in req.sectors if (s, "lc") not in absent}
+        tpfs = {s: read_tpf_fits(directory / mast_file_name(s, "tpf")) for s in req.sectors
+                if (s, "tpf") not in absent and s in lcs}
     if not lcs:
         raise ValueError(f"MAST has no SPOC 2-minute light curves of TIC {target.TIC_ID} in sectors {list(req.sectors)}")
     return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source="mast",

@@ -1,9 +1,9 @@
 """The data model: per-sector light curves, target-pixel stamps and a dataset.
 
 All containers are frozen dataclasses holding read-only numpy arrays, validated
-on construction: a wrong shape or dtype raises ``ValueError``/``TypeError``
-naming the field and what was expected. Converters from lightkurve objects let
-users bring their own data.
+on construction (:mod:`toi5807.data.validate`): a wrong shape, dtype or value
+raises ``ValueError``/``TypeError`` naming the field and what was expected.
+Converters from lightkurve objects are in :mod:`toi5807.data.convert`.
 """
 
 from __future__ import annotations
@@ -15,51 +15,27 @@ from typing import Any
 
 import numpy as np
 
-__all__ = [
-    "LightCurve",
-    "TPFStamp",
-    "Dataset",
-    "from_lightkurve_lc",
-    "from_lightkurve_tpf",
-    "provenance_from_header",
-]
+from .validate import check_flux, check_quality, check_sector, check_time
+
+__all__ = ["LightCurve", "TPFStamp", "Dataset"]
 
 
-def _float_array(name: str, value: Any, ndim: int) -> np.ndarray:
-    """Return ``value`` as a read-only float64 array of ``ndim`` dimensions."""
-    arr = np.asarray(value)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
-    ):
-        raise TypeError(f"{name}: expected a real numeric array, got dtype {arr.dtype}")
-    if arr.ndim != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-D array, got shape {arr.shape}")
-    out = np.array(arr, dtype=np.float64, copy=True)
+def _float_array(name: str, value: Any, ndim: int, *, time: bool = False) -> np.ndarray:
+    """``value`` as a read-only float64 copy of ``ndim`` dimensions (times: distinct; fluxes: no inf/absurd values)."""
+    if time:
+        arr = check_time(value, name=name)
+    else:
+        arr = check_flux(value, name, ndim)
+    out = arr.copy() if np.may_share_memory(arr, np.asarray(value)) else arr  # always a private copy
     out.setflags(write=False)
     return out
 
 
 def _int_array(name: str, value: Any, n: int) -> np.ndarray:
-    """Return ``value`` as a read-only int32 array of length ``n``."""
-    arr = np.asarray(value)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
-            pass  # integral floats (e.g. read from CSV) are accepted
-        else:
-            raise TypeError(f"{name}: expected an integer array of quality flags, got dtype {arr.dtype}")
-    if arr.shape != (n,):
-        raise ValueError(f"{name}: expected shape ({n},) to match time, got {arr.shape}")
-    out = np.array(arr, dtype=np.int32, copy=True)
+    """``value`` as a read-only int32 array of quality flags, length ``n``."""
+    out = np.array(check_quality(value, n, name), dtype=np.int32, copy=True)
     out.setflags(write=False)
     return out
-
-
-def _check_sector(sector: Any) -> int:
-    if isinstance(sector, bool) or not isinstance(sector, (int, np.integer)):
-        raise TypeError(f"sector: expected an int, got {type(sector).__name__}")
-    if sector <= 0:
-        raise ValueError(f"sector: expected a positive TESS sector number, got {sector}")
-    return int(sector)
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,7 +67,7 @@ class LightCurve:
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        time = _float_array("time", self.time, 1)
+        time = _float_array("time", self.time, 1, time=True)
         n = time.shape[0]
         flux = _float_array("flux", self.flux, 1)
         flux_err = _float_array("flux_err", self.flux_err, 1)
@@ -102,7 +78,7 @@ class LightCurve:
         object.__setattr__(self, "flux", flux)
         object.__setattr__(self, "flux_err", flux_err)
         object.__setattr__(self, "quality", _int_array("quality", self.quality, n))
-        object.__setattr__(self, "sector", _check_sector(self.sector))
+        object.__setattr__(self, "sector", check_sector(self.sector))
         object.__setattr__(self, "provenance", _provenance(self.provenance))
 
     def __len__(self) -> int:
@@ -137,8 +113,9 @@ class TPFStamp:
         Celestial WCS of the stamp (pixel (0, 0) = centre of the stamp's first pixel).
     aperture_mask : array_like of bool, shape (n_rows, n_cols), optional
         The pipeline's photometric aperture.
-    column, row : int
-        CCD column/row of the stamp's pixel (0, 0) (the stamp origin).
+    column, row : int or None
+        CCD column/row of the stamp's pixel (0, 0) (the stamp origin); None when unknown
+        (a file whose header does not say, such as the real sector-83 file).
     sector : int
         TESS sector number.
     provenance : mapping, optional
@@ -151,13 +128,13 @@ class TPFStamp:
     quality: np.ndarray | None = None
     wcs: Any = None
     aperture_mask: np.ndarray | None = None
-    column: int = 0
-    row: int = 0
+    column: int | None = 0
+    row: int | None = 0
     sector: int = 0
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        time = _float_array("time", self.time, 1)
+        time = _float_array("time", self.time, 1, time=True)
         flux = _float_array("flux", self.flux, 3)
         n = time.shape[0]
         if flux.shape[0] != n:
@@ -192,10 +169,13 @@ class TPFStamp:
             raise TypeError(f"wcs: expected an astropy.wcs.WCS or None, got {type(self.wcs).__name__}")
         for name in ("column", "row"):
             value = getattr(self, name)
+            if value is None:
+                continue
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise TypeError(f"{name}: expected an int (CCD pixel of the stamp origin), got {type(value).__name__}")
+                raise TypeError(f"{name}: expected an int (CCD pixel of the stamp origin) or None, "
+                                f"got {type(value).__name__}")
             object.__setattr__(self, name, int(value))
-        object.__setattr__(self, "sector", _check_sector(self.sector))
+        object.__setattr__(self, "sector", check_sector(self.sector))
         object.__setattr__(self, "provenance", _provenance(self.provenance))
 
     @property
@@ -247,7 +227,7 @@ def _frozen_mapping(name: str, value: Mapping[Any, Any], kind: type) -> Mapping[
     for key, item in value.items():
         if not isinstance(item, kind):
             raise TypeError(f"{name}[{key!r}]: expected a {kind.__name__}, got {type(item).__name__}")
-        sector = _check_sector(key)
+        sector = check_sector(key)
         if item.sector != sector:
             raise ValueError(f"{name}[{sector}]: holds data of sector {item.sector}")
         out[sector] = item
@@ -318,82 +298,10 @@ class Dataset:
         return out
 
 
-def _value(x: Any) -> np.ndarray:
-    """Strip astropy units / masks / Time from a lightkurve column."""
-    if hasattr(x, "filled"):
-        x = x.filled(np.nan) if np.ma.isMaskedArray(x) or hasattr(x, "mask") else x
-    return np.asarray(getattr(x, "value", x))
+def __getattr__(name: str) -> Any:
+    """The lightkurve converters live in :mod:`toi5807.data.convert`; this keeps ``model.from_lightkurve_*`` working."""
+    if name in ("from_lightkurve_lc", "from_lightkurve_tpf", "provenance_from_header"):
+        from . import convert
 
-
-def provenance_from_header(meta: Mapping[str, Any]) -> dict[str, Any]:
-    """Provenance of a file from its primary-header keywords: ``SIMDATA`` → ``simulated``, with
-    ``SCENARIO`` and ``SIMSEED`` for the digital twin (lightkurve keeps the header in ``.meta``)."""
-    simulated = bool(meta.get("SIMDATA", False))
-    out: dict[str, Any] = {"simulated": simulated}
-    if simulated:
-        if meta.get("SCENARIO") is not None:
-            out["scenario"] = str(meta["SCENARIO"])
-        if meta.get("SIMSEED") is not None:
-            out["seed"] = int(meta["SIMSEED"])
-    return out
-
-
-def from_lightkurve_lc(lc: Any, sector: int | None = None) -> LightCurve:
-    """Convert a lightkurve ``LightCurve``/``TessLightCurve`` into a :class:`LightCurve`.
-
-    Parameters
-    ----------
-    lc : lightkurve.LightCurve
-        Times in BTJD (lightkurve's ``btjd`` format), flux in any unit.
-    sector : int, optional
-        Overrides ``lc.sector`` / ``lc.meta['SECTOR']``.
-
-    Returns
-    -------
-    LightCurve
-    """
-    if sector is None:
-        sector = getattr(lc, "sector", None) or lc.meta.get("SECTOR")
-    if sector is None:
-        raise ValueError("light curve has no sector in its metadata; pass sector=")
-    time = lc.time
-    time = np.asarray(time.btjd if hasattr(time, "btjd") else _value(time), dtype=np.float64)
-    flux = _value(lc.flux)
-    flux_err = _value(lc.flux_err) if "flux_err" in lc.colnames else np.full(flux.shape, np.nan)
-    quality = _value(lc["quality"]) if "quality" in lc.colnames else np.zeros(len(flux), dtype=np.int32)
-    return LightCurve(time=time, flux=flux, flux_err=flux_err, quality=quality, sector=int(sector),
-                      provenance=provenance_from_header(getattr(lc, "meta", {}) or {}))
-
-
-def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
-    """Convert a lightkurve ``TessTargetPixelFile`` into a :class:`TPFStamp`.
-
-    The cadences kept are those lightkurve kept (its ``quality_bitmask`` at read
-    time); read with ``quality_bitmask="none"`` to let V08 apply its own mask.
-
-    Parameters
-    ----------
-    tpf : lightkurve.TessTargetPixelFile
-
-    Returns
-    -------
-    TPFStamp
-    """
-    time = tpf.time
-    time = np.asarray(time.btjd if hasattr(time, "btjd") else _value(time), dtype=np.float64)
-    try:
-        wcs = tpf.wcs
-    except Exception:  # noqa: BLE001 - a TPF without usable WCS keywords is still a TPF
-        wcs = None
-    return TPFStamp(
-        time=time,
-        flux=_value(tpf.flux),  # one float64 copy is made by TPFStamp's validation
-        flux_err=_value(tpf.flux_err),
-        quality=np.asarray(tpf.quality),
-        wcs=wcs,
-        aperture_mask=np.asarray(tpf.pipeline_mask, dtype=bool),
-        column=int(tpf.column),
-        row=int(tpf.row),
-        sector=int(tpf.sector),
-        provenance=provenance_from_header(getattr(tpf, "meta", {}) or {}),
-    )
+        return getattr(convert, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["repo_root", "artifact_dirs", "repo_relative", "TUTORIAL_SLUG"]
+__all__ = ["repo_root", "package_repo_root", "artifact_dirs", "repo_relative", "TUTORIAL_SLUG"]
 
 #: Folder name of this tutorial under ``artifacts/`` and ``persistent_cache/``.
 TUTORIAL_SLUG = "tutorial_toi-5807-incremental"
@@ -14,12 +14,24 @@ def _is_root(path: Path) -> bool:
     return (path / "pyproject.toml").is_file() and (path / "shared" / "toi5807").is_dir()
 
 
+def package_repo_root() -> Path | None:
+    """The repository this package was installed from (editable install of a clone), or None.
+
+    Found from the package's own location, never from the working directory: a ``notebooks/`` or
+    ``pyproject.toml`` in some folder above the working directory is never mistaken for it.
+    """
+    root = Path(__file__).resolve().parents[3]
+    return root if _is_root(root) else None
+
+
 def repo_root(start: str | Path | None = None) -> Path:
     """The repository root: the nearest folder holding ``pyproject.toml`` and ``shared/toi5807``.
 
     Searches upward from ``start`` (default: the working directory, which is
     ``notebooks/`` inside a notebook kernel), then falls back to the folder the
-    package was installed from (editable install).
+    package was installed from (editable install). Code that must act on the
+    package's *own* repository whatever the working directory (the notebook
+    runner, the cache) uses :func:`package_repo_root` instead.
 
     Raises
     ------
@@ -30,9 +42,9 @@ def repo_root(start: str | Path | None = None) -> Path:
     for candidate in (here.resolve(), *here.resolve().parents):
         if _is_root(candidate):
             return candidate
-    package_root = Path(__file__).resolve().parents[3]
-    if _is_root(package_root):
-        return package_root
+    own = package_repo_root()
+    if own is not None:
+        return own
     raise FileNotFoundError(f"no toi5807 repository found above {here} (expected pyproject.toml and shared/toi5807)")
 
 

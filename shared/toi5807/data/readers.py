@@ -9,42 +9,99 @@ naming the file and what was wrong.
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from .model import LightCurve, TPFStamp, from_lightkurve_lc, from_lightkurve_tpf
+from .convert import from_lightkurve_lc, from_lightkurve_tpf
+from .model import LightCurve, TPFStamp
 from .offline import offline_astropy
+from .validate import MAX_MESSAGE, cap, check_btjd, clip, header_int
 
-__all__ = ["read_lc_fits", "read_tpf_fits", "read_lc_csv", "CSV_COLUMNS"]
+__all__ = ["read_lc_fits", "read_tpf_fits", "read_lc_csv", "check_regular_file", "CSV_COLUMNS"]
 
 #: Required columns of the tutorial CSV format, in any order.
 CSV_COLUMNS: tuple[str, ...] = ("time_btjd", "flux", "flux_err", "quality")
 
-_SECTOR_RE = re.compile(r"^#\s*sector\s*:\s*(\d+)\s*$", re.IGNORECASE)
+_HDULIST_REPR = re.compile(r"\[<astropy\.io\.fits\.hdu\.[^\]]*\]")
+_SECTOR_RE = re.compile(r"^#\s*sector\s*:\s*(\S+)\s*$", re.IGNORECASE)
 
 
-def _lk_read(path: Path, kind: str, quality_bitmask: str | int):
-    import lightkurve as lk  # slow import: only when a FITS file is actually read
+def check_regular_file(path: Path, kind: str) -> Path:
+    """``path`` if it is a regular file (symlinks to one are fine); else ``ValueError`` saying what it is.
 
+    A FIFO would block the reader forever and a dangling link reads as "missing":
+    both are reported by name rather than skipped or waited on.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path.name}: file not found ({kind} expected)")
+    try:
+        st = path.lstat()
+    except OSError:
+        raise ValueError(f"{path.name}: file not found ({kind} expected)") from None
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            st = path.stat()
+        except OSError:
+            raise ValueError(f"{path.name}: dangling symbolic link to {clip(os.readlink(path))} "
+                             f"({kind} expected)") from None
+    if not stat.S_ISREG(st.st_mode):
+        what = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFDIR: "a folder", stat.S_IFSOCK: "a socket",
+                stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}.get(stat.S_IFMT(st.st_mode),
+                                                                                    "not a regular file")
+        raise ValueError(f"{path.name}: is {what}, not a regular file ({kind} expected)")
+    return path
+
+
+def _forward_warnings(caught: list, where: str) -> None:
+    """Re-emit the FITS layer's warnings once per cause, with a count (a bad cadence range may warn hundreds of times)."""
+    counts: dict[tuple[type, str], list] = {}
+    for w in caught:
+        counts.setdefault((w.category, str(w.message)), []).append(w)
+    for (category, text), group in counts.items():
+        times = f" (×{len(group)})" if len(group) > 1 else ""
+        warnings.warn_explicit(cap(f"{where}: {text}{times}"), category, group[0].filename, group[0].lineno)
+
+
+def _read_fits(path: Path, kind: str, quality_bitmask: str | int, convert, columns: tuple[str, ...] = ()):
+    """``convert(lk.read(...))`` on a file this function opens and always closes (lightkurve leaks the handle
+    of a file it fails on); every failure is a capped ``ValueError`` naming the file."""
+    import lightkurve as lk  # slow import: only when a FITS file is actually read
+    from astropy.io import fits
+
+    path = check_regular_file(Path(path), f"{kind} FITS")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             with offline_astropy():  # the package's own astropy calls never download (IERS, etc.)
-                obj = lk.read(str(path), quality_bitmask=quality_bitmask)
-        except Exception as exc:  # noqa: BLE001 - astropy/lightkurve raise many types for a bad file
-            said = f"; the FITS reader also warned: {caught[0].message}" if caught else ""
-            raise ValueError(
-                f"{path.name}: not a readable TESS {kind} FITS file ({type(exc).__name__}: {exc}){said}"
-            ) from exc
-    for w in caught:  # a file that did read: pass its warnings on unchanged
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return obj
+                hdul = fits.open(path)
+        except Exception as exc:  # noqa: BLE001 - not FITS at all
+            raise ValueError(cap(f"{path.name}: not a readable TESS {kind} FITS file "
+                                 f"({type(exc).__name__}: {str(exc)[:600]})")) from None
+        with hdul:
+            names = list(getattr(getattr(hdul[1], "columns", None), "names", None) or []) if len(hdul) > 1 else []
+            lacking = [c for c in columns if c not in names]
+            if lacking:
+                raise ValueError(cap(f"{path.name}: no {'/'.join(lacking)} column in extension 1; expected a SPOC "
+                                     f"{kind} file with columns {list(columns)} (found {clip(names)})"))
+            try:
+                with offline_astropy():
+                    obj = lk.read(hdul, quality_bitmask=quality_bitmask)
+            except Exception as exc:  # noqa: BLE001 - astropy/lightkurve raise many types for a bad file
+                said = f"; the FITS reader also warned: {str(caught[0].message)[:600]}" if caught else ""
+                text = _HDULIST_REPR.sub(path.name, str(exc)[:MAX_MESSAGE])  # lightkurve quotes the open HDUList
+                raise ValueError(cap(f"{path.name}: not a readable TESS {kind} FITS file "
+                                     f"({type(exc).__name__}: {text[:600]}){said}")) from None
+            try:
+                value = convert(obj)  # copies the arrays out of the file before it is closed
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+                text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+                raise ValueError(cap(f"{path.name}: {text[:MAX_MESSAGE]}")) from None
+    _forward_warnings(caught, path.name)
+    return value
 
 
 def read_lc_fits(path: str | Path, *, quality_bitmask: str | int = "default") -> LightCurve:
@@ -59,15 +116,20 @@ def read_lc_fits(path: str | Path, *, quality_bitmask: str | int = "default") ->
     Returns
     -------
     LightCurve
+        Times checked to be BTJD; every failure is a ``ValueError`` naming the file.
     """
     import lightkurve as lk
 
-    lc = _lk_read(Path(path), "light-curve", quality_bitmask)
-    if not isinstance(lc, lk.TessLightCurve):
-        raise ValueError(f"{Path(path).name}: expected a TESS light curve, lightkurve read a {type(lc).__name__}")
-    if lc.meta.get("SECTOR") is None:
-        raise ValueError(f"{Path(path).name}: primary header has no SECTOR keyword")
-    return from_lightkurve_lc(lc)
+    def convert(lc):
+        if not isinstance(lc, lk.TessLightCurve):
+            raise ValueError(f"expected a TESS light curve, lightkurve read a {type(lc).__name__}")
+        if lc.meta.get("SECTOR") is None:
+            raise ValueError("primary header has no SECTOR keyword")
+        out = from_lightkurve_lc(lc)
+        check_btjd(out.time, "TIME")
+        return out
+
+    return _read_fits(Path(path), "light-curve", quality_bitmask, convert, ("TIME",))
 
 
 def read_tpf_fits(path: str | Path, *, quality_bitmask: str | int = "none") -> TPFStamp:
@@ -82,20 +144,20 @@ def read_tpf_fits(path: str | Path, *, quality_bitmask: str | int = "none") -> T
     Returns
     -------
     TPFStamp
+        Needs TIME (BTJD), a 3-D FLUX cube, QUALITY, the aperture extension and SECTOR
+        (else ``ValueError`` naming the file); copes without the optional SPOC content
+        (:mod:`toi5807.data.convert`).
     """
     import lightkurve as lk
 
-    tpf = _lk_read(Path(path), "target-pixel", quality_bitmask)
-    try:
+    def convert(tpf):
         if not isinstance(tpf, lk.TessTargetPixelFile):
-            raise ValueError(
-                f"{Path(path).name}: expected a TESS target pixel file, lightkurve read a {type(tpf).__name__}"
-            )
-        return from_lightkurve_tpf(tpf)  # copies the arrays out of the file
-    finally:
-        hdu = getattr(tpf, "hdu", None)
-        if hdu is not None:
-            hdu.close()  # lightkurve keeps the file open otherwise
+            raise ValueError(f"expected a TESS target pixel file, lightkurve read a {type(tpf).__name__}")
+        out = from_lightkurve_tpf(tpf)
+        check_btjd(out.time, "TIME")
+        return out
+
+    return _read_fits(Path(path), "target-pixel", quality_bitmask, convert, ("TIME", "FLUX", "QUALITY"))
 
 
 def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
@@ -114,13 +176,17 @@ def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
     -------
     LightCurve
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path.name}: file not found (CSV light curve expected)")
+    path = check_regular_file(Path(path), "CSV light curve")
     try:
-        text = path.read_text(encoding="utf-8")
+        return _parse_csv(path, path.read_text(encoding="utf-8"), sector)
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path.name}: not a UTF-8 text file ({exc})") from exc
+        raise ValueError(f"{path.name}: not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
+    except (ValueError, TypeError) as exc:
+        text = str(exc)[:MAX_MESSAGE]
+        raise ValueError(cap(text if text.startswith(path.name) else f"{path.name}: {text}")) from None
+
+
+def _parse_csv(path: Path, text: str, sector: int | None) -> LightCurve:
     lines = text.splitlines()
     header_idx = None
     for i, line in enumerate(lines):
@@ -130,7 +196,7 @@ def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
         if stripped.startswith("#"):
             m = _SECTOR_RE.match(stripped)
             if m and sector is None:
-                sector = int(m.group(1))
+                sector = header_int(_number(m.group(1)), "'# sector:' comment")
             continue
         header_idx = i
         break
@@ -139,7 +205,8 @@ def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
     names = [c.strip() for c in lines[header_idx].split(",")]
     missing = [c for c in CSV_COLUMNS if c not in names]
     if missing:
-        raise ValueError(f"{path.name}: missing column(s) {missing}; header has {names}, expected {list(CSV_COLUMNS)}")
+        raise ValueError(f"{path.name}: missing column(s) {missing}; header has {clip(names)}, "
+                         f"expected {list(CSV_COLUMNS)}")
     body = "\n".join(ln for ln in lines[header_idx + 1:] if ln.strip() and not ln.lstrip().startswith("#"))
     if not body:
         raise ValueError(f"{path.name}: no data rows after the header")
@@ -148,7 +215,8 @@ def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
             warnings.simplefilter("error")  # loadtxt warns instead of failing on some malformed input
             data = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2)
     except (ValueError, UserWarning) as exc:
-        raise ValueError(f"{path.name}: malformed data ({exc}); expected {len(names)} numeric columns per row") from exc
+        raise ValueError(f"{path.name}: malformed data ({clip(str(exc))}); expected {len(names)} numeric "
+                         "columns per row") from None
     if data.shape[1] != len(names):
         raise ValueError(f"{path.name}: rows have {data.shape[1]} columns but the header names {len(names)}")
     cols = {name: data[:, names.index(name)] for name in CSV_COLUMNS}
@@ -160,5 +228,15 @@ def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
     q = cols["quality"]
     if not np.all(np.isfinite(q)) or np.any(q != np.round(q)):
         raise ValueError(f"{path.name}: quality column must hold integers")
-    return LightCurve(time=cols["time_btjd"], flux=cols["flux"], flux_err=cols["flux_err"],
-                      quality=q.astype(np.int32), sector=int(sector))
+    time = check_btjd(cols["time_btjd"], "time_btjd")
+    return LightCurve(time=time, flux=cols["flux"], flux_err=cols["flux_err"], quality=q, sector=sector)
+
+
+def _number(text: str) -> int | float | str:
+    """A header value as int, else float, else the text (for :func:`header_int` to judge)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

@@ -19,8 +19,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .. import target
 from .model import Dataset
+from .validate import check_bool, check_int, check_path, check_sector, clip
 
 __all__ = [
     "LoadRequest",
@@ -70,13 +73,9 @@ def available_sources() -> tuple[str, ...]:
 def _sectors_arg(sectors: Iterable[int] | None) -> tuple[int, ...]:
     if sectors is None:
         return target.SECTORS
-    if isinstance(sectors, (int, str)):
-        raise TypeError(f"sectors: expected an iterable of ints such as (55, 75), got {sectors!r}")
-    out = []
-    for s in sectors:
-        if isinstance(s, bool) or not isinstance(s, int):
-            raise TypeError(f"sectors: expected ints, got {s!r}")
-        out.append(int(s))
+    if isinstance(sectors, (int, str, bytes, np.integer)) or not isinstance(sectors, Iterable):
+        raise TypeError(f"sectors: expected an iterable of ints such as (55, 75), got {clip(sectors)}")
+    out = [check_sector(s, "sectors") for s in sectors]
     if not out:
         raise ValueError("sectors: expected at least one sector")
     return tuple(sorted(set(out)))
@@ -100,7 +99,7 @@ def load_dataset(
         ``"mast"`` downloads the real data (needs ``network=True`` unless cached);
         ``"local"`` reads the folder given by ``path``.
     path : str or Path, optional
-        Folder for ``source="local"``.
+        Folder for ``source="local"`` (non-empty; ``"."`` for the working folder).
     seed : int, default 0
         Twin only: seed of the noise and pointing-jitter draws.
     scenario : {"planet", "background_eb", "no_transit"}, default "planet"
@@ -108,21 +107,22 @@ def load_dataset(
     sectors : iterable of int, optional
         Sectors to load (default: 55, 75, 82, 83).
     network : bool, default False
-        Allow network access (MAST downloads).
+        Allow network access (MAST downloads). Only ``True``/``False``: a string such as
+        ``"false"`` is refused, not read as true.
 
     Returns
     -------
     Dataset
     """
     if not isinstance(source, str) or source not in _REGISTRY:
-        raise ValueError(f"unknown source {source!r}; expected one of {list(available_sources())}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
+        raise ValueError(f"unknown source {clip(source)}; expected one of {list(available_sources())}")
+    if not isinstance(scenario, str):
+        raise TypeError(f"scenario: expected a string such as 'planet', got {type(scenario).__name__}")
     request = LoadRequest(
-        path=None if path is None else Path(path),
-        seed=int(seed),
-        scenario=str(scenario),
+        path=None if path is None else check_path(path, "path"),
+        seed=check_int(seed, "seed", 0, 2**63 - 1),
+        scenario=scenario,
         sectors=_sectors_arg(sectors),
-        network=bool(network),
+        network=check_bool(network, "network"),
     )
     return _REGISTRY[source](request)

@@ -3,7 +3,9 @@
 Used by ``python -m toi5807 regenerate``. Each notebook runs in a fresh kernel
 whose working directory is the notebook's folder (as under nbval); volatile
 metadata (execution timestamps, interpreter patch versions) is not stored, so
-running twice leaves the files byte-identical.
+running twice leaves the files byte-identical. Notebooks are found in the repository
+this package belongs to, and rewritten atomically with ordinary permissions (0644 under
+the usual umask).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..data.cache import atomic_write_bytes
-from ..data.paths import repo_root
+from ..data.paths import package_repo_root
 
 __all__ = [
     "NotebookFailure",
@@ -55,8 +57,21 @@ class NotebookFailure(Exception):
 
 
 def find_notebooks(pattern: str | None = None, root: Path | None = None) -> list[Path]:
-    """Notebooks under ``notebooks/`` in step order, optionally filtered by a glob on the file name."""
-    folder = repo_root(root) / "notebooks"
+    """Notebooks under ``notebooks/`` in step order, optionally filtered by a glob on the file name.
+
+    The folder is that of the repository this package belongs to (or of ``root``), never one found by
+    walking up from the working directory: a ``notebooks/`` folder above the repository is not executed.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the package is not installed from a clone of the repository and no ``root`` is given.
+    """
+    base = Path(root) if root is not None else package_repo_root()
+    if base is None:
+        raise FileNotFoundError("regenerate runs the notebooks of the repository toi5807 is installed from; this "
+                                "installation is not a clone (pip install -e . from the repository)")
+    folder = base / "notebooks"
     books = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
     if pattern:
         books = [p for p in books if fnmatch.fnmatch(p.name, pattern)]

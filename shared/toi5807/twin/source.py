@@ -34,8 +34,8 @@ def twin_cache_key(seed: int, scenario: str) -> str:
 
 
 def _twin_entry(seed: int, scenario: str):
-    """Cache folder, builder and manifest metadata of one twin dataset (a SIMULATION)."""
-    from .fits import write_twin_fits
+    """Cache folder, builder, manifest metadata and expected file names of one twin dataset (a SIMULATION)."""
+    from .fits import twin_file_names, write_twin_fits
     from .simulate import SCENARIOS
     from .spec import GENERATOR_VERSION
 
@@ -47,7 +47,8 @@ def _twin_entry(seed: int, scenario: str):
         write_twin_fits(tmp, seed=seed, scenario=scenario, sectors=target.SECTORS)
 
     metadata = {"seed": seed, "scenario": scenario, "generator_version": GENERATOR_VERSION}
-    return directory, build, metadata
+    expected = sorted(name for s in target.SECTORS for name in twin_file_names(s).values())
+    return directory, build, metadata, expected
 
 
 def twin_directory(seed: int = 0, scenario: str = "planet") -> Path:
@@ -55,20 +56,20 @@ def twin_directory(seed: int = 0, scenario: str = "planet") -> Path:
 
     The twin is a SIMULATION of TOI-5807 (see :mod:`toi5807.twin`).
     """
-    directory, build, metadata = _twin_entry(seed, scenario)
-    return cached_directory(directory, build, metadata=metadata)[0]
+    directory, build, metadata, expected = _twin_entry(seed, scenario)
+    return cached_directory(directory, build, expected=expected, metadata=metadata)[0]
 
 
 def _load_twin(req: LoadRequest) -> Dataset:
     unknown = sorted(set(req.sectors) - set(target.SECTORS))
     if unknown:
         raise ValueError(f"sectors: the twin simulates sectors {list(target.SECTORS)} only, got {unknown}")
-    directory, build, metadata = _twin_entry(req.seed, req.scenario)
+    directory, build, metadata, expected = _twin_entry(req.seed, req.scenario)
     meta = {"simulated": True, "scenario": req.scenario, "seed": req.seed}
     return load_verified(
         directory, build,
-        lambda d: load_local_dir(d, list(req.sectors), source="twin", meta=meta),
-        metadata=metadata,
+        lambda d: load_local_dir(d, list(req.sectors), source="twin", meta=meta, files=expected),
+        expected=expected, metadata=metadata,
     )
 
 

@@ -59,7 +59,8 @@ class CheckResult(Explained):
         Data-quality confidence in [0, 1].
     flags : tuple of str
         Machine-readable conditions (``MISSING_TPF``, ``NO_IN_TRANSIT_CADENCES``,
-        ``SATURATION_RISK``, ``LOW_N_IN_TRANSIT``, ``LOW_N_OUT_TRANSIT``).
+        ``NO_OUT_OF_TRANSIT_CADENCES``, ``SATURATION_RISK``, ``LOW_N_IN_TRANSIT``,
+        ``LOW_N_OUT_TRANSIT``, ``DEGENERATE_SIGNIFICANCE``).
     warnings : tuple of str
         The engine's warnings.
     metrics : dict
@@ -130,14 +131,24 @@ class CheckResult(Explained):
 
 
 def v08_verdict(shift_pixels: float, sigma: float, config: CentroidShiftConfig | None = None) -> str:
-    """PASS/WARN/FAIL from a shift (pixels) and its significance (σ); NaN σ never triggers."""
+    """PASS/WARN/FAIL from a shift (pixels) and its significance (σ); NaN never triggers, +inf always does."""
     cfg = config if config is not None else CentroidShiftConfig()
-    big = lambda x, thr: bool(np.isfinite(x) and x >= thr)  # noqa: E731
+    big = lambda x, thr: bool(not np.isnan(x) and x >= thr)  # noqa: E731
     if big(shift_pixels, cfg.fail_shift_pixels) and big(sigma, cfg.fail_sigma):
         return "FAIL"
     if big(shift_pixels, cfg.warn_shift_pixels) or big(sigma, cfg.warn_sigma):
         return "WARN"
     return "PASS"
+
+
+def _degenerate(result: Any) -> bool:
+    """A significance was computed (enough cadences) but is undefined: NaN σ, a zero/non-finite uncertainty or a
+    singular covariance (the significance module's ``degenerate_covariance``)."""
+    if "significance_not_computed_insufficient_cadences" in result.warnings:
+        return False  # low counts: the design note's LOW_N_* flags and reduced confidence say so (§4.3)
+    unc = result.shift_uncertainty_pixels
+    return bool(np.isnan(result.significance_sigma) or not (np.isfinite(unc) and unc > 0)
+                or "degenerate_covariance" in result.warnings)
 
 
 def _as_stamp(tpf: Any, name: str = "tpf") -> TPFStamp:
@@ -198,8 +209,10 @@ def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | No
     -------
     CheckResult or dict
         One result, or ``{sector: CheckResult}`` (ascending sectors) for several stamps.
-        ``status="skipped"`` with ``NO_IN_TRANSIT_CADENCES`` when no usable cadence falls in a
-        transit window. ``simulated`` is the stamp's own label.
+        ``status="skipped"`` with ``NO_IN_TRANSIT_CADENCES`` or ``NO_OUT_OF_TRANSIT_CADENCES`` when a
+        window has no usable cadence; ``verdict="WARN"`` with ``DEGENERATE_SIGNIFICANCE`` when the
+        significance is undefined (NaN, or a zero or non-finite shift uncertainty) — never a PASS.
+        ``simulated`` is the stamp's own label.
     """
     cfg = config if config is not None else CentroidShiftConfig()
     tp = coerce_transit_params(candidate, period=period, t0=t0, duration_hours=duration_hours, name="candidate")
@@ -220,10 +233,10 @@ def _run_one(tpf: Any, tp: TransitParams, cfg: CentroidShiftConfig) -> CheckResu
     details = result.to_dict()
     details["sector"] = stamp.sector
     details["simulated"] = stamp.simulated
-    if result.n_in_transit_cadences == 0:
+    if result.n_in_transit_cadences == 0 or result.n_out_of_transit_cadences == 0:
         return CheckResult(
             status="skipped",
-            flags=("NO_IN_TRANSIT_CADENCES",),
+            flags=("NO_IN_TRANSIT_CADENCES" if result.n_in_transit_cadences == 0 else "NO_OUT_OF_TRANSIT_CADENCES",),
             warnings=result.warnings,
             confidence=result.confidence,
             details=details,
@@ -231,6 +244,13 @@ def _run_one(tpf: Any, tp: TransitParams, cfg: CentroidShiftConfig) -> CheckResu
         )
     metrics = {key: details[key] for key in V08_METRIC_KEYS}
     flags = tuple(_FLAGGED_WARNINGS[w] for w in result.warnings if w in _FLAGGED_WARNINGS)
+    warnings = result.warnings
+    verdict = v08_verdict(result.centroid_shift_pixels, result.significance_sigma, cfg)
+    if _degenerate(result):  # σ NaN or resting on a zero/non-finite uncertainty: no PASS can be claimed
+        flags += ("DEGENERATE_SIGNIFICANCE",)
+        warnings += ("significance undefined: zero or non-finite shift uncertainty (constant, empty or degenerate "
+                     "pixels); not a PASS",)
+        verdict = "WARN" if verdict == "PASS" else verdict
     plot_data = {
         "out_of_transit_mean_image": images.out_of_transit_mean,
         "in_transit_mean_image": images.in_transit_mean,
@@ -248,10 +268,10 @@ def _run_one(tpf: Any, tp: TransitParams, cfg: CentroidShiftConfig) -> CheckResu
     }
     return CheckResult(
         status="ok",
-        verdict=v08_verdict(result.centroid_shift_pixels, result.significance_sigma, cfg),
+        verdict=verdict,
         confidence=float(result.confidence) if math.isfinite(result.confidence) else 0.0,
         flags=flags,
-        warnings=result.warnings,
+        warnings=warnings,
         metrics=metrics,
         details=details,
         plot_data=_json_safe(plot_data),

@@ -7,12 +7,12 @@ significance method is ``empirical`` (see :mod:`toi5807.v08.calibration`).
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..data.validate import check_int, check_real, clip
 from ..report import json_safe
 from .location import LOCATION_METHODS
 from .significance import SIGNIFICANCE_METHODS
@@ -22,6 +22,7 @@ __all__ = [
     "WARN_IN_TRANSIT_CADENCES",
     "WARN_OUT_TRANSIT_CADENCES",
     "FAKE_MIN_COVERAGE",
+    "MAX_RESAMPLES",
     "CentroidShiftConfig",
     "resolve_quality_bitmask",
 ]
@@ -41,13 +42,9 @@ WARN_IN_TRANSIT_CADENCES = 10
 WARN_OUT_TRANSIT_CADENCES = 50
 
 
-def _real(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, got {value}")
-    return value
+#: Most bootstrap resamples / permutations a configuration may ask for (memory and time grow with it;
+#: 10,000 already resolve p-values of 1e-4).
+MAX_RESAMPLES = 100_000
 
 
 #: Empirical significance: a fake ephemeris counts only if its in-window holds at least this fraction of the
@@ -62,10 +59,10 @@ def resolve_quality_bitmask(value: int | str) -> int:
     if isinstance(value, str):
         key = value.lower()
         if key not in _NAMED_BITMASKS:
-            raise ValueError(f"quality_bitmask: expected one of {sorted(_NAMED_BITMASKS)} or an int, got {value!r}")
+            raise ValueError(f"quality_bitmask: expected one of {sorted(_NAMED_BITMASKS)} or an int, got {clip(value)}")
         return _NAMED_BITMASKS[key]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise TypeError(f"quality_bitmask: expected a non-negative int or a name, got {value!r}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise TypeError(f"quality_bitmask: expected a non-negative int or a name, got {clip(value)}")
     return int(value)
 
 
@@ -83,7 +80,7 @@ class CentroidShiftConfig:
         Aggregation of per-cadence centroids; ``mean`` is legacy v1 (pooled frame, no clipping).
     significance_method : {"bootstrap", "analytic", "permutation", "empirical"}
     n_bootstrap : int
-        Resamples (bootstrap) or relabellings (permutation).
+        Resamples (bootstrap) or relabellings (permutation), 2 … 100,000.
     min_in_transit_cadences, min_out_transit_cadences : int
         Below these counts no significance is computed and confidence drops (§4.3).
     pixel_scale_arcsec : float
@@ -93,11 +90,15 @@ class CentroidShiftConfig:
     outlier_sigma : float
         MAD clip of per-cadence centroids, robust σ (``inf`` disables).
     k_in, k_buffer : float
-        In-transit |Δt| ≤ k_in·D/2; out-of-transit |Δt| > D/2 + k_buffer·D.
+        In-transit |Δt| ≤ k_in·D/2; out-of-transit |Δt| > D/2 + k_buffer·D. The windows may not
+        overlap: k_in ≤ 1 + 2·k_buffer.
     quality_bitmask : int or str
         Cadences with ``quality & bitmask != 0`` are dropped; names as lightkurve.
     seed : int
-        Seed of every random draw.
+        Seed of every random draw (Python or numpy int).
+
+    Thresholds: FAIL ones may not be below the WARN ones. Every value is checked on construction
+    (``TypeError``/``ValueError`` naming the knob, the value and what was expected).
     """
 
     fail_shift_pixels: float = 1.0
@@ -119,27 +120,27 @@ class CentroidShiftConfig:
 
     def __post_init__(self) -> None:
         for name in ("fail_shift_pixels", "fail_sigma", "warn_shift_pixels", "warn_sigma", "k_buffer"):
-            if _real(name, getattr(self, name)) < 0:
-                raise ValueError(f"{name}: expected >= 0, got {getattr(self, name)}")
+            check_real(getattr(self, name), name, 0.0)
         for name in ("pixel_scale_arcsec", "saturation_threshold", "k_in"):
-            if _real(name, getattr(self, name)) <= 0:
-                raise ValueError(f"{name}: expected > 0, got {getattr(self, name)}")
-        if isinstance(self.outlier_sigma, bool) or not isinstance(self.outlier_sigma, (int, float)):
-            raise TypeError(f"outlier_sigma: expected a number, got {type(self.outlier_sigma).__name__}")
-        if not self.outlier_sigma > 0:
-            raise ValueError(f"outlier_sigma: expected > 0 (inf disables clipping), got {self.outlier_sigma}")
+            check_real(getattr(self, name), name, 0.0, low_open=True)
+        check_real(self.outlier_sigma, "outlier_sigma", 0.0, low_open=True, allow_inf=True)
+        for fail, warn in (("fail_shift_pixels", "warn_shift_pixels"), ("fail_sigma", "warn_sigma")):
+            if getattr(self, fail) < getattr(self, warn):
+                raise ValueError(f"{fail}: {getattr(self, fail)} is below {warn}={getattr(self, warn)}; "
+                                 "expected the FAIL threshold >= the WARN threshold")
+        if self.k_in > 1.0 + 2.0 * self.k_buffer:
+            raise ValueError(f"k_in: {self.k_in} makes the in-transit window (|dt| <= k_in*D/2) overlap the "
+                             f"out-of-transit one (|dt| > D/2 + k_buffer*D); expected k_in <= 1 + 2*k_buffer = "
+                             f"{1.0 + 2.0 * self.k_buffer:g}")
         if self.centroid_method not in LOCATION_METHODS:
-            raise ValueError(f"centroid_method: expected one of {LOCATION_METHODS}, got {self.centroid_method!r}")
+            raise ValueError(f"centroid_method: expected one of {LOCATION_METHODS}, got {clip(self.centroid_method)}")
         if self.significance_method not in SIGNIFICANCE_METHODS:
             raise ValueError(
-                f"significance_method: expected one of {SIGNIFICANCE_METHODS}, got {self.significance_method!r}"
+                f"significance_method: expected one of {SIGNIFICANCE_METHODS}, got {clip(self.significance_method)}"
             )
-        for name, low in (("n_bootstrap", 2), ("min_in_transit_cadences", 0), ("min_out_transit_cadences", 0), ("seed", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
-            if value < low:
-                raise ValueError(f"{name}: expected >= {low}, got {value}")
+        for name, low, high in (("n_bootstrap", 2, MAX_RESAMPLES), ("min_in_transit_cadences", 0, None),
+                                ("min_out_transit_cadences", 0, None), ("seed", 0, 2**63 - 1)):
+            object.__setattr__(self, name, check_int(getattr(self, name), name, low, high))  # numpy ints → int
         resolve_quality_bitmask(self.quality_bitmask)
 
     @classmethod

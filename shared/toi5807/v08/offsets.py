@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..data.geometry import SkyVector, vector_to_sky
+from ..data.validate import check_real
 from ..lightcurve import TransitParams, coerce_transit_params
 from ..report import Explained, fmt, json_safe, with_simulated
 from .combine import CombinedOffset, combine_offsets
@@ -230,12 +231,13 @@ def analyze_v08_offsets(ds: Any, candidate: Any, *, config: CentroidShiftConfig 
         (:data:`OFFSET_SIGNIFICANCE_METHOD`), whatever the package default.
     baseline_durations : float
     nsigma : float
-        Level of the exclusion radius (3).
+        Level of the exclusion radius (3; > 0).
 
     Returns
     -------
     V08OffsetAnalysis
     """
+    nsigma = check_real(nsigma, "nsigma", 0.0, low_open=True)  # before any work: a bad level fails at once
     stamps = getattr(ds, "tpf_by_sector", ds)
     if not hasattr(stamps, "items"):
         raise TypeError(f"ds: expected a Dataset or a mapping sector -> TPFStamp, got {type(ds).__name__}")

@@ -36,11 +36,12 @@ import numpy as np
 
 from .. import target as _target
 from ..data.geometry import SkyVector, _as_matrix, vector_to_sky
-from ..data.validate import check_cube, check_time
+from ..data.validate import check_cube, check_real, check_time
 from ..lightcurve import coerce_transit_params, transit_window_masks
 from ..report import Explained, fmt, json_safe
 from .config import CentroidShiftConfig
 from .series import _quality_ok
+from .stamp_sums import fake_depths, stamp_sums
 
 __all__ = [
     "StampDepth",
@@ -74,6 +75,10 @@ class StampDepth(Explained):
     depth_err_white, depth_err_fake : float
         The two error estimates (NaN when fewer than 5 fake ephemerides fit).
     n_in, n_out, n_fake : int
+    flags : tuple of str
+        Why a value is missing or weaker than it looks: ``too_few_cadences`` (fewer than 3 in or out),
+        ``cadences_without_flux`` (cadences whose stamp sum is not positive and finite were left out),
+        ``depth_not_finite`` (degenerate input, e.g. no flux at all).
     snr : float
         ``depth / depth_err``.
     simulated : bool
@@ -86,6 +91,7 @@ class StampDepth(Explained):
     n_in: int
     n_out: int
     n_fake: int
+    flags: tuple[str, ...] = ()
     simulated: bool = False
 
     @property
@@ -118,9 +124,9 @@ class StampDepth(Explained):
 
 
 def _median_and_se(v: np.ndarray) -> tuple[float, float]:
-    med = float(np.median(v))
-    s = _MAD_TO_SIGMA * float(np.median(np.abs(v - med)))
-    return med, _MEDIAN_SE_FACTOR * s / math.sqrt(v.size)
+    med = np.median(v)
+    s = _MAD_TO_SIGMA * np.median(np.abs(v - med))
+    return float(med), float(_MEDIAN_SE_FACTOR * s / np.sqrt(v.size))
 
 
 def stamp_depth(flux: Any, time: Any, transit_params: Any, *, quality: Any = None,
@@ -129,6 +135,8 @@ def stamp_depth(flux: Any, time: Any, transit_params: Any, *, quality: Any = Non
 
     Measured from the stamp itself — not from the aperture light curve, whose
     dilution differs. Windows as V08 (``k_in``, ``k_buffer``, quality bitmask).
+    Vectorised (fake ephemerides included); any finite flux scale works, and
+    degenerate input gives NaN values with ``flags``, never an exception.
 
     Parameters
     ----------
@@ -149,31 +157,29 @@ def stamp_depth(flux: Any, time: Any, transit_params: Any, *, quality: Any = Non
     cube = check_cube(flux)
     t = check_time(time, cube.shape[0])
     ok = _quality_ok(quality, t.size, cfg.quality_bitmask) & np.isfinite(t)
-    tot = np.nansum(np.maximum(cube.reshape(cube.shape[0], -1), 0.0), axis=1)
-    ok &= tot > 0
+    tot = stamp_sums(cube)
+    flux_ok = np.isfinite(tot) & (tot > 0)
+    flags = ("cadences_without_flux",) if np.any(ok & ~flux_ok) else ()
+    ok &= flux_ok
     in_w, out_w = transit_window_masks(t, tp, cfg.k_in, cfg.k_buffer)
     ins, outs = ok & in_w, ok & out_w
     n_in, n_out = int(ins.sum()), int(outs.sum())
     if n_in < 3 or n_out < 3:
-        return StampDepth(math.nan, math.nan, math.nan, math.nan, n_in, n_out, 0)
+        return StampDepth(depth=math.nan, depth_err=math.nan, depth_err_white=math.nan, depth_err_fake=math.nan,
+                          n_in=n_in, n_out=n_out, n_fake=0, flags=(*flags, "too_few_cadences"))
     m_in, e_in = _median_and_se(tot[ins])
     m_out, e_out = _median_and_se(tot[outs])
-    depth = 1.0 - m_in / m_out
-    err_white = math.hypot(e_in / m_out, m_in * e_out / m_out**2)
-    # fake ephemerides between the transits (same construction as the empirical V08 method)
-    h_in, h_out = cfg.k_in * tp.duration_days / 2.0, tp.duration_days / 2.0 + cfg.k_buffer * tp.duration_days
-    step = h_in + h_out
-    n_fake_max = int(math.floor((tp.period - 2.0 * step) / step)) + 1 if tp.period > 2.0 * step else 0
-    fakes = []
-    for j in range(1, n_fake_max + 1):
-        dtf = np.abs(np.mod(t - (tp.t0 + j * step) + 0.5 * tp.period, tp.period) - 0.5 * tp.period)
-        gi, go = outs & (dtf <= h_in), outs & (dtf > h_out)
-        if gi.sum() >= max(cfg.min_in_transit_cadences, 3) and go.sum() >= max(cfg.min_out_transit_cadences, 3):
-            fakes.append(1.0 - np.median(tot[gi]) / np.median(tot[go]))
-    err_fake = float(np.std(fakes, ddof=1)) if len(fakes) >= 5 else math.nan
+    with np.errstate(all="ignore"):
+        depth = float(1.0 - np.float64(m_in) / m_out)
+        err_white = float(np.hypot(np.float64(e_in) / m_out, m_in * (np.float64(e_out) / m_out) / m_out))
+        fakes = fake_depths(tot, t, outs, tp, cfg)
+        fakes = fakes[np.isfinite(fakes)]
+        err_fake = float(np.std(fakes, ddof=1)) if fakes.size >= 5 else math.nan
     err = max(err_white, err_fake) if math.isfinite(err_fake) else err_white
-    return StampDepth(depth=float(depth), depth_err=float(err), depth_err_white=float(err_white),
-                      depth_err_fake=err_fake, n_in=n_in, n_out=n_out, n_fake=len(fakes))
+    if not (math.isfinite(depth) and math.isfinite(err)):
+        flags = (*flags, "depth_not_finite")
+    return StampDepth(depth=depth, depth_err=float(err), depth_err_white=err_white, depth_err_fake=err_fake,
+                      n_in=n_in, n_out=n_out, n_fake=int(fakes.size), flags=flags)
 
 
 @dataclass(frozen=True, repr=False)
@@ -187,7 +193,7 @@ class SourceOffset(Explained):
         False when the depth is not positive or any input is not finite.
     flags : tuple of str
         ``depth_not_positive``, ``depth_not_significant`` (δ/σ_δ < 3; left out of combinations),
-        ``no_shift_covariance``, ``no_wcs``.
+        ``no_shift_covariance``, ``no_wcs``, ``offset_not_finite`` (extreme inputs overflowed).
     source_pixel : (float, float)
         ``s = c_out − Δc (1 − δ)/δ``, stamp pixels.
     source_covariance_pixels : 2×2 tuple
@@ -307,15 +313,20 @@ def source_offset(
                             offset_sky=None, depth=depth)
     if not (math.isfinite(depth_err) and depth_err >= 0 and depth >= MIN_DEPTH_SNR * depth_err):
         flags.append("depth_not_significant")
-    k = (1.0 - depth) / depth
-    s = c_out - dc * k
-    err2 = depth_err**2 if math.isfinite(depth_err) else 0.0
-    cov_s = k * k * cov + np.outer(dc, dc) * err2 / depth**4
-    off = s - tpix
+    with np.errstate(all="ignore"):  # extreme but finite inputs give inf/NaN here, flagged below
+        d = np.float64(depth)
+        k = (1.0 - d) / d
+        s = c_out - dc * k
+        err2 = np.float64(depth_err) ** 2 if math.isfinite(depth_err) else np.float64(0.0)
+        cov_s = k * k * cov + np.outer(dc, dc) * (err2 / d**4 if err2 > 0 else 0.0)
+        off = s - tpix
+    finite = bool(np.all(np.isfinite(s)) and np.all(np.isfinite(cov_s)))
+    if not finite:
+        flags.append("offset_not_finite")
     sky = None
-    if wcs is not None and np.all(np.isfinite(tpix)):
+    if finite and wcs is not None and np.all(np.isfinite(tpix)):
         sky = vector_to_sky(off, cov_s, wcs, tpix, label=label)
-    return SourceOffset(label=str(label), defined=bool(np.all(np.isfinite(off))), flags=tuple(flags),
+    return SourceOffset(label=str(label), defined=finite and bool(np.all(np.isfinite(off))), flags=tuple(flags),
                         source_pixel=t2(s), source_covariance_pixels=(t2(cov_s[0]), t2(cov_s[1])),
                         target_pixel=t2(tpix), offset_pixels=t2(off), offset_sky=sky, depth=depth)
 
@@ -334,14 +345,20 @@ def exclusion_radius_arcsec(offset_covariance_arcsec2: Any, nsigma: float = 3.0)
     ----------
     offset_covariance_arcsec2 : array_like, shape (2, 2)
     nsigma : float
+        Level, > 0.
 
     Returns
     -------
     float
         arcsec.
     """
+    nsigma = check_real(nsigma, "nsigma", 0.0, low_open=True)
     c = _as_matrix("offset_covariance_arcsec2", offset_covariance_arcsec2, (2, 2))
     if not np.all(np.isfinite(c)):
         return math.nan
-    lam = float(np.max(np.linalg.eigvalsh(0.5 * (c + c.T))))
-    return float(nsigma) * math.sqrt(max(lam, 0.0))
+    with np.errstate(all="ignore"):
+        try:
+            lam = float(np.max(np.linalg.eigvalsh(0.5 * (c + c.T))))
+        except np.linalg.LinAlgError:
+            return math.nan
+        return float(nsigma * np.sqrt(max(lam, 0.0))) if math.isfinite(lam) else math.nan

@@ -1,0 +1,149 @@
+"""Converters from lightkurve objects to the data model, and provenance from file headers.
+
+:func:`from_lightkurve_lc` and :func:`from_lightkurve_tpf` let users bring
+their own lightkurve objects; the FITS readers (:mod:`toi5807.data.readers`)
+use them too. A TPF that lacks optional SPOC content copes: no ``FLUX_ERR``
+column → ``flux_err=None``; no stamp origin (``1CRV5P``/``2CRV5P``) →
+``column``/``row`` None; every absent keyword or column a SPOC TPF normally
+carries is listed in ``provenance["missing"]``. What V08 cannot do without
+(times, a 3-D flux cube, the aperture extension, the sector) raises
+``ValueError`` saying what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .model import LightCurve, TPFStamp
+from .validate import clip, header_int
+
+__all__ = ["from_lightkurve_lc", "from_lightkurve_tpf", "provenance_from_header", "SPOC_TPF_OPTIONAL"]
+
+#: Keywords (primary header) and columns (pixel table) a SPOC TPF carries but V08 can do without.
+SPOC_TPF_OPTIONAL = {"header": ("CAMERA", "CCD", "CROWDSAP", "FLFRCSAP", "TESSMAG"),
+                     "columns": ("FLUX_ERR", "FLUX_BKG", "POS_CORR1", "POS_CORR2")}
+
+
+def _value(x: Any) -> np.ndarray:
+    """Strip astropy units / masks / Time from a lightkurve column."""
+    if hasattr(x, "filled"):
+        x = x.filled(np.nan) if np.ma.isMaskedArray(x) or hasattr(x, "mask") else x
+    return np.asarray(getattr(x, "value", x))
+
+
+def _btjd(time: Any) -> np.ndarray:
+    return np.asarray(time.btjd if hasattr(time, "btjd") else _value(time), dtype=np.float64)
+
+
+def provenance_from_header(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """Provenance of a file from its primary-header keywords: ``SIMDATA`` → ``simulated``, with
+    ``SCENARIO`` and ``SIMSEED`` for the digital twin (lightkurve keeps the header in ``.meta``)."""
+    simulated = bool(meta.get("SIMDATA", False))
+    out: dict[str, Any] = {"simulated": simulated}
+    if simulated:
+        if meta.get("SCENARIO") is not None:
+            out["scenario"] = clip(str(meta["SCENARIO"]), 80).strip("'")
+        if meta.get("SIMSEED") is not None:
+            out["seed"] = header_int(meta["SIMSEED"], "SIMSEED")
+    return out
+
+
+def _sector(obj: Any, meta: Mapping[str, Any], sector: Any) -> Any:
+    if sector is None:
+        sector = meta.get("SECTOR", getattr(obj, "sector", None))
+    if sector is None:
+        raise ValueError("SECTOR: the header has no sector number; pass sector=")
+    return header_int(sector, "SECTOR")
+
+
+def from_lightkurve_lc(lc: Any, sector: int | None = None) -> LightCurve:
+    """Convert a lightkurve ``LightCurve``/``TessLightCurve`` into a :class:`LightCurve`.
+
+    Parameters
+    ----------
+    lc : lightkurve.LightCurve
+        Times in BTJD (lightkurve's ``btjd`` format), flux in any unit; without ``flux_err`` the
+        errors are NaN, without ``quality`` the flags are 0.
+    sector : int, optional
+        Overrides ``lc.meta['SECTOR']``.
+
+    Returns
+    -------
+    LightCurve
+    """
+    if not all(hasattr(lc, a) for a in ("time", "flux", "colnames")):
+        raise TypeError(f"lc: expected a lightkurve LightCurve, got {type(lc).__name__}")
+    meta = getattr(lc, "meta", None) or {}
+    time = _btjd(lc.time)
+    flux = _value(lc.flux)
+    flux_err = _value(lc.flux_err) if "flux_err" in lc.colnames else np.full(flux.shape, np.nan)
+    quality = _value(lc["quality"]) if "quality" in lc.colnames else np.zeros(len(flux), dtype=np.int32)
+    return LightCurve(time=time, flux=flux, flux_err=flux_err, quality=quality, sector=_sector(lc, meta, sector),
+                      provenance=provenance_from_header(meta))
+
+
+def _missing(primary: Mapping[str, Any], columns: list[str], origin_known: bool) -> list[str]:
+    gone = [k for k in SPOC_TPF_OPTIONAL["header"] if primary.get(k) is None]
+    gone += [c for c in SPOC_TPF_OPTIONAL["columns"] if c not in columns]
+    return gone + ([] if origin_known else ["stamp origin (1CRV5P/2CRV5P)"])
+
+
+def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
+    """Convert a lightkurve ``TessTargetPixelFile`` into a :class:`TPFStamp`.
+
+    The cadences kept are those lightkurve kept (its ``quality_bitmask`` at read
+    time); read with ``quality_bitmask="none"`` to let V08 apply its own mask.
+    Needs TIME, FLUX (3-D), QUALITY, the aperture extension and SECTOR; copes
+    without FLUX_ERR, WCS, the stamp origin, CAMERA/CCD, FLUX_BKG, POS_CORR,
+    CROWDSAP, FLFRCSAP (see the module docstring).
+
+    Parameters
+    ----------
+    tpf : lightkurve.TessTargetPixelFile
+
+    Returns
+    -------
+    TPFStamp
+    """
+    hdu = getattr(tpf, "hdu", None)
+    if hdu is None or not all(hasattr(tpf, a) for a in ("time", "flux", "quality")):
+        raise TypeError(f"tpf: expected a lightkurve TessTargetPixelFile, got {type(tpf).__name__}")
+    columns = list(getattr(getattr(hdu[1], "columns", None), "names", []) or [])
+    for col in ("TIME", "FLUX", "QUALITY"):
+        if col not in columns:
+            raise ValueError(f"pixel table has no {col} column; expected a SPOC target pixel file "
+                             f"(columns: {clip(columns)})")
+    flux = _value(tpf.flux)
+    if flux.ndim != 3:
+        raise ValueError(f"FLUX: expected a cube (n_time, n_rows, n_cols), got shape {flux.shape}")
+    if len(hdu) < 3 or getattr(hdu[2], "data", None) is None:
+        raise ValueError("no aperture extension (HDU 2, APERTURE image); expected a SPOC target pixel file")
+    aperture = np.asarray(hdu[2].data)
+    if aperture.shape != flux.shape[1:]:
+        raise ValueError(f"APERTURE image has shape {aperture.shape}; expected the stamp's {flux.shape[1:]}")
+    try:
+        wcs = tpf.wcs
+    except Exception:  # noqa: BLE001 - a TPF without usable WCS keywords is still a TPF
+        wcs = None
+    header1 = hdu[1].header
+    origin_known = header1.get("1CRV5P") is not None and header1.get("2CRV5P") is not None
+    primary = getattr(tpf, "meta", None) or hdu[0].header
+    provenance = provenance_from_header(primary)
+    missing = _missing(primary, columns, origin_known)
+    if missing:
+        provenance["missing"] = missing
+    return TPFStamp(
+        time=_btjd(tpf.time),
+        flux=flux,  # one float64 copy is made by TPFStamp's validation
+        flux_err=_value(tpf.flux_err) if "FLUX_ERR" in columns else None,
+        quality=np.asarray(tpf.quality),
+        wcs=wcs,
+        aperture_mask=np.asarray(tpf.pipeline_mask, dtype=bool),
+        column=header_int(header1["1CRV5P"], "1CRV5P") if origin_known else None,
+        row=header_int(header1["2CRV5P"], "2CRV5P") if origin_known else None,
+        sector=_sector(tpf, primary, None),
+        provenance=provenance,
+    )
