@@ -115,6 +115,8 @@ def test_import_leaves_the_astropy_configuration_alone():
 def test_package_reads_fits_with_astropy_offline(tmp_path, monkeypatch):
     """The package's own lightkurve/astropy reading runs inside offline_astropy (and only there)."""
     import lightkurve as lk
+    import numpy as np
+    from astropy.io import fits
     from astropy.utils import data, iers
     from toi5807.data import readers
 
@@ -123,10 +125,11 @@ def test_package_reads_fits_with_astropy_offline(tmp_path, monkeypatch):
 
     def fake_read(path, quality_bitmask=None):
         seen.append((iers.conf.auto_download, data.conf.allow_internet))
-        raise OSError("not a FITS file")
+        raise OSError("not a TESS file")
 
     monkeypatch.setattr(lk, "read", fake_read)
-    (tmp_path / "x_tp.fits").write_bytes(b"nothing")
+    cols = [fits.Column(name, "D", array=np.zeros(3)) for name in ("TIME", "FLUX", "QUALITY")]
+    fits.HDUList([fits.PrimaryHDU(), fits.BinTableHDU.from_columns(cols)]).writeto(tmp_path / "x_tp.fits")
     with pytest.raises(ValueError, match="x_tp.fits"):
         readers.read_tpf_fits(tmp_path / "x_tp.fits")
     assert seen == [(False, False)]

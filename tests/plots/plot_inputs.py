@@ -48,5 +48,6 @@ def twin_data():
                                      np.repeat(np.array(SECTORS, np.int32), [stamps[s].time.size for s in SECTORS]),
                                      simulated=True)
     vet = sh.vet_pixels(sh.Dataset({}, stamps, source="twin"), candidate)
+    sim83 = simulate_sector(83, seed=0, scenario="planet")
     return {"stamps": stamps, "candidate": candidate, "results": results, "analysis": analysis,
-            "stitched": stitched, "vet": vet}
+            "stitched": stitched, "vet": vet, "sim83": sim83}

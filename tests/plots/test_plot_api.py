@@ -48,6 +48,7 @@ def _calls(twin):
         "plot_v08_summary": (lambda **k: plots.plot_v08_summary(res, **k), "fig", True),
         "plot_diffimage": (lambda **k: plots.plot_diffimage(vet.sectors[83], catalogue=vet.catalogue, **k), "ax", True),
         "plot_diffimages": (lambda **k: plots.plot_diffimages(vet, **k), "fig", True),
+        "plot_pointing": (lambda **k: plots.plot_pointing(twin["sim83"], **k), "fig", True),
         "tutorial.plot_v08_sector": (lambda **k: tutorial.plot_v08_sector(ds, res, **k), "ax", True),
         "tutorial.plot_v08_overview": (lambda **k: tutorial.plot_v08_overview(res, **k), "fig", True),
         "tutorial.plot_v08_per_transit": (lambda **k: tutorial.plot_v08_per_transit(ds, an, **k), "ax", True),
