@@ -9,13 +9,18 @@ leaves behind is modelled, not hoped away:
 * the out-of-transit mean image ``I`` is interpolated by a bicubic spline,
   whose derivatives give the pointing templates ``T = −∂I/∂(col, row)``
   (an image moved by ``δ`` is ``I − δ·∇I + ½ δᵀHδ``);
-* every cadence's pointing ``δ`` is *measured* by a fixed-template weighted
-  linear solve of ``F_t − I`` on ``[T_col, T_row, 1]`` (one matrix product for
-  the whole sector);
-* the second-order pointing term of each difference image,
-  ``½ Σ Δ⟨δᵢδⱼ⟩ Hᵢⱼ`` (Δ = out − in), is computed from the measured pointing
-  and subtracted as a fixed template (free Hessian terms would absorb a real
-  source near the target).
+* every cadence's pointing ``δ`` and focus ``ε`` are *measured* by a
+  fixed-template weighted linear solve of ``F_t − I`` on ``[T_col, T_row, W, I, 1]``
+  (one matrix product for the whole sector), with ``W`` the image's response to
+  a small dilation about the target (the point-spread function breathing with
+  the focus);
+* every pixel is regressed, out of transit, on the measured pointing (first and
+  second order) and focus: the pointing response is the fit's template, and the
+  second-order pointing and focus terms of each difference image,
+  ``Σ Δ⟨δᵢδⱼ⟩ Rᵢⱼ + Δ⟨ε⟩ R_ε`` (Δ = out − in), are computed from the measured
+  values and subtracted as fixed templates (free terms would absorb a real
+  source near the target: a breathing PSF and a dimming target both change the
+  core against the wings).
 
 The per-pixel noise comes from the same window geometry at fake epochs away
 from the transits: their difference images, with the pointing templates
@@ -147,24 +152,33 @@ def _derivatives(spline: Any, shape: tuple[int, int]) -> tuple[np.ndarray, np.nd
     return templates, hessian
 
 
-def _pointing_response(sub: np.ndarray, oot: np.ndarray, delta: np.ndarray,
-                       shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Per-pixel response to the measured pointing, fitted on the out-of-transit cadences.
+def _dilation_template(image: np.ndarray, templates: np.ndarray, centre: tuple[float, float]) -> np.ndarray:
+    """Change of ``image`` per unit relative dilation about ``centre`` (flux kept): ``−2I − (r − c)·∇I``."""
+    ny, nx = image.shape
+    yy, xx = np.mgrid[0:ny, 0:nx].astype(float)
+    return -2.0 * np.nan_to_num(image) + (xx - centre[0]) * templates[0] + (yy - centre[1]) * templates[1]
 
-    Every pixel is regressed on ``[1, δcol, δrow, offset, δcol², δcol·δrow, δrow²]`` (one normal-equation
-    solve for all pixels). Returns the first-order templates (2, rows, cols) and the second-order
-    coefficients (3, rows, cols), or None when the pointing does not vary enough to fit them.
+
+def _pointing_response(sub: np.ndarray, oot: np.ndarray, delta: np.ndarray,
+                       shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Per-pixel response to the measured pointing and focus, fitted on the out-of-transit cadences.
+
+    Every pixel is regressed on ``[1, δcol, δrow, ε, offset, δcol², δcol·δrow, δrow²]`` (one normal-equation
+    solve for all pixels). Returns the first-order pointing templates (2, rows, cols), the second-order
+    coefficients (3, rows, cols) and the focus response (rows, cols), or None when the pointing does not vary
+    enough to fit them.
     """
-    rows = np.flatnonzero(oot)[::3]  # every third out-of-transit cadence (thousands) is plenty for 7 coefficients
-    dx, dy, off = delta[rows, 0] - delta[rows, 0].mean(), delta[rows, 1] - delta[rows, 1].mean(), delta[rows, 2]
-    x = np.stack([np.ones_like(dx), dx, dy, off, dx * dx, dx * dy, dy * dy], axis=1)
+    rows = np.flatnonzero(oot)[::3]  # every third out-of-transit cadence (thousands) is plenty for 8 coefficients
+    dx, dy = delta[rows, 0] - delta[rows, 0].mean(), delta[rows, 1] - delta[rows, 1].mean()
+    eps, off = delta[rows, 2] - delta[rows, 2].mean(), delta[rows, 4]
+    x = np.stack([np.ones_like(dx), dx, dy, eps, off, dx * dx, dx * dy, dy * dy], axis=1)
     xtx = x.T @ x
     scale = np.sqrt(np.diag(xtx))
     if not np.all(scale > 0) or np.linalg.cond(xtx / np.outer(scale, scale)) > 1e10:
         return None
     # einsum, not a BLAS product: steady single-thread cost (the threaded product's time varies 30× here)
-    coef = np.linalg.solve(xtx, np.einsum("nk,np->kp", x, sub[rows]))  # (7, n_pix)
-    return coef[1:3].reshape(2, *shape), coef[4:7].reshape(3, *shape)
+    coef = np.linalg.solve(xtx, np.einsum("nk,np->kp", x, sub[rows]))  # (8, n_pix)
+    return coef[1:3].reshape(2, *shape), coef[5:8].reshape(3, *shape), coef[3].reshape(shape)
 
 
 def _range_sums(cum: np.ndarray, ranges: np.ndarray) -> np.ndarray:
@@ -286,32 +300,37 @@ def difference_images(
     pos = np.isfinite(var_all) & (var_all > 0)
     var_all = np.where(pos, var_all, np.median(var_all[pos]) if np.any(pos) else 1.0)
     var = var_all[fm]
-    a = np.stack([templates[0].ravel()[fm], templates[1].ravel()[fm], np.ones(fm.sum())], axis=1)
+    dilation = _dilation_template(img, templates, target_pixel)
+    # the image itself is a column too: a dimming target (the transit) must not read as a focus change
+    a = np.stack([templates[0].ravel()[fm], templates[1].ravel()[fm], dilation.ravel()[fm],
+                  np.nan_to_num(img.ravel()[fm]), np.ones(fm.sum())], axis=1)
     aw = a / var[:, None]
     m = a.T @ aw
     ok_solve = bool(np.all(np.isfinite(m)) and abs(np.linalg.det(m)) > 0 and spline is not None)
-    proj = np.linalg.solve(m, aw.T) if ok_solve else np.zeros((3, fm.sum()))
+    proj = np.linalg.solve(m, aw.T) if ok_solve else np.zeros((5, fm.sum()))
     if not ok_solve:
         flags.append("pointing_not_measured")
     subfm = sub[:, fm]
-    delta = subfm @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T  # (n_good, 3): δcol, δrow, offset
-    dx, dy = delta[:, 0], delta[:, 1]
-    # empirical pointing response: every pixel regressed (out of transit) on the measured pointing
+    delta = subfm @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T  # (n_good, 5): δcol, δrow, ε, scale, offset
+    dx, dy, eps = delta[:, 0], delta[:, 1], delta[:, 2]
+    # empirical response: every pixel regressed (out of transit) on the measured pointing and focus
     emp = _pointing_response(sub, oot_g, delta, (ny, nx)) if ok_solve else None
     if emp is not None:
-        templates, response2 = emp
-        a = np.stack([templates[0].ravel()[fm], templates[1].ravel()[fm], np.ones(fm.sum())], axis=1)
+        templates, response2, response_eps = emp
     else:
         response2 = 0.5 * hessian * np.array([1.0, 2.0, 1.0])[:, None, None]
+        response_eps = dilation
         flags.append("pointing_response_from_spline")
+    a = np.stack([templates[0].ravel()[fm], templates[1].ravel()[fm], np.ones(fm.sum())], axis=1)
 
-    # the products δiδj per cadence; cumulative sums of them and of the fit pixels serve the many fake windows
-    prod = np.stack([dx, dy, dx * dx, dx * dy, dy * dy], axis=1)
+    # the products δiδj and the focus per cadence; cumulative sums of them and of the fit pixels serve the fakes
+    prod = np.stack([dx, dy, eps, dx * dx, dx * dy, dy * dy], axis=1)
     cum_fit = np.cumsum(np.concatenate([subfm, prod], axis=1), axis=0)
     good_t = t[gi]
     dump_times = (t[(np.asarray(quality).astype(np.int64) & MOMENTUM_DUMP_BIT) != 0] if quality is not None
                   else None)
-    r2_fit = response2.reshape(3, -1)[:, fm]
+    fixed = np.concatenate([response_eps[None], response2])  # focus, then second-order pointing
+    fixed_fit = fixed.reshape(4, -1)[:, fm]
 
     def diffs(centres: np.ndarray, full: bool) -> tuple[LocalWindows, np.ndarray, np.ndarray, np.ndarray,
                                                          np.ndarray]:
@@ -321,11 +340,11 @@ def difference_images(
             raw, inv_n = _diff_from_sums(lambda r: _slice_sums(sub, r), win)
             dd, _ = _diff_from_sums(lambda r: _slice_sums(prod, r), win)
             pix = raw.reshape(-1, ny, nx)
-            so = np.einsum("mk,kij->mij", dd[:, 2:5], response2)
+            so = np.einsum("mk,kij->mij", dd[:, 2:6], fixed)
         else:
             raw, inv_n = _diff_from_sums(lambda r: _range_sums(cum_fit, r), win)
-            pix, dd = raw[:, :-5], raw[:, -5:]
-            so = dd[:, 2:5] @ r2_fit
+            pix, dd = raw[:, :-6], raw[:, -6:]
+            so = dd[:, 2:6] @ fixed_fit
         pix = pix - so
         pix[~win.usable] = np.nan
         return win, pix, so, dd[:, :2], inv_n
