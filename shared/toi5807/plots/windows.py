@@ -14,6 +14,7 @@ from ..lightcurve import (
     Ephemeris,
     TransitParams,
     coerce_transit_params,
+    local_windows,
     transit_masks,
     transit_window_masks,
 )
@@ -26,6 +27,16 @@ def _spans(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
     """Contiguous runs of ``mask`` along the sorted grid ``x``, as (start, end) pairs."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
     return [(float(x[a]), float(x[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _window_masks(time: np.ndarray, win: Any) -> tuple[np.ndarray, np.ndarray]:
+    """In-transit and baseline masks of the first window of a :class:`~toi5807.lightcurve.LocalWindows`."""
+    def inside(ranges: np.ndarray) -> np.ndarray:
+        mask = np.zeros(time.size, dtype=bool)
+        mask[win.good_index[ranges[0]:ranges[1]]] = True
+        return mask
+
+    return inside(win.in_range[0]), inside(win.before_range[0]) | inside(win.after_range[0])
 
 
 @_styled
@@ -65,12 +76,15 @@ def plot_transit_windows(candidate: Any = None, *, config: Any = None, baseline_
     depth_in, depth_out = transit_masks(time, Ephemeris(tp.period, tp.t0, tp.duration))
     v08_in, v08_out = transit_window_masks(time, tp, k_in=k_in, k_buffer=k_buffer)
     local = v08_out & (np.abs(x_h) <= baseline_durations * d_h)
+    win = local_windows(time, np.array([tp.t0]), tp.duration_days)
+    diff_in, diff_out = _window_masks(time, win)
     rows = [
         ("step 02 depth", depth_in, depth_out),
         ("V08 (steps 11–11d)", v08_in, v08_out),
-        ("per-transit baseline", np.zeros_like(local), local),
+        ("per-transit shifts", v08_in, local),
+        ("difference images", diff_in, diff_out),
     ]
-    ax = _new_axes(ax, (8.0, 3.4))
+    ax = _new_axes(ax, (8.0, 3.8))
     blue, verm = OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]
     for i, (label, inside, outside) in enumerate(rows):
         y = len(rows) - 1 - i
