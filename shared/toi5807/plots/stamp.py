@@ -37,7 +37,7 @@ def choose_magnification(shift_pixels: float, sigma_pixels: float, stamp_size: f
     shift_pixels : float
         |in − out| centroid shift, pixels.
     sigma_pixels : float
-        Largest 1σ axis of the centroid error ellipses, pixels.
+        Largest 1σ axis of the shift's error ellipse, pixels.
     stamp_size : float
         Smaller side of the stamp, pixels.
 
@@ -99,7 +99,8 @@ def plot_centroid_shift(result, ax=None, *, target_xy: tuple[float, float] | Non
         Target position in stamp pixels (x = column, y = row), e.g. from the TPF's
         WCS; default ``plot_data["target_pixel"]`` when present, else not drawn.
     magnification : int, optional
-        Factor applied to the in − out offset and to the error ellipses about the
+        Factor applied to the in − out offset and to the shift's error ellipses (1σ solid, 3σ dashed; the
+        covariance of the significance method, so the picture and the σ in the box agree) about the
         out-of-transit centroid; default :func:`choose_magnification`.
 
     Returns
@@ -138,21 +139,21 @@ def plot_centroid_shift(result, ax=None, *, target_xy: tuple[float, float] | Non
 
     c_out = _array(pdata.get("out_of_transit_centroid"), (2,))
     c_in = _array(pdata.get("in_transit_centroid"), (2,))
-    cov_out = _array(pdata.get("out_of_transit_centroid_cov"), (2, 2))
-    cov_in = _array(pdata.get("in_transit_centroid_cov"), (2, 2))
+    # the shift's own noise, from the same null as the significance in the box (for the default method, shifts
+    # measured at fake transit times): the in-transit centroid inside the 3σ ellipse means "not significant"
+    cov_shift = _array(pdata.get("shift_covariance_pixels"), (2, 2))
     shift = c_in - c_out
-    sig_max = max((math.sqrt(max(np.linalg.eigvalsh(c)[-1], 0.0)) for c in (cov_out, cov_in)
-                   if np.all(np.isfinite(c))), default=0.0)
+    sig_max = math.sqrt(max(np.linalg.eigvalsh(cov_shift)[-1], 0.0)) if np.all(np.isfinite(cov_shift)) else 0.0
     mag = magnification or choose_magnification(float(np.hypot(*shift)), sig_max, min(nr, nc))
     c_in_plot = c_out + mag * shift
     blue, verm = OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]
-    for centre, cov, colour in ((c_out, cov_out, blue), (c_in_plot, cov_in, verm)):
-        _ellipse(ax, centre, cov * mag**2, 1.0, color=colour, lw=1.6)
-        _ellipse(ax, centre, cov * mag**2, 3.0, color=colour, lw=1.0, ls="--")
+    _ellipse(ax, c_out, cov_shift * mag**2, 1.0, color=blue, lw=1.6)
+    _ellipse(ax, c_out, cov_shift * mag**2, 3.0, color=blue, lw=1.0, ls="--")
+    method = (getattr(result, "details", None) or {}).get("significance_method", "")
     ax.plot(*c_out, "o", ms=5, color=blue, mec="black", mew=0.6, zorder=6,
-            label="out-of-transit centroid (1σ, 3σ)")
+            label=f"out-of-transit centroid; shift noise 1σ, 3σ ×{mag:g}" + (f" ({method})" if method else ""))
     ax.plot(*c_in_plot, "o", ms=5, color=verm, mec="black", mew=0.6, zorder=6,
-            label=f"in-transit centroid (1σ, 3σ), offset ×{mag:g}")
+            label=f"in-transit centroid, offset ×{mag:g}")
     if np.all(np.isfinite(shift)) and np.hypot(*shift) > 0:
         ax.annotate("", xy=tuple(c_in_plot), xytext=tuple(c_out),
                     arrowprops=dict(arrowstyle="-|>", color="white", lw=1.8, shrinkA=0, shrinkB=3,

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from .display import Note, Table, table
 
 __all__ = ["no_pixels_note", "latest_stamp", "v08_table", "offsets_table", "offsets_summary_table",
-           "per_transit_table"]
+           "per_transit_table", "vet_table", "hosts_table"]
 
 
 def _sectors(values: Any) -> str:
@@ -25,9 +27,10 @@ def no_pixels_note(data: Any) -> Note | None:
 
     Parameters
     ----------
-    data : Dataset, mapping sector -> CheckResult, or V08OffsetAnalysis
-        A dataset without any target pixel file, V08 results none of which ran, or an offset analysis
-        without sectors give a :class:`Note`; anything with at least one measured sector gives None.
+    data : Dataset, mapping sector -> CheckResult, V08OffsetAnalysis or PixelVetResult
+        A dataset without any target pixel file, V08 results none of which ran, or an offset analysis or
+        pixel vetting without sectors give a :class:`Note`; anything with at least one measured sector gives
+        None.
 
     Returns
     -------
@@ -40,6 +43,9 @@ def no_pixels_note(data: Any) -> Note | None:
                     "V08 needs them")
     if hasattr(data, "combined_source_offset"):
         return None if data.sectors else Note("no target pixel files for any sector: V08 needs them")
+    if hasattr(data, "combined") and hasattr(data, "verdict"):  # a PixelVetResult
+        return None if data.sectors else Note("no target pixel files for any sector: the difference images need "
+                                              f"them (verdict {data.verdict}: {data.reason})")
     if isinstance(data, Mapping):
         if any(getattr(r, "status", None) == "ok" for r in data.values()):
             return None
@@ -138,3 +144,59 @@ def per_transit_table(analysis: Any, sector: int | None = None) -> Table | Note:
                  "significance (σ)": c.significance_sigma if c.n_used else None,
                  "note": f"epochs agree: p = {c.consistency_p_value:.2g}" if c.consistency_dof else ""})
     return table(rows, title=f"Sector {sector}: per-transit shifts ({pt.covariance_method} covariance)")
+
+
+def _simulated(res: Any) -> str:
+    return " (SIMULATED data)" if getattr(res, "simulated", False) else ""
+
+
+def _semi_axes(cov: Any) -> list[float] | None:
+    """1σ semi-major and semi-minor axes (arcsec) of a 2×2 covariance (arcsec²), or None when undefined."""
+    c = np.array(cov, dtype=float) if cov is not None else np.full((2, 2), np.nan)
+    if not np.all(np.isfinite(c)):
+        return None
+    return [float(v) for v in np.sqrt(np.clip(np.linalg.eigvalsh(c), 0.0, None))[::-1]]
+
+
+def vet_table(res: Any) -> Table | Note:
+    """Per-sector and combined difference-image localization of a :func:`toi5807.v08.vet_pixels` result.
+
+    Columns: verdict, usable transits, the source's offset from the target (arcsec, east and north, and
+    its length), the significance of that offset (σ, 2 dof) and the most likely host. The last row is the
+    sectors combined on the sky, with the 1σ error ellipse (semi-axes, arcsec).
+    """
+    note = no_pixels_note(res)
+    if note:
+        return note
+    rows = []
+    for s, v in sorted(res.sectors.items()):
+        d = v.to_dict()
+        rows.append({"sectors": s, "verdict": v.verdict, "transits": d["n_transits"],
+                     "source east, north (″)": d["source_offset_east_north_arcsec"],
+                     "offset (″)": d["source_offset_arcsec"], "offset σ": d["source_offset_sigma"],
+                     "1σ ellipse (″)": _semi_axes(d["source_covariance_arcsec2"]),
+                     "most likely host": d["most_likely_host"]})
+    c = res.combined
+    host = c.most_likely_host
+    rows.append({"sectors": "combined", "verdict": res.verdict, "transits": sum(r["transits"] or 0 for r in rows),
+                 "source east, north (″)": c.offset_arcsec, "offset (″)": float(np.hypot(*c.offset_arcsec)),
+                 "offset σ": c.offset_sigma, "1σ ellipse (″)": c.error_ellipse_arcsec[:2],
+                 "most likely host": host["label"] if host else None})
+    return table(rows, title="Where is the source of the dip?" + _simulated(res))
+
+
+def hosts_table(res: Any, n: int = 6) -> Table | Note:
+    """The catalogue stars ranked as hosts of the dip (combined sky position of a :func:`vet_pixels` result).
+
+    Columns: distance from the target (arcsec), Δχ² and σ of placing the source on that star (2 dof),
+    relative probability, and whether the star is bright enough to produce the dip.
+    """
+    note = no_pixels_note(res)
+    if note:
+        return note
+    if not res.combined.hosts:
+        return Note("no catalogue star could be tested: " + (", ".join(res.combined.flags) or "no combined position"))
+    rows = [{"star": h["label"], "distance from target (″)": h["separation_arcsec"], "Δχ²": h["delta_chi2"],
+             "σ": h["sigma"], "relative probability": h["relative_probability"],
+             "bright enough for the dip": h["could_produce_depth"]} for h in res.combined.hosts[:n]]
+    return table(rows, title="Which star is it?" + _simulated(res))
