@@ -9,7 +9,13 @@ from .aperture import aperture_light_curve
 from .cache import CacheReadOnlyError, CacheWarning, cache_root
 from .catalogue import Catalogue, Star
 from .convert import from_lightkurve_lc, from_lightkurve_tpf
-from .geometry import SkyVector, sky_jacobian, target_pixel, vector_to_sky, wcs_orientation
+from .geometry import (
+    SkyVector,
+    sky_jacobian,
+    target_pixel,
+    vector_to_sky,
+    wcs_orientation,
+)
 from .local import load_local_dir
 from .mast import ArchiveUnreachableError
 from .model import Dataset, LightCurve, TPFStamp

@@ -29,6 +29,18 @@ def _sky_mesh(loc: Any) -> tuple[np.ndarray, np.ndarray]:
     return j[0, 0] * cx + j[0, 1] * cy, j[1, 0] * cx + j[1, 1] * cy
 
 
+def _without_pointing(loc: Any) -> tuple[np.ndarray, bool]:
+    """The sector's mean difference image minus the fitted pointing dipole and constant (e-/s), and whether
+    they could be removed: what is left is the light lost in transit (plus noise), the picture the fit sees."""
+    img, _ = loc.diff.sector_image()
+    off = np.asarray(loc.fit.offset_px, dtype=float)
+    if loc.profile is None or not np.all(np.isfinite(off)):
+        return img, False
+    _, sol, _ = loc.profile.solve(off[None, :])
+    _, b_col, b_row, const = sol[0]
+    return img - b_col * loc.diff.templates[0] - b_row * loc.diff.templates[1] - const, True
+
+
 @_styled
 def plot_diffimage(sector: Any, *, catalogue: Any = None, combined: Any = None, ax: Any = None,
                    simulated: bool | None = None):
@@ -60,11 +72,12 @@ def plot_diffimage(sector: Any, *, catalogue: Any = None, combined: Any = None, 
                 transform=ax.transAxes, wrap=True)
         ax.set_axis_off()
     else:
-        img, _ = loc.diff.sector_image()
+        img, corrected = _without_pointing(loc)
         east, north = _sky_mesh(loc)
         lim = float(np.nanmax(np.abs(img[loc.diff.fit_mask]))) if np.any(np.isfinite(img)) else 1.0
         mesh = ax.pcolormesh(east, north, img, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="flat")
-        ax.figure.colorbar(mesh, ax=ax, label="out − in transit (e-/s)", shrink=0.8)
+        ax.figure.colorbar(mesh, ax=ax, shrink=0.8, label="out − in transit (e-/s)"
+                           + (",\npointing dipole removed" if corrected else ""))
         ax.plot([0], [0], marker="*", ms=14, color=OKABE_ITO["yellow"], mec="k", ls="none", label="target",
                 zorder=5)
         if catalogue is not None:

@@ -4,9 +4,11 @@ The top layer of the library: may import every layer below it (target, report, d
 v08, plots). Only the command line (:mod:`toi5807.__main__`) sits above it.
 """
 
+from .calibration import localization_calibration_table, localization_injection_table, null_calibration_table
 from .display import MISSING, Note, Table, table
 from .figures import (
     V08_STEP_ID,
+    plot_difference_images,
     plot_v08_overview,
     plot_v08_per_transit,
     plot_v08_sector,
@@ -15,14 +17,14 @@ from .figures import (
 from .interpretation import shift_position_angle_deg, v08_interpretation
 from .notebook import save_plot, setup_notebook
 from .pixels import (
+    hosts_table,
     latest_stamp,
     no_pixels_note,
     offsets_summary_table,
     offsets_table,
     per_transit_table,
-    vet_table,
-    hosts_table,
     v08_table,
+    vet_table,
 )
 from .summaries import (
     candidate_report,
@@ -32,13 +34,19 @@ from .summaries import (
     tpf_inventory,
     v08_sector_summary,
 )
-from .twin import twin_catalogue_table, twin_geometry_table, twin_realism_table
+from .twin import (
+    eb_signature_table,
+    twin_catalogue_table,
+    twin_geometry_table,
+    twin_realism_table,
+)
 
 __all__ = [
+    "localization_calibration_table", "localization_injection_table", "null_calibration_table",
     "MISSING", "Note", "Table", "table", "V08_STEP_ID", "plot_v08_overview", "plot_v08_per_transit",
-    "plot_v08_sector", "plot_v08_sky", "shift_position_angle_deg", "v08_interpretation", "save_plot",
+    "plot_v08_sector", "plot_v08_sky", "plot_difference_images", "shift_position_angle_deg", "v08_interpretation", "save_plot",
     "setup_notebook", "latest_stamp", "no_pixels_note", "offsets_summary_table", "offsets_table",
     "per_transit_table", "vet_table", "hosts_table", "v08_table", "candidate_report", "latest_v08_sector", "run_v08_by_sector",
     "stitched_summary", "tpf_inventory", "v08_sector_summary", "twin_catalogue_table", "twin_geometry_table",
-    "twin_realism_table",
+    "twin_realism_table", "eb_signature_table",
 ]

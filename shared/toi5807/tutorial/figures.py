@@ -15,7 +15,8 @@ from .display import Note
 from .pixels import no_pixels_note
 from .summaries import latest_v08_sector
 
-__all__ = ["V08_STEP_ID", "plot_v08_sector", "plot_v08_overview", "plot_v08_per_transit", "plot_v08_sky"]
+__all__ = ["V08_STEP_ID", "plot_v08_sector", "plot_v08_overview", "plot_v08_per_transit", "plot_v08_sky",
+           "plot_difference_images"]
 
 
 #: Step id (folder name of its plots) of the V08 notebook.
@@ -92,3 +93,16 @@ def plot_v08_sky(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcsec: 
 
     return no_pixels_note(analysis) or plot_sky_offsets(analysis, neighbours_arcsec=neighbours_arcsec,
                                                         truth_arcsec=truth_arcsec, fig=fig)
+
+
+def plot_difference_images(vet: Any, *, fig=None) -> Any:
+    """Every sector's difference image of a :func:`toi5807.v08.vet_pixels` result on the sky
+    (:func:`toi5807.plots.plot_diffimages`), or the Note when no sector has a target pixel file.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Note
+    """
+    from ..plots import plot_diffimages
+
+    return no_pixels_note(vet) or plot_diffimages(vet, fig=fig)

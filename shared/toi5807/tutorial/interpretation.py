@@ -87,10 +87,15 @@ def v08_interpretation(results: Mapping[int, Any], ds: Any = None) -> str:
     arcsec = {s: float(r.metrics["centroid_shift_arcsec"]) for s, r in ok.items()}
     sigma = {s: r.metrics["significance_sigma"] for s, r in ok.items()}
     lo, hi = min(shift.values()), max(shift.values())
+    # half a pixel on the sky, through each stamp's own pixel scale
+    half = sorted({_g(0.5 * float(r.details["pixel_scale_arcsec"])) for r in ok.values()
+                   if _finite(r.details.get("pixel_scale_arcsec"))}, key=float)
+    half_text = f" ({half[0]} arcsec)" if len(half) == 1 else (f" ({half[0]}–{half[-1]} arcsec at these stamps' "
+                                                                "pixel scales)" if half else "")
     lines.append(
         f"- Shift sizes: {_g(lo * 1e3)} to {_g(hi * 1e3)} milli-pixels "
-        f"({_g(min(arcsec.values()))} to {_g(max(arcsec.values()))} arcsec); the WARN size threshold is 0.5 px "
-        f"(10.5 arcsec), so the largest shift is {_g(100 * hi / 0.5)}% of it."
+        f"({_g(min(arcsec.values()))} to {_g(max(arcsec.values()))} arcsec); the WARN size threshold is 0.5 px"
+        f"{half_text}, so the largest shift is {_g(100 * hi / 0.5)}% of it."
     )
     finite = {s: v for s, v in sigma.items() if v is not None and math.isfinite(v)}
     if finite:

@@ -11,7 +11,16 @@ from typing import Any
 from ..data.paths import repo_relative
 from .display import Note
 
-__all__ = ["setup_notebook", "save_plot"]
+__all__ = ["setup_notebook", "save_plot", "SavedPlot"]
+
+
+class SavedPlot(dict):
+    """What :func:`save_plot` returns: a mapping, shown in a notebook as one sentence (where the PNG went)."""
+
+    def __repr__(self) -> str:
+        if "skipped" in self:
+            return f"no figure: {self['skipped']}"
+        return f"figure kept: {self['docs_plot_path']} (this run's copy: {self['run_plot_path']})"
 
 
 def setup_notebook() -> None:
@@ -70,18 +79,19 @@ def save_plot(fig, step_id: str, name: str, *, save_to: str | Path | None = None
 
     Returns
     -------
-    dict
-        ``run_plot_path`` and ``docs_plot_path`` (forward slashes, relative to the repository root;
-        the committed copy's place, rewritten only by ``regenerate``) plus ``extra``.
+    SavedPlot
+        A dict shown as one sentence: ``run_plot_path`` and ``docs_plot_path`` (forward slashes, relative
+        to the repository root; the committed copy's place, rewritten only by ``regenerate``) plus
+        ``extra``; ``{"skipped": note}`` when there was nothing to plot.
     """
     from ..plots import figure_png_bytes, regenerating, save_figure, write_png
 
     if isinstance(fig, Note):
-        return {"skipped": str(fig), **extra}
+        return SavedPlot(skipped=str(fig), **extra)
     run_path, docs_path = save_figure(fig, step_id, name, committed=regenerating())
     if save_to is not None:
         target = Path(save_to)
         target = target if target.suffix.lower() == ".png" else target / run_path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         write_png(figure_png_bytes(fig), target)
-    return {"run_plot_path": repo_relative(run_path), "docs_plot_path": repo_relative(docs_path), **extra}
+    return SavedPlot(run_plot_path=repo_relative(run_path), docs_plot_path=repo_relative(docs_path), **extra)

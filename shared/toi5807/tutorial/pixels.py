@@ -93,7 +93,7 @@ def offsets_table(analysis: Any) -> Table | Note:
         rows.append({"sector": s.sector, "V08 σ": s.v08_sigma,
                      "shift east, north (milli-arcsec)": None if sky is None else [1e3 * v for v in sky.vector_arcsec],
                      "stamp depth (ppm)": s.depth.depth_ppm, "±1σ (ppm)": s.depth.depth_err_ppm,
-                     "source offset east, north (arcsec)": None if src is None else src.vector_arcsec,
+                     "source offset east, north (arcsec)": src.vector_arcsec if s.source.usable else None,
                      "flags": ", ".join(s.source.flags) or "none"})
     return table(rows, title="Sector offsets" + (" (SIMULATED data)" if analysis.simulated else ""))
 

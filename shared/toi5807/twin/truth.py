@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..data.geometry import SkyVector, vector_to_sky
 from .. import target as _target
+from ..data.geometry import SkyVector, vector_to_sky
 from .geometry import catalogue_from_spec, offsets_to_radec, sector_scene
 from .spec import load_spec
 
