@@ -4,7 +4,11 @@ The top layer of the library: may import every layer below it (target, report, d
 v08, plots). Only the command line (:mod:`toi5807.__main__`) sits above it.
 """
 
-from .calibration import localization_calibration_table, localization_injection_table, null_calibration_table
+from .calibration import (
+    localization_calibration_table,
+    localization_injection_table,
+    null_calibration_table,
+)
 from .display import MISSING, Note, Table, table
 from .figures import (
     V08_STEP_ID,
