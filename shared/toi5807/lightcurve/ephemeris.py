@@ -115,6 +115,11 @@ class Candidate:
         """JSON-safe mapping."""
         return {"ephemeris": self.ephemeris.to_dict(), "depth_ppm": float(self.depth_ppm)}
 
+    def __repr__(self) -> str:
+        e = self.ephemeris
+        return (f"Candidate(period {e.period_days} d, T0 {e.t0_btjd} BTJD, duration {e.duration_hours} h, "
+                f"depth {self.depth_ppm:.0f} ppm)")
+
 
 @dataclass(frozen=True)
 class TransitParams:
