@@ -207,6 +207,8 @@ from .tutorial import (  # noqa: E402
     twin_realism_table,
     eb_signature_table,
     localization_calibration_table,
+    estimator_demo_table,
+    methods_table,
     localization_injection_table,
     null_calibration_table,
     v08_interpretation,
@@ -240,7 +242,7 @@ __all__ = [
     "plot_transit_windows", "plot_v08_summary", "save_figure", "Note", "Table", "candidate_report", "latest_stamp",
     "latest_v08_sector", "no_pixels_note", "offsets_summary_table", "offsets_table", "per_transit_table", "vet_table", "hosts_table",
     "plot_v08_overview", "plot_v08_per_transit", "plot_v08_sector", "plot_v08_sky", "plot_difference_images", "run_v08_by_sector",
-    "save_plot", "setup_notebook", "stitched_summary", "table", "tpf_inventory", "twin_catalogue_table", "twin_geometry_table", "twin_realism_table", "eb_signature_table", "localization_calibration_table",
+    "save_plot", "setup_notebook", "stitched_summary", "table", "tpf_inventory", "twin_catalogue_table", "twin_geometry_table", "twin_realism_table", "eb_signature_table", "localization_calibration_table", "estimator_demo_table", "methods_table",
     "localization_injection_table", "null_calibration_table", "v08_interpretation",
     "v08_sector_summary", "v08_table",
 ]

@@ -5,8 +5,10 @@ v08, plots). Only the command line (:mod:`toi5807.__main__`) sits above it.
 """
 
 from .calibration import (
+    estimator_demo_table,
     localization_calibration_table,
     localization_injection_table,
+    methods_table,
     null_calibration_table,
 )
 from .display import MISSING, Note, Table, table
@@ -47,6 +49,7 @@ from .twin import (
 
 __all__ = [
     "localization_calibration_table", "localization_injection_table", "null_calibration_table",
+    "estimator_demo_table", "methods_table",
     "MISSING", "Note", "Table", "table", "V08_STEP_ID", "plot_v08_overview", "plot_v08_per_transit",
     "plot_v08_sector", "plot_v08_sky", "plot_difference_images", "shift_position_angle_deg", "v08_interpretation", "save_plot",
     "setup_notebook", "latest_stamp", "no_pixels_note", "offsets_summary_table", "offsets_table",
