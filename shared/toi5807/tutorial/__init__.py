@@ -23,6 +23,7 @@ from .figures import (
 from .interpretation import shift_position_angle_deg, v08_interpretation
 from .notebook import save_plot, setup_notebook
 from .pixels import (
+    exclusion_radius_note,
     hosts_table,
     latest_stamp,
     no_pixels_note,
@@ -53,7 +54,7 @@ __all__ = [
     "MISSING", "Note", "Table", "table", "V08_STEP_ID", "plot_v08_overview", "plot_v08_per_transit",
     "plot_v08_sector", "plot_v08_sky", "plot_difference_images", "shift_position_angle_deg", "v08_interpretation", "save_plot",
     "setup_notebook", "latest_stamp", "no_pixels_note", "offsets_summary_table", "offsets_table",
-    "per_transit_table", "vet_table", "hosts_table", "v08_table", "candidate_report", "latest_v08_sector", "run_v08_by_sector",
+    "per_transit_table", "vet_table", "hosts_table", "exclusion_radius_note", "v08_table", "candidate_report", "latest_v08_sector", "run_v08_by_sector",
     "stitched_summary", "tpf_inventory", "v08_sector_summary", "twin_catalogue_table", "twin_geometry_table",
     "twin_realism_table", "eb_signature_table",
 ]

@@ -15,7 +15,7 @@ import numpy as np
 from .display import Note, Table, table
 
 __all__ = ["no_pixels_note", "latest_stamp", "v08_table", "offsets_table", "offsets_summary_table",
-           "per_transit_table", "vet_table", "hosts_table"]
+           "per_transit_table", "vet_table", "hosts_table", "exclusion_radius_note"]
 
 
 def _sectors(values: Any) -> str:
@@ -200,3 +200,16 @@ def hosts_table(res: Any, n: int = 6) -> Table | Note:
              "σ": h["sigma"], "relative probability": h["relative_probability"],
              "bright enough for the dip": h["could_produce_depth"]} for h in res.combined.hosts[:n]]
     return table(rows, title="Which star is it?" + _simulated(res))
+
+
+def exclusion_radius_note(res: Any) -> Note:
+    """One sentence: the 3σ exclusion radius of a :func:`toi5807.v08.vet_pixels` result, or why there is none."""
+    note = no_pixels_note(res)
+    if note:
+        return note
+    radius = res.combined.exclusion_radius_arcsec
+    if not np.isfinite(radius):
+        return Note(f"difference-image exclusion radius: not defined ({res.reason})")
+    return Note(f"difference-image 3σ exclusion radius: {radius:.1f} arcsec (sectors "
+                f"{_sectors(res.combined.sectors_used)} combined)" + _simulated(res).replace(" (", "; ", 1)
+                .replace(")", "", 1))
