@@ -53,6 +53,7 @@ def _calls(twin):
         "tutorial.plot_v08_overview": (lambda **k: tutorial.plot_v08_overview(res, **k), "fig", True),
         "tutorial.plot_v08_per_transit": (lambda **k: tutorial.plot_v08_per_transit(ds, an, **k), "ax", True),
         "tutorial.plot_v08_sky": (lambda **k: tutorial.plot_v08_sky(an, **k), "fig", True),
+        "tutorial.plot_difference_images": (lambda **k: tutorial.plot_difference_images(vet, **k), "fig", True),
     }
 
 
