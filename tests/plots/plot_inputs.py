@@ -1,7 +1,7 @@
 """Shared inputs of the plot and result-display tests: two simulated twin sectors and what V08 makes of them.
 
 Not a conftest (``tests/conftest.py`` is imported by name): test modules import :func:`twin_data` and
-:func:`artifact_hashes`; :func:`twin_data` is computed once per test process.
+:func:`artifact_hashes` and :func:`small_injection`; :func:`twin_data` is computed once per test process.
 """
 
 from __future__ import annotations
@@ -22,6 +22,19 @@ def artifact_hashes() -> dict[str, str]:
     root = REPO_ROOT / "artifacts"
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def small_injection():
+    """A two-separation InjectionRecovery (arcsec), made by hand: the plot tests do not depend on the cached JSON."""
+    from toi5807.v08.calibration.injection import InjectionRecovery
+
+    keys = ("20", "45")
+    return InjectionRecovery(separations_arcsec=(20.0, 45.0), position_angles_deg=(0.0,), seeds=(0,), sectors=(82, 83),
+                             method="empirical", depth_ppm=256.0, detection_per_sector=dict(zip(keys, (0.5, 1.0))),
+                             detection_combined=dict(zip(keys, (1.0, 1.0))), n_per_sector=2, n_combined=1,
+                             ci99_per_sector=dict.fromkeys(keys, (0.0, 1.0)), ci99_combined=dict.fromkeys(keys, (0.1, 1.0)),
+                             median_stamp_depth_ppm=dict.fromkeys(keys, 100.0), median_sigma_combined=dict.fromkeys(keys, 3.2),
+                             runtime_s=1.0, pixel_scale_arcsec_by_sector={"82": 20.6, "83": 19.8})
 
 
 @functools.lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 
 import pytest
-from plot_inputs import artifact_hashes, twin_data
+from plot_inputs import artifact_hashes, small_injection, twin_data
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def _calls(twin):
     st, cand, res, an = twin["stamps"], twin["candidate"], twin["results"], twin["analysis"]
     ds = types.SimpleNamespace(tpf_by_sector=st)
     sec = an.sectors[-1]
-    null, injection = sh.load_calibration("null_calibration.json"), sh.load_calibration("injection_recovery.json")
+    null, injection = sh.load_calibration("null_calibration.json"), small_injection()
     vet = twin["vet"]
     return {
         "plot_centroid_shift": (lambda **k: plots.plot_centroid_shift(res[83], **k), "ax", True),

@@ -7,14 +7,13 @@ import json
 import re
 
 import pytest
-from plot_inputs import twin_data
+from plot_inputs import small_injection, twin_data
 
 
 @pytest.fixture(scope="module")
 def results():
     """One instance of every result class, from two simulated twin sectors."""
     import toi5807 as sh
-    from toi5807.v08.calibration.injection import InjectionRecovery
     from toi5807.v08.calibration.null import MethodCalibration, NullCalibration
 
     t = twin_data()
@@ -24,11 +23,7 @@ def results():
     method = MethodCalibration.from_sigmas("empirical", [0.5, 1.0, 3.5, 2.0])
     null = NullCalibration(methods={"empirical": method}, seeds=(0, 1), sectors=(82, 83), n_permutations=10,
                            sigma={"empirical": [0.5, 1.0, 3.5, 2.0]}, runtime_s=1.0)
-    inj = InjectionRecovery(separations_px=(1.0,), position_angles_deg=(0.0,), seeds=(0,), sectors=(83,),
-                            method="empirical", depth_ppm=256.0, detection_per_sector={"1": 0.5},
-                            detection_combined={"1": 1.0}, n_per_sector=2, n_combined=1,
-                            ci99_per_sector={"1": (0.0, 1.0)}, ci99_combined={"1": (0.1, 1.0)},
-                            median_stamp_depth_ppm={"1": 100.0}, median_sigma_combined={"1": 3.2}, runtime_s=1.0)
+    inj = small_injection()
     return {
         "CheckResult": t["results"][83],
         "CheckResult (skipped)": sh.run_v08(None, t["candidate"]),

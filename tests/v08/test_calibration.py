@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 from toi5807 import target
+from toi5807.v08 import CentroidShiftConfig
 from toi5807.v08 import calibration as cal
 
 
@@ -94,3 +95,51 @@ def test_load_calibration_missing_file(tmp_path):
         cal.load_calibration(cal.NULL_FILE, root=tmp_path)
     with pytest.raises(ValueError, match="name"):
         cal.load_calibration("other.json", root=tmp_path)
+
+
+def test_load_calibration_refuses_a_stale_injection_cache(tmp_path):
+    """An injection_recovery.json of the old layout (separations in pixels, no schema_version) is not misread."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
+    (tmp_path / "shared" / "toi5807").mkdir(parents=True)
+    folder = tmp_path / "artifacts" / "tutorial_toi-5807-incremental" / "calibration"
+    folder.mkdir(parents=True)
+    old = {"study": "injection_recovery", "separations_px": [1.0], "pixel_scale_arcsec": 21.0}
+    (folder / cal.INJECTION_FILE).write_text(json.dumps(old))
+    with pytest.raises(ValueError, match=r"injection_recovery.json: stale .*schema_version 1, expected 2.*calibrate"):
+        cal.load_calibration(cal.INJECTION_FILE, root=tmp_path)
+    new = dict(old, schema_version=cal.CALIBRATION_SCHEMA_VERSIONS[cal.INJECTION_FILE])
+    (folder / cal.INJECTION_FILE).write_text(json.dumps(new))
+    assert cal.load_calibration(cal.INJECTION_FILE, root=tmp_path) == new
+    (folder / cal.NULL_FILE).write_text(json.dumps({"methods": {}}))  # the null layout did not change
+    assert cal.load_calibration(cal.NULL_FILE, root=tmp_path) == {"methods": {}}
+
+
+def test_injection_separations_are_on_the_sky_in_arcsec(monkeypatch):
+    """Each source is placed through the sector's WCS at the requested separation (arcsec) and position angle."""
+    from toi5807.data.geometry import sky_jacobian
+    from toi5807.v08.calibration import injection
+
+    placed = []
+    real_inject = injection.inject_point_eclipse
+
+    def spy(sim, source_pixel, depth_ppm):
+        placed.append((sim.wcs, np.asarray(source_pixel, dtype=float)))
+        return real_inject(sim, source_pixel, depth_ppm)
+
+    monkeypatch.setattr(injection, "inject_point_eclipse", spy)
+    seps, pas = (10.0, 60.0), (90.0,)
+    r = injection.injection_recovery([2000], [83], seps, pas, depth_ppm=2000.0, progress=False,
+                                     config=CentroidShiftConfig(significance_method="analytic"))
+    assert len(placed) == 2
+    for (wcs, pix), sep in zip(placed, seps):
+        tpix = np.array(wcs.world_to_pixel_values(target.RA_DEG, target.DEC_DEG))
+        east, north = sky_jacobian(wcs, *tpix) @ (pix - tpix)
+        assert math.hypot(east, north) == pytest.approx(sep, rel=1e-6)
+        assert math.degrees(math.atan2(east, north)) == pytest.approx(90.0, abs=1e-6)  # PA east of north
+    assert r.separations_arcsec == seps and set(r.detection_per_sector) == {"10", "60"}
+    assert 19.5 < r.pixel_scale_arcsec_by_sector["83"] < 20.1  # the twin's sector-83 geometry, not 21″
+    d = r.to_dict()
+    assert d["schema_version"] == cal.CALIBRATION_SCHEMA_VERSIONS[cal.INJECTION_FILE] == 2
+    assert "separations_px" not in d and "pixel_scale_arcsec" not in d
+    assert r.median_stamp_depth_ppm["60"] > r.median_stamp_depth_ppm["10"]  # farther off the aperture: more stamp dims
+    assert "60 arcsec" in repr(r)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from toi5807 import target
+from toi5807.data.geometry import sky_jacobian
 from toi5807.data.model import TPFStamp
 from toi5807.lightcurve import TransitParams
 from toi5807.twin.truth import twin_true_offsets
@@ -37,8 +38,20 @@ def beb_stamps():
 def test_planet_twin_is_not_flagged_and_the_source_offset_says_it_cannot_judge():
     stamps = _twin_stamps("planet")
     # with the calibrated default significance, the on-target planet is not flagged in any sector
-    assert {s: run_v08(st, TP).verdict for s, st in stamps.items()} == {s: "PASS" for s in target.SECTORS}
+    results = {s: run_v08(st, TP) for s, st in stamps.items()}
+    assert {s: r.verdict for s, r in results.items()} == {s: "PASS" for s in target.SECTORS}
+    # the twin's stamps carry tess-point's geometry: arcsec come from each sector's WCS (≈ 19.8″/px in
+    # sector 83), exactly as the sky vector at the out-of-transit centroid, never from a nominal 21″
+    for s, r in results.items():
+        d = r.details
+        sky = sky_jacobian(stamps[s].wcs, *d["out_of_transit_centroid"]) @ np.asarray(d["shift_vector_pixels"])
+        assert d["centroid_shift_arcsec"] == pytest.approx(float(np.hypot(*sky)), rel=1e-9)
+        assert "pixel_scale_nominal_no_wcs" not in r.warnings
+    assert 19.5 < results[83].details["pixel_scale_arcsec"] < 20.1
+    assert results[83].metrics["centroid_shift_arcsec"] < 20.5 * results[83].metrics["centroid_shift_pixels"]
     a = analyze_v08_offsets(stamps, TP, config=EMPIRICAL)
+    scales = [r.details["pixel_scale_arcsec"] for r in results.values()]  # at each out-of-transit centroid
+    assert a.pixel_scale_arcsec == pytest.approx(np.mean(scales), rel=1e-3) and a.pixel_scale_arcsec != 21.0
     assert a.combined_shift.n_used == 4
     assert a.combined_shift.p_value > 0.01
     # under realistic pointing wander the whole stamp's dip is not significant in any sector, so the

@@ -90,7 +90,9 @@ def test_check_result_contract_and_plot_data():
     cand = Candidate(ephemeris=Ephemeris(tp.period, tp.t0, tp.duration), depth_ppm=500.0)
     res = run_v08(stamp, cand)
     assert tuple(res.metrics) == V08_METRIC_KEYS
+    # no WCS on this stamp: the nominal 21″ per pixel, and a warning that it is not measured
     assert res.metrics["centroid_shift_arcsec"] == pytest.approx(21.0 * res.metrics["centroid_shift_pixels"])
+    assert "pixel_scale_nominal_no_wcs" in res.warnings and res.details["pixel_scale_arcsec"] == 21.0
     assert res.verdict == "WARN"  # 0.58 px < 1 px fail threshold, huge sigma
     d = res.to_dict()
     json.dumps(d, allow_nan=False)

@@ -33,19 +33,21 @@ def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | N
     """
     injection = injection.to_dict() if hasattr(injection, "to_dict") else injection
     ax = _new_axes(ax, (7.5, 4.6))
-    seps = np.asarray(injection["separations_px"], dtype=float)
+    seps = np.asarray(injection["separations_arcsec"], dtype=float)
     keys = [f"{r:g}" for r in seps]
     for name, col, mk in (("per_sector", OKABE_ITO["blue"], "o"), ("combined", OKABE_ITO["vermillion"], "D")):
         p = np.array([injection[f"detection_{name}"][k] for k in keys])
         ci = np.array([injection[f"ci99_{name}"][k] for k in keys])
         n = injection[f"n_{name}"]
-        ax.errorbar(seps * 21.0, p, yerr=[p - ci[:, 0], ci[:, 1] - p], fmt=f"{mk}-", color=col, capsize=3,
+        ax.errorbar(seps, p, yerr=[p - ci[:, 0], ci[:, 1] - p], fmt=f"{mk}-", color=col, capsize=3,
                     label=("one sector" if name == "per_sector" else f"{len(injection['sectors'])} sectors combined")
                     + f" (n = {n} per point, 99 % CI)")
     if exclusion_radius_arcsec is not None and math.isfinite(exclusion_radius_arcsec):
         ax.axvline(exclusion_radius_arcsec, color=OKABE_ITO["bluish_green"], ls="--",
                    label=f"3σ exclusion radius (planet twin) {exclusion_radius_arcsec:.0f}″")
-    ax.set_xlabel("separation of the eclipsing source from the target (arcsec; 21″ = 1 px)")
+    scales = sorted({round(v, 1) for v in (injection.get("pixel_scale_arcsec_by_sector") or {}).values() if v})
+    pixels = "; a pixel spans " + "–".join(f"{v:.1f}″" for v in dict.fromkeys((scales[0], scales[-1]))) if scales else ""
+    ax.set_xlabel(f"separation of the eclipsing source from the target (arcsec on the sky{pixels})")
     ax.set_ylabel("P(V08 ≥ 3σ)")
     ax.set_ylim(-0.03, 1.03)
     ax.set_title(f"Sensitivity of V08 ({injection['method']}) to a {injection['depth_ppm']:.0f} ppm blend")

@@ -163,7 +163,7 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     if math.isfinite(r):
         a2.add_patch(Circle((0, 0), r, fill=True, alpha=0.08, color=OKABE_ITO["sky_blue"]))
         a2.add_patch(Circle((0, 0), r, fill=False, ls="--", lw=1.4, color=OKABE_ITO["blue"]))
-        a2.plot([], [], ls="--", color=OKABE_ITO["blue"], label=f"3σ exclusion radius {r:.0f}″ ({r / 21:.1f} px)")
+        a2.plot([], [], ls="--", color=OKABE_ITO["blue"], label=f"3σ exclusion radius {r:.0f}″ ({analysis.exclusion_radius_pixels:.1f} px)")
     for i, s in enumerate(analysis.sectors):
         so = s.source.offset_sky
         if so is None or not s.source.defined:

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from ..data.validate import check_real
+from ..v08.scale import NOMINAL_SCALE_WARNING
 from .style import (
     _GREY,
     OKABE_ITO,
@@ -34,8 +36,37 @@ def _summary_rows(results: Mapping[Any, Any]) -> list[dict[str, Any]]:
             lambda name, default=None: getattr(r, name, default))
         metrics = dict(get("metrics", {}) or {})
         rows.append({"sector": int(key), "status": get("status", "skipped"), "verdict": get("verdict"),
-                     "flags": list(get("flags", ()) or ()), "metrics": metrics})
+                     "flags": list(get("flags", ()) or ()), "metrics": metrics,
+                     "scale": _row_scale(dict(get("details", {}) or {}), metrics),
+                     "nominal": NOMINAL_SCALE_WARNING in tuple(get("warnings", ()) or ())})
     return rows
+
+
+def _row_scale(details: Mapping[str, Any], metrics: Mapping[str, Any]) -> float:
+    """Arcsec per pixel of one result: its ``pixel_scale_arcsec``, else arcsec shift ÷ pixel shift, else NaN."""
+    scale = _num(details.get("pixel_scale_arcsec", metrics.get("pixel_scale_arcsec")))
+    if math.isnan(scale):
+        px, arcsec = _num(metrics.get("centroid_shift_pixels")), _num(metrics.get("centroid_shift_arcsec"))
+        scale = arcsec / px if px > 0 else math.nan
+    return scale
+
+
+def _arcsec_axis_label(rows: list[dict[str, Any]], given: float | None) -> tuple[float, str]:
+    """Scale (arcsec per pixel) of the right-hand axis and its label; NaN when no result has a scale."""
+    if given is not None:
+        given = check_real(given, "pixel_scale_arcsec", 0.0, low_open=True)
+        return given, f"shift (milli-arcsec at a given {given:.1f}″/px)"
+    scales = np.array([r["scale"] for r in rows if r["status"] == "ok"], dtype=float)
+    scales = scales[np.isfinite(scales)]
+    if not scales.size:
+        return math.nan, ""
+    lo, hi, mean = float(scales.min()), float(scales.max()), float(scales.mean())
+    which = "this stamp's" if scales.size == 1 else "the stamps'"
+    label = (f"shift (milli-arcsec at {which} pixel scale, {mean:.1f}″/px" if hi - lo < 0.05 else
+             f"shift (milli-arcsec at the stamps' mean pixel scale, {mean:.1f}″/px; {lo:.1f}–{hi:.1f}″ by sector")
+    nominal = [r["nominal"] for r in rows if r["status"] == "ok"]
+    return mean, label + (", nominal: no WCS)" if all(nominal) else
+                          ", nominal where a stamp has no WCS)" if any(nominal) else ")")
 
 
 def _num(x: Any) -> float:
@@ -44,7 +75,7 @@ def _num(x: Any) -> float:
 
 @_styled
 def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fail_sigma: float = 5.0,
-                     pixel_scale_arcsec: float = 21.0, fig=None, simulated: bool | None = None):
+                     pixel_scale_arcsec: float | None = None, fig=None, simulated: bool | None = None):
     """Per-sector V08 results: shift (milli-pixels, 1σ bars) and significance with the 3σ/5σ lines.
 
     Parameters
@@ -54,8 +85,10 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
         entries of :func:`toi5807.tutorial.summaries.v08_sector_summary` (verdict optional).
     warn_sigma, fail_sigma : float
         Significance thresholds drawn as horizontal lines, σ.
-    pixel_scale_arcsec : float
-        Arcsec per pixel for the right-hand shift axis (TESS: 21).
+    pixel_scale_arcsec : float, optional
+        Arcsec per pixel for the right-hand shift axis. Default: the results' own ``pixel_scale_arcsec``
+        (from each stamp's WCS; the mean when sectors differ, as the label says); no right-hand axis when
+        no result carries a scale.
     fig : matplotlib.figure.Figure, optional
         An empty figure to draw the two panels in (default: a new one).
     simulated : bool, optional
@@ -64,7 +97,7 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
     Returns
     -------
     matplotlib.figure.Figure
-        Top: centroid shift in milli-pixels (right axis: milli-arcsec); bottom:
+        Top: centroid shift in milli-pixels (right axis: milli-arcsec at the pixel scale); bottom:
         significance in σ. Skipped sectors are marked with their flags.
     """
     rows = _summary_rows(results)
@@ -92,9 +125,10 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
     finite = np.isfinite(shift)
     top = np.nanmax(np.where(finite, shift + np.nan_to_num(err), np.nan)) if finite.any() else 1.0
     ax1.set_ylim(0.0, 1.25 * top if top > 0 else 1.0)
-    sec = ax1.secondary_yaxis("right", functions=(lambda v: v * pixel_scale_arcsec,
-                                                  lambda v: v / pixel_scale_arcsec))
-    sec.set_ylabel("shift (milli-arcsec)")
+    scale, label = _arcsec_axis_label(rows, pixel_scale_arcsec)
+    if math.isfinite(scale):
+        sec = ax1.secondary_yaxis("right", functions=(lambda v: v * scale, lambda v: v / scale))
+        sec.set_ylabel(label, fontsize=8)
     ax1.set_title("V08 centroid shift per sector (bars: 1σ along the shift)")
 
     ax2.axhline(warn_sigma, color=OKABE_ITO["orange"], ls="--", lw=1.2, label=f"{warn_sigma:g}σ: WARN")

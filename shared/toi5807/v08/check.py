@@ -228,7 +228,7 @@ def _run_one(tpf: Any, tp: TransitParams, cfg: CentroidShiftConfig) -> CheckResu
         return CheckResult(status="skipped", flags=("MISSING_TPF",))
     stamp = _as_stamp(tpf)
     result, images = compute_centroid_shift_with_images(
-        stamp.flux, stamp.time, tp, config=cfg, quality=stamp.quality
+        stamp.flux, stamp.time, tp, config=cfg, quality=stamp.quality, wcs=stamp.wcs
     )
     details = result.to_dict()
     details["sector"] = stamp.sector

@@ -83,8 +83,9 @@ class CentroidShiftConfig:
         Resamples (bootstrap) or relabellings (permutation), 2 … 100,000.
     min_in_transit_cadences, min_out_transit_cadences : int
         Below these counts no significance is computed and confidence drops (§4.3).
-    pixel_scale_arcsec : float
-        Arcsec per pixel (TESS: 21.0).
+    pixel_scale_arcsec : float or None
+        Arcsec per pixel. None (default): taken from the stamp's WCS where the shift is measured
+        (:mod:`toi5807.v08.scale`); a positive number overrides the WCS.
     saturation_threshold : float
         Pixel flux (e-/s) above which saturation is suspected (§4.4).
     outlier_sigma : float
@@ -110,7 +111,7 @@ class CentroidShiftConfig:
     n_bootstrap: int = 1000
     min_in_transit_cadences: int = 5
     min_out_transit_cadences: int = 20
-    pixel_scale_arcsec: float = 21.0
+    pixel_scale_arcsec: float | None = None
     saturation_threshold: float = 150000.0
     outlier_sigma: float = 3.0
     k_in: float = 1.0
@@ -121,8 +122,10 @@ class CentroidShiftConfig:
     def __post_init__(self) -> None:
         for name in ("fail_shift_pixels", "fail_sigma", "warn_shift_pixels", "warn_sigma", "k_buffer"):
             check_real(getattr(self, name), name, 0.0)
-        for name in ("pixel_scale_arcsec", "saturation_threshold", "k_in"):
+        for name in ("saturation_threshold", "k_in"):
             check_real(getattr(self, name), name, 0.0, low_open=True)
+        if self.pixel_scale_arcsec is not None:  # None: from the stamp's WCS
+            check_real(self.pixel_scale_arcsec, "pixel_scale_arcsec", 0.0, low_open=True)
         check_real(self.outlier_sigma, "outlier_sigma", 0.0, low_open=True, allow_inf=True)
         for fail, warn in (("fail_shift_pixels", "warn_shift_pixels"), ("fail_sigma", "warn_sigma")):
             if getattr(self, fail) < getattr(self, warn):

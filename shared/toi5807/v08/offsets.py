@@ -25,6 +25,7 @@ from ..report import Explained, fmt, json_safe, with_simulated
 from .combine import CombinedOffset, combine_offsets
 from .config import CentroidShiftConfig
 from .per_transit import PerTransitShifts, per_transit_shifts
+from .scale import NOMINAL_PIXEL_SCALE_ARCSEC, stamps_pixel_scale
 from .shift import compute_centroid_shift_with_images
 from .source_offset import (
     SourceOffset,
@@ -113,6 +114,9 @@ class V08OffsetAnalysis(Explained):
     exclusion_radius_arcsec : float
         :func:`exclusion_radius_arcsec` of ``combined_source_offset`` (3σ).
     pixel_scale_arcsec : float
+        Arcsec per pixel for :attr:`exclusion_radius_pixels`: the mean of the analysed stamps' WCS scales at
+        the target (:func:`toi5807.v08.scale.stamps_pixel_scale`), the config's override, or the nominal 21
+        flagged ``pixel_scale_nominal_no_wcs``.
     flags : tuple of str
     simulated : bool
         True when any sector's stamp was simulated.
@@ -124,13 +128,13 @@ class V08OffsetAnalysis(Explained):
     combined_shift: CombinedOffset
     combined_source_offset: CombinedOffset
     exclusion_radius_arcsec: float
-    pixel_scale_arcsec: float = 21.0
+    pixel_scale_arcsec: float = NOMINAL_PIXEL_SCALE_ARCSEC
     flags: tuple[str, ...] = field(default=())
     simulated: bool = False
 
     @property
     def exclusion_radius_pixels(self) -> float:
-        """Exclusion radius in TESS pixels (÷ ``pixel_scale_arcsec``)."""
+        """Exclusion radius in the stamps' pixels (÷ ``pixel_scale_arcsec``)."""
         return self.exclusion_radius_arcsec / self.pixel_scale_arcsec
 
     def summary(self) -> dict[str, Any]:
@@ -189,8 +193,9 @@ def analyze_sector(stamp: Any, candidate: Any, *, config: CentroidShiftConfig | 
     """
     cfg = config if config is not None else CentroidShiftConfig()
     tp = candidate if isinstance(candidate, TransitParams) else coerce_transit_params(candidate)
-    res, images = compute_centroid_shift_with_images(stamp.flux, stamp.time, tp, config=cfg, quality=stamp.quality)
     wcs = getattr(stamp, "wcs", None)
+    res, images = compute_centroid_shift_with_images(stamp.flux, stamp.time, tp, config=cfg, quality=stamp.quality,
+                                                     wcs=wcs)
     c_out = res.out_of_transit_centroid
     shift_sky = None
     if wcs is not None and np.all(np.isfinite(c_out)) and np.all(np.isfinite(res.shift_covariance_pixels)):
@@ -256,10 +261,12 @@ def analyze_v08_offsets(ds: Any, candidate: Any, *, config: CentroidShiftConfig 
     if comb_src.n_used == 0:
         flags.append("source_offset_undefined")
     r_excl = exclusion_radius_arcsec(comb_src.covariance, nsigma) if comb_src.n_used else math.nan
+    scale, scale_flags = stamps_pixel_scale((st for st in stamps.values() if st is not None), cfg.pixel_scale_arcsec)
+    flags.extend(scale_flags)
     sim = any(s.simulated for s in sectors)  # the sectors keep their own labels
     return V08OffsetAnalysis(sectors=sectors, combined_shift=with_simulated(comb_shift, sim),
                              combined_source_offset=with_simulated(comb_src, sim), exclusion_radius_arcsec=r_excl,
-                             pixel_scale_arcsec=cfg.pixel_scale_arcsec, flags=tuple(flags), simulated=sim)
+                             pixel_scale_arcsec=scale, flags=tuple(flags), simulated=sim)
 
 
 def compare_with_truth(analysis: V08OffsetAnalysis, truths: Any) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from .config import FAKE_MIN_COVERAGE, CentroidShiftConfig, _json_safe
 from .fakes import fake_ephemeris_shifts
 from .location import analytic_covariance, location_estimate, mad_clip
 from .pvalues import p_from_log_p
+from .scale import pixel_scale_at, vector_length_arcsec
 from .series import _cube_pass, _quality_ok, cadence_confidence, detect_saturation
 from .significance import CentroidGroup, Significance, shift_significance
 
@@ -44,8 +45,6 @@ __all__ = [
 
 
 _NAN2 = (math.nan, math.nan)
-
-
 _NAN22 = ((math.nan, math.nan), (math.nan, math.nan))
 
 
@@ -54,7 +53,7 @@ class CentroidResult(Explained):
     """Outcome of :func:`compute_centroid_shift` (fields of design note §6 plus extras).
 
     Centroids are (x, y) = (column, row) in stamp pixels; shifts in pixels unless
-    named ``_arcsec``; NaN where undefined (serialised as ``null``).
+    named ``_arcsec`` (on the sky through the stamp's WCS); NaN where undefined (serialised as ``null``).
 
     Attributes
     ----------
@@ -66,6 +65,10 @@ class CentroidResult(Explained):
         Probability under "no shift" of a shift vector at least this extreme, and its natural log.
     shift_vector_pixels : (float, float)
         (dx, dy) = in − out.
+    centroid_shift_arcsec, shift_arcsec : float
+        |J · shift| with J the WCS Jacobian at the out-of-transit centroid (arcsec; :mod:`~toi5807.v08.scale`).
+    pixel_scale_arcsec : float
+        Arcsec per pixel there: the WCS's, the config's override, or 21 flagged ``pixel_scale_nominal_no_wcs``.
     shift_covariance_pixels : 2×2 tuple
         Covariance of the shift vector (pixels²) from the significance method.
     shift_uncertainty_pixels : float
@@ -87,7 +90,7 @@ class CentroidResult(Explained):
     n_out_transit_cadences: int = 0
     shift_arcsec: float = math.nan
     centroid_shift_arcsec: float = math.nan
-    pixel_scale_arcsec: float = 21.0
+    pixel_scale_arcsec: float = math.nan
     n_in_transit: int = 0
     n_out_of_transit: int = 0
     n_out_of_transit_cadences: int = 0
@@ -206,7 +209,7 @@ def _quality_gates(series: dict[str, Any], images: CentroidImages,
         confidence *= 0.8
     common = dict(
         n_in_transit_cadences=n_in, n_out_transit_cadences=n_out, n_in_transit=n_in, n_out_of_transit=n_out,
-        n_out_of_transit_cadences=n_out, pixel_scale_arcsec=cfg.pixel_scale_arcsec,
+        n_out_of_transit_cadences=n_out,
         centroid_method=cfg.centroid_method, significance_method=cfg.significance_method,
         n_bootstrap=cfg.n_bootstrap if cfg.significance_method in ("bootstrap", "permutation") else 0,
         saturation_risk=sat, max_flux_fraction=frac, confidence=float(confidence), n_cadences_used=int(used.sum()),
@@ -248,17 +251,6 @@ def _significance(cfg: CentroidShiftConfig, shift: np.ndarray, inside: CentroidG
                               n_resamples=cfg.n_bootstrap, seed=cfg.seed, fake_shifts=fakes)
 
 
-def _uncertainty_along(shift: np.ndarray, cov: np.ndarray) -> float:
-    """1σ of the shift along its own direction (or the mean axis for a zero shift), pixels."""
-    mag = float(np.hypot(*shift))
-    if not np.all(np.isfinite(cov)):
-        return math.nan
-    if mag > 0:
-        u = shift / mag
-        return float(math.sqrt(max(u @ cov @ u, 0.0)))
-    return float(math.sqrt(max(np.trace(cov) / 2.0, 0.0)))
-
-
 def compute_centroid_shift_with_images(
     flux: Any,
     time: Any,
@@ -267,6 +259,7 @@ def compute_centroid_shift_with_images(
     config: CentroidShiftConfig | None = None,
     quality: Any = None,
     seed: int | None = None,
+    wcs: Any = None,
     **overrides: Any,
 ) -> tuple[CentroidResult, CentroidImages]:
     """:func:`compute_centroid_shift` plus the in/out-of-transit mean images (for plots)."""
@@ -284,15 +277,20 @@ def compute_centroid_shift_with_images(
     # 2. data-quality gates
     common, warnings = _quality_gates(series, images, cfg)
     n_in, n_out = common["n_in_transit_cadences"], common["n_out_transit_cadences"]
+    centre = ((cube.shape[2] - 1) / 2.0, (cube.shape[1] - 1) / 2.0)  # where the scale is taken without a centroid
     if n_in == 0 or n_out == 0:
         warnings.append("no_in_transit_cadences" if n_in == 0 else "no_out_of_transit_cadences")
-        return CentroidResult(warnings=tuple(warnings), **common), images
+        scale, scale_warnings = pixel_scale_at(wcs, *centre, override=cfg.pixel_scale_arcsec)
+        return CentroidResult(warnings=tuple(warnings) + scale_warnings, pixel_scale_arcsec=scale, **common), images
 
-    # 3. location of each window and the shift
+    # 3. location of each window and the shift; the pixel scale where it is measured
     inside, rej_in = _group(series, images.in_mask, cfg)
     outside, rej_out = _group(series, images.out_mask, cfg)
     c_in, c_out = _locate(inside, cfg.centroid_method), _locate(outside, cfg.centroid_method)
     shift = c_in - c_out
+    at = c_out if np.all(np.isfinite(c_out)) else centre
+    scale, scale_warnings = pixel_scale_at(wcs, *at, override=cfg.pixel_scale_arcsec)
+    warnings.extend(scale_warnings)
 
     # 4. significance (not computed below the minimum cadence counts)
     gated = n_in < max(cfg.min_in_transit_cadences, 2) or n_out < max(cfg.min_out_transit_cadences, 2)
@@ -306,15 +304,16 @@ def compute_centroid_shift_with_images(
         warnings.extend(sig.warnings)
 
     # 5. the result
-    mag = float(np.hypot(*shift))
+    mag, arcsec = float(np.hypot(*shift)), vector_length_arcsec(shift, c_out, wcs, cfg.pixel_scale_arcsec)
     result = CentroidResult(
         centroid_shift_pixels=mag,
         significance_sigma=float(sig.sigma),
         in_transit_centroid=_tuple2(c_in),
         out_of_transit_centroid=_tuple2(c_out),
-        shift_arcsec=mag * cfg.pixel_scale_arcsec,
-        centroid_shift_arcsec=mag * cfg.pixel_scale_arcsec,
-        shift_uncertainty_pixels=_uncertainty_along(shift, sig.covariance),
+        shift_arcsec=arcsec,
+        centroid_shift_arcsec=arcsec,
+        pixel_scale_arcsec=scale,
+        shift_uncertainty_pixels=sig.uncertainty_along(shift),
         shift_ci_lower_pixels=sig.ci[0],
         shift_ci_upper_pixels=sig.ci[1],
         in_transit_centroid_se=_tuple2(np.sqrt(np.diag(sig.in_cov))),
@@ -341,6 +340,7 @@ def compute_centroid_shift(
     config: CentroidShiftConfig | None = None,
     quality: Any = None,
     seed: int | None = None,
+    wcs: Any = None,
     **overrides: Any,
 ) -> CentroidResult:
     """Centroid shift between in- and out-of-transit cadences and its significance.
@@ -359,6 +359,9 @@ def compute_centroid_shift(
         SPOC quality flags; cadences with ``quality & config.quality_bitmask`` are dropped.
     seed : int, optional
         Overrides ``config.seed``.
+    wcs : astropy.wcs.WCS, optional
+        The stamp's celestial WCS (0-based pixels): the arcsec shift and ``pixel_scale_arcsec`` come from it
+        (unless ``config.pixel_scale_arcsec`` is set); without it the nominal 21″ is used and flagged.
     **overrides
         Any :class:`CentroidShiftConfig` field, e.g. the legacy v1 call of
         design note §8.4 ``centroid_method="mean", significance_method="analytic",
@@ -392,5 +395,5 @@ def compute_centroid_shift(
       which includes correlated pointing jitter.
     """
     return compute_centroid_shift_with_images(
-        flux, time, transit_params, config=config, quality=quality, seed=seed, **overrides
+        flux, time, transit_params, config=config, quality=quality, seed=seed, wcs=wcs, **overrides
     )[0]

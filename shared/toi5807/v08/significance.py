@@ -103,6 +103,16 @@ class Significance:
     n_fakes: int = 0
     warnings: tuple[str, ...] = ()
 
+    def uncertainty_along(self, shift: np.ndarray) -> float:
+        """1σ of ``shift`` along its own direction (or the mean axis for a zero shift), pixels."""
+        mag, cov = float(np.hypot(*shift)), self.covariance
+        if not np.all(np.isfinite(cov)):
+            return math.nan
+        if mag > 0:
+            u = shift / mag
+            return float(math.sqrt(max(u @ cov @ u, 0.0)))
+        return float(math.sqrt(max(np.trace(cov) / 2.0, 0.0)))
+
 
 def _chi2(method: str, shift, cov, in_cov, out_cov, warnings: list[str], n_fakes: int = 0,
           ci: tuple[float, float] = _NAN_CI) -> Significance:

@@ -4,7 +4,12 @@
 (reading the cached JSON, small experiments) and :mod:`run` (the ``python -m toi5807 calibrate`` command).
 """
 
-from .injection import InjectionRecovery, inject_point_eclipse, injection_recovery
+from .injection import (
+    INJECTION_SCHEMA_VERSION,
+    InjectionRecovery,
+    inject_point_eclipse,
+    injection_recovery,
+)
 from .null import (
     MethodCalibration,
     NullCalibration,
@@ -14,6 +19,7 @@ from .null import (
 )
 from .run import run_calibration
 from .tables import (
+    CALIBRATION_SCHEMA_VERSIONS,
     INJECTION_FILE,
     NULL_FILE,
     calibration_summary,
@@ -26,4 +32,5 @@ __all__ = [
     "InjectionRecovery", "inject_point_eclipse", "injection_recovery", "MethodCalibration", "NullCalibration",
     "clopper_pearson", "default_switch_decision", "null_calibration", "run_calibration", "calibration_summary",
     "estimator_outlier_demo", "load_calibration", "significance_methods_table", "NULL_FILE", "INJECTION_FILE",
+    "INJECTION_SCHEMA_VERSION", "CALIBRATION_SCHEMA_VERSIONS",
 ]

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ... import target as _target
-from ...data.geometry import sky_jacobian, vector_to_sky
+from ...data.geometry import sky_jacobian, vector_to_sky, wcs_orientation
 from ...report import Explained, fmt, json_safe
 from ...twin.geometry import sector_scene
 from ...twin.scene import render_cube, render_image
@@ -36,7 +36,12 @@ from ..config import CentroidShiftConfig
 from ..shift import compute_centroid_shift
 from .null import _tp, _tqdm_switch, clopper_pearson
 
-__all__ = ["InjectionRecovery", "inject_point_eclipse", "injection_recovery"]
+__all__ = ["INJECTION_SCHEMA_VERSION", "InjectionRecovery", "inject_point_eclipse", "injection_recovery"]
+
+
+#: Layout of :meth:`InjectionRecovery.to_dict` (``injection_recovery.json``). 1 (no ``schema_version`` key):
+#: separations in TESS pixels (``separations_px``); 2: separations on the sky in arcsec (``separations_arcsec``).
+INJECTION_SCHEMA_VERSION: int = 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,8 +112,8 @@ class InjectionRecovery(Explained):
 
     Attributes
     ----------
-    separations_px : tuple of float
-        Sky separation of the injected source from the target, TESS pixels (× 21 arcsec).
+    separations_arcsec : tuple of float
+        Sky separation of the injected source from the target, arcsec.
     position_angles_deg : tuple of float
         East of north.
     seeds, sectors : tuple of int
@@ -127,13 +132,15 @@ class InjectionRecovery(Explained):
         separation -> median fractional stamp depth of the injected eclipse, ppm.
     median_sigma_combined : dict
     runtime_s : float
+    pixel_scale_arcsec_by_sector : dict
+        sector -> arcsec per pixel of the sector's twin WCS at the target (to read separations in pixels).
     simulated : bool
         Always True (injections into simulated twins).
 
     ``.plot(ax=None)`` draws :func:`toi5807.plots.plot_sensitivity_curve`.
     """
 
-    separations_px: tuple[float, ...]
+    separations_arcsec: tuple[float, ...]
     position_angles_deg: tuple[float, ...]
     seeds: tuple[int, ...]
     sectors: tuple[int, ...]
@@ -148,6 +155,7 @@ class InjectionRecovery(Explained):
     median_stamp_depth_ppm: dict[str, float]
     median_sigma_combined: dict[str, float]
     runtime_s: float
+    pixel_scale_arcsec_by_sector: dict[str, float] = dataclasses.field(default_factory=dict)
     simulated: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,12 +163,12 @@ class InjectionRecovery(Explained):
         out = json_safe(dataclasses.asdict(self), sig=None)
         out.pop("runtime_s")  # printed by the calibrate command, not stored: the cached results stay reproducible
         out["study"] = "injection_recovery"
-        out["pixel_scale_arcsec"] = 21.0
+        out["schema_version"] = INJECTION_SCHEMA_VERSION
         return out
 
     def _display(self) -> tuple[str, list[tuple[str, str]]]:
-        rows = [(f"{r:g} px = {21.0 * r:.0f} arcsec", f"one sector {fmt(self.detection_per_sector[_sep_key(r)], '.2f')}, "
-                 f"combined {fmt(self.detection_combined[_sep_key(r)], '.2f')}") for r in self.separations_px]
+        rows = [(f"{r:g} arcsec", f"one sector {fmt(self.detection_per_sector[_sep_key(r)], '.2f')}, "
+                 f"combined {fmt(self.detection_combined[_sep_key(r)], '.2f')}") for r in self.separations_arcsec]
         return (f"injection-recovery of a {self.depth_ppm:.0f} ppm blend ({self.method}): P(≥ 3σ) by separation",
                 rows)
 
@@ -172,7 +180,7 @@ def _sep_key(r: float) -> str:
 def injection_recovery(
     seeds: Iterable[int],
     sectors: Iterable[int],
-    separations_px: Iterable[float] = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0),
+    separations_arcsec: Iterable[float] = (5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0),
     position_angles_deg: Iterable[float] = (0.0, 90.0, 180.0, 270.0),
     *,
     depth_ppm: float = 256.0,
@@ -191,8 +199,8 @@ def injection_recovery(
     Parameters
     ----------
     seeds, sectors : iterable of int
-    separations_px : iterable of float
-        Sky separations, TESS pixels (21 arcsec each).
+    separations_arcsec : iterable of float
+        Sky separations, arcsec (≈ 0.25–3 TESS pixels by default).
     position_angles_deg : iterable of float
         East of north.
     depth_ppm : float
@@ -209,11 +217,11 @@ def injection_recovery(
 
     cfg = config if config is not None else CentroidShiftConfig()
     seeds, sectors = [int(s) for s in seeds], [int(s) for s in sectors]
-    seps, pas = [float(r) for r in separations_px], [float(a) for a in position_angles_deg]
+    seps, pas = [float(r) for r in separations_arcsec], [float(a) for a in position_angles_deg]
     if not (seeds and sectors and seps and pas):
-        raise ValueError("seeds, sectors, separations_px, position_angles_deg: expected non-empty")
+        raise ValueError("seeds, sectors, separations_arcsec, position_angles_deg: expected non-empty")
     if any(not r > 0 for r in seps):
-        raise ValueError(f"separations_px: expected > 0 pixels, got {seps}")
+        raise ValueError(f"separations_arcsec: expected > 0 arcsec, got {seps}")
     tp = _tp()
     start = _time.perf_counter()
     n_sep, n_pa, n_sec = len(seps), len(pas), len(sectors)
@@ -221,25 +229,27 @@ def injection_recovery(
     vec = np.full((len(seeds), n_sep, n_pa, n_sec, 2), np.nan)
     cov = np.full((len(seeds), n_sep, n_pa, n_sec, 2, 2), np.nan)
     sdepth = np.full((n_sep, n_pa, n_sec), np.nan)
+    scales: dict[str, float] = {}
     jobs = [(i, seed, k, sector) for i, seed in enumerate(seeds) for k, sector in enumerate(sectors)]
     bar = tqdm(total=len(jobs) * n_sep * n_pa, desc="injection-recovery", mininterval=2.0, **_tqdm_switch(progress))
     for i, seed, k, sector in jobs:
         sim = simulate_sector(sector, seed=seed, scenario="no_transit")
         tpix = np.array(sim.wcs.world_to_pixel_values(_target.RA_DEG, _target.DEC_DEG), dtype=float)
         jinv = np.linalg.inv(sky_jacobian(sim.wcs, *tpix))  # pixels per arcsec
+        scales[str(sector)] = wcs_orientation(sim.wcs, *tpix)["pixel_scale_arcsec"]
         flux = np.array(sim.flux)  # writable copy, modified in place and restored exactly
         run_cfg = dataclasses.replace(cfg, seed=seed)
         for a, r in enumerate(seps):
             for b, pa in enumerate(pas):
                 th = math.radians(pa)
-                sky = 21.0 * r * np.array([math.sin(th), math.cos(th)])  # (east, north) arcsec
+                sky = r * np.array([math.sin(th), math.cos(th)])  # (east, north) arcsec
                 src = tpix + jinv @ sky
                 rows, deficit, sd = inject_point_eclipse(sim, src, depth_ppm)
                 sdepth[a, b, k] = sd
                 saved = flux[rows].copy()
                 flux[rows] -= deficit
                 try:
-                    res = compute_centroid_shift(flux, sim.time, tp, config=run_cfg, quality=sim.quality)
+                    res = compute_centroid_shift(flux, sim.time, tp, config=run_cfg, quality=sim.quality, wcs=sim.wcs)
                 finally:
                     flux[rows] = saved
                 sigma[i, a, b, k] = res.significance_sigma
@@ -266,9 +276,9 @@ def injection_recovery(
         med_depth[key] = float(np.median(sdepth[a])) * 1e6
         med_sig[key] = float(np.median(comb))
     return InjectionRecovery(
-        separations_px=tuple(seps), position_angles_deg=tuple(pas), seeds=tuple(seeds), sectors=tuple(sectors),
+        separations_arcsec=tuple(seps), position_angles_deg=tuple(pas), seeds=tuple(seeds), sectors=tuple(sectors),
         method=cfg.significance_method, depth_ppm=float(depth_ppm), detection_per_sector=det_sec,
         detection_combined=det_comb, n_per_sector=len(seeds) * n_pa * n_sec, n_combined=len(seeds) * n_pa,
         ci99_per_sector=ci_sec, ci99_combined=ci_comb, median_stamp_depth_ppm=med_depth,
-        median_sigma_combined=med_sig, runtime_s=_time.perf_counter() - start,
+        median_sigma_combined=med_sig, runtime_s=_time.perf_counter() - start, pixel_scale_arcsec_by_sector=scales,
     )

@@ -276,7 +276,7 @@ def null_calibration(seeds: Iterable[int], sectors: Iterable[int], *, methods: I
             if m == "permutation":
                 over["n_bootstrap"] = int(n_permutations)
             r = compute_centroid_shift(sim.flux, sim.time, tp, config=dataclasses.replace(cfg, **over),
-                                       quality=sim.quality)
+                                       quality=sim.quality, wcs=sim.wcs)
             sig[m].append(float(r.significance_sigma))
     cals = {m: MethodCalibration.from_sigmas(m, v) for m, v in sig.items()}
     return NullCalibration(methods=cals, seeds=(min(seeds), max(seeds)), sectors=tuple(sectors),

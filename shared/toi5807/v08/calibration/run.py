@@ -35,8 +35,8 @@ def run_calibration(*, quick: bool = False, n_seeds: int | None = None, sectors:
     """Run both studies and cache their JSON (the ``python -m toi5807 calibrate`` command).
 
     Full run: 200 null seeds (1000–1199) × all four sectors; injection seeds
-    2000–2004 × 8 separations × 4 position angles × four sectors. ``quick``:
-    10 null seeds × 1 sector, 1 injection seed × 3 separations × 2 PAs, written
+    2000–2004 × 8 separations (5–60″) × 4 position angles × four sectors. ``quick``:
+    10 null seeds × 1 sector, 1 injection seed × 3 separations (10, 30, 60″) × 2 PAs, written
     only to the run folder (``persistent_cache/``) with a ``quick_`` prefix.
 
     Returns
@@ -47,10 +47,10 @@ def run_calibration(*, quick: bool = False, n_seeds: int | None = None, sectors:
     secs = list(_target.SECTORS) if sectors is None else [int(s) for s in sectors]
     if quick:
         n_null, secs_null, n_inj = n_seeds or 10, secs[-1:], n_injection_seeds or 1
-        seps, pas = (0.5, 1.5, 3.0), (0.0, 90.0)
+        seps, pas = (10.0, 30.0, 60.0), (0.0, 90.0)
     else:
         n_null, secs_null, n_inj = n_seeds or 200, secs, n_injection_seeds or 5
-        seps, pas = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0), (0.0, 90.0, 180.0, 270.0)
+        seps, pas = (5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0), (0.0, 90.0, 180.0, 270.0)
     run_dir, docs_dir = artifact_dirs(CALIBRATION_STEP)
     prefix = "quick_" if quick else ""
     dirs = (run_dir,) if quick else (run_dir, docs_dir)

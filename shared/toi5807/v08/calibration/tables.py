@@ -1,7 +1,8 @@
 """Reading the calibration results, and small twin experiments for the notebooks.
 
 :func:`load_calibration` reads the committed JSON of ``python -m toi5807
-calibrate``; :func:`calibration_summary` gives its headline numbers;
+calibrate`` (refusing a file of an older layout, which must be rebuilt);
+:func:`calibration_summary` gives its headline numbers;
 :func:`significance_methods_table` and :func:`estimator_outlier_demo` run V08
 variants side by side on one dataset.
 """
@@ -21,12 +22,14 @@ from ...report import json_safe
 from ..config import CentroidShiftConfig
 from ..shift import compute_centroid_shift
 from ..significance import SIGNIFICANCE_METHODS
+from .injection import INJECTION_SCHEMA_VERSION
 from .null import default_switch_decision
 
 __all__ = [
     "CALIBRATION_STEP",
     "NULL_FILE",
     "INJECTION_FILE",
+    "CALIBRATION_SCHEMA_VERSIONS",
     "load_calibration",
     "calibration_summary",
     "significance_methods_table",
@@ -44,6 +47,10 @@ NULL_FILE: str = "null_calibration.json"
 INJECTION_FILE: str = "injection_recovery.json"
 
 
+#: ``schema_version`` each cached file must carry (a file without the key is version 1).
+CALIBRATION_SCHEMA_VERSIONS: dict[str, int] = {NULL_FILE: 1, INJECTION_FILE: INJECTION_SCHEMA_VERSION}
+
+
 def load_calibration(name: str = NULL_FILE, *, root: str | Path | None = None) -> dict[str, Any]:
     """Read a cached calibration result (committed copy under ``artifacts/``).
 
@@ -56,6 +63,9 @@ def load_calibration(name: str = NULL_FILE, *, root: str | Path | None = None) -
     ------
     FileNotFoundError
         With the command that creates it.
+    ValueError
+        When the file's ``schema_version`` is not :data:`CALIBRATION_SCHEMA_VERSIONS` ``[name]`` (a cache
+        written by an older package, e.g. injection separations in pixels): rebuild it, it is not converted.
     """
     from ...data.paths import TUTORIAL_SLUG, repo_root
 
@@ -64,7 +74,12 @@ def load_calibration(name: str = NULL_FILE, *, root: str | Path | None = None) -
     path = repo_root(root) / "artifacts" / TUTORIAL_SLUG / CALIBRATION_STEP / name
     if not path.is_file():
         raise FileNotFoundError(f"{path.name} not found under artifacts/: run `python -m toi5807 calibrate` first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    found, expected = data.get("schema_version", 1), CALIBRATION_SCHEMA_VERSIONS[name]
+    if found != expected:
+        raise ValueError(f"{path.name}: stale calibration cache with schema_version {str(found)[:200]}, expected "
+                         f"{expected}: rebuild it with `python -m toi5807 calibrate`")
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,7 +106,7 @@ def significance_methods_table(ds: Any, candidate: Any, *, config: CentroidShift
         row: dict[str, Any] = {}
         for m in SIGNIFICANCE_METHODS:
             r = compute_centroid_shift(st.flux, st.time, tp, config=dataclasses.replace(cfg, significance_method=m),
-                                       quality=st.quality)
+                                       quality=st.quality, wcs=getattr(st, "wcs", None))
             row[m] = r.significance_sigma
             row["shift_mpx"] = r.centroid_shift_pixels * 1e3
         out[str(s)] = row
@@ -126,7 +141,7 @@ def estimator_outlier_demo(stamp: Any, candidate: Any, *, fraction: float = 0.05
         out[label] = {}
         for m in ("mean", "median", "huber"):
             r = compute_centroid_shift(cube, stamp.time, tp, quality=stamp.quality, centroid_method=m,
-                                       significance_method="analytic")
+                                       significance_method="analytic", wcs=getattr(stamp, "wcs", None))
             out[label][m] = {"shift_mpx": r.centroid_shift_pixels * 1e3, "sigma": r.significance_sigma,
                              "n_outliers_rejected": r.n_outliers_rejected}
     return json_safe(out, sig=None)
@@ -153,7 +168,7 @@ def calibration_summary(null: Mapping[str, Any], injection: Mapping[str, Any] | 
     }
     if injection is not None:
         out["sensitivity"] = {
-            "separations_arcsec": [21.0 * r for r in injection["separations_px"]],
+            "separations_arcsec": list(injection["separations_arcsec"]),
             "detection_per_sector": injection["detection_per_sector"],
             "detection_combined": injection["detection_combined"],
             "method": injection["method"], "depth_ppm": injection["depth_ppm"],
