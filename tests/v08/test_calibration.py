@@ -91,10 +91,18 @@ def test_injected_eclipse_has_the_requested_aperture_depth():
 def test_load_calibration_missing_file(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
     (tmp_path / "shared" / "toi5807").mkdir(parents=True)
-    with pytest.raises(FileNotFoundError, match="calibrate"):
+    with pytest.raises(FileNotFoundError, match="toi5807 calibrate"):
         cal.load_calibration(cal.NULL_FILE, root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="toi5807 vet --calibrate"):
+        cal.load_calibration(cal.LOCALIZATION_FILE, root=tmp_path)
     with pytest.raises(ValueError, match="name"):
         cal.load_calibration("other.json", root=tmp_path)
+
+
+def test_the_committed_localization_calibration_reads_back():
+    data = cal.load_calibration(cal.LOCALIZATION_FILE)
+    assert data["simulated"] is True and {"planet", "background_eb", "injection_recovery"} <= set(data)
+    assert data["planet"]["false_alarm_sector"]["n"] > 0
 
 
 def test_load_calibration_refuses_a_stale_injection_cache(tmp_path):

@@ -21,6 +21,7 @@ from .run import run_calibration
 from .tables import (
     CALIBRATION_SCHEMA_VERSIONS,
     INJECTION_FILE,
+    LOCALIZATION_FILE,
     NULL_FILE,
     calibration_summary,
     estimator_outlier_demo,
@@ -31,6 +32,6 @@ from .tables import (
 __all__ = [
     "InjectionRecovery", "inject_point_eclipse", "injection_recovery", "MethodCalibration", "NullCalibration",
     "clopper_pearson", "default_switch_decision", "null_calibration", "run_calibration", "calibration_summary",
-    "estimator_outlier_demo", "load_calibration", "significance_methods_table", "NULL_FILE", "INJECTION_FILE",
+    "estimator_outlier_demo", "load_calibration", "significance_methods_table", "NULL_FILE", "INJECTION_FILE", "LOCALIZATION_FILE",
     "INJECTION_SCHEMA_VERSION", "CALIBRATION_SCHEMA_VERSIONS",
 ]

@@ -43,13 +43,10 @@ from ..localize import localize_sector
 from ..vet import localization_verdict, rank_hosts
 from .injection import inject_point_eclipse
 from .null import _tqdm_switch, clopper_pearson
-from .tables import CALIBRATION_STEP
+from .tables import CALIBRATION_STEP, LOCALIZATION_FILE
 
 __all__ = ["LOCALIZATION_FILE", "stamp_from_simulation", "localization_calibration",
            "run_localization_calibration"]
-
-#: JSON written by :func:`run_localization_calibration`.
-LOCALIZATION_FILE = "localization_calibration.json"
 
 _NOMINAL_FAR = math.exp(-4.5)  # p of a 3σ 2-dof offset
 

@@ -29,6 +29,7 @@ __all__ = [
     "CALIBRATION_STEP",
     "NULL_FILE",
     "INJECTION_FILE",
+    "LOCALIZATION_FILE",
     "CALIBRATION_SCHEMA_VERSIONS",
     "load_calibration",
     "calibration_summary",
@@ -48,7 +49,11 @@ INJECTION_FILE: str = "injection_recovery.json"
 
 
 #: ``schema_version`` each cached file must carry (a file without the key is version 1).
-CALIBRATION_SCHEMA_VERSIONS: dict[str, int] = {NULL_FILE: 1, INJECTION_FILE: INJECTION_SCHEMA_VERSION}
+#: File of the difference-image localization calibration (``python -m toi5807 vet --calibrate``).
+LOCALIZATION_FILE: str = "localization_calibration.json"
+
+CALIBRATION_SCHEMA_VERSIONS: dict[str, int] = {NULL_FILE: 1, INJECTION_FILE: INJECTION_SCHEMA_VERSION,
+                                               LOCALIZATION_FILE: 1}
 
 
 def load_calibration(name: str = NULL_FILE, *, root: str | Path | None = None) -> dict[str, Any]:
@@ -57,7 +62,7 @@ def load_calibration(name: str = NULL_FILE, *, root: str | Path | None = None) -
     Parameters
     ----------
     name : str
-        :data:`NULL_FILE` or :data:`INJECTION_FILE`.
+        :data:`NULL_FILE`, :data:`INJECTION_FILE` or :data:`LOCALIZATION_FILE`.
 
     Raises
     ------
@@ -69,16 +74,17 @@ def load_calibration(name: str = NULL_FILE, *, root: str | Path | None = None) -
     """
     from ...data.paths import TUTORIAL_SLUG, repo_root
 
-    if name not in (NULL_FILE, INJECTION_FILE):
-        raise ValueError(f"name: expected {NULL_FILE!r} or {INJECTION_FILE!r}, got {name!r}")
+    if name not in CALIBRATION_SCHEMA_VERSIONS:
+        raise ValueError(f"name: expected one of {sorted(CALIBRATION_SCHEMA_VERSIONS)}, got {str(name)[:200]!r}")
+    command = "python -m toi5807 " + ("vet --calibrate" if name == LOCALIZATION_FILE else "calibrate")
     path = repo_root(root) / "artifacts" / TUTORIAL_SLUG / CALIBRATION_STEP / name
     if not path.is_file():
-        raise FileNotFoundError(f"{path.name} not found under artifacts/: run `python -m toi5807 calibrate` first")
+        raise FileNotFoundError(f"{path.name} not found under artifacts/: run `{command}` first")
     data = json.loads(path.read_text(encoding="utf-8"))
     found, expected = data.get("schema_version", 1), CALIBRATION_SCHEMA_VERSIONS[name]
     if found != expected:
         raise ValueError(f"{path.name}: stale calibration cache with schema_version {str(found)[:200]}, expected "
-                         f"{expected}: rebuild it with `python -m toi5807 calibrate`")
+                         f"{expected}: rebuild it with `{command}`")
     return data
 
 
@@ -125,7 +131,8 @@ def estimator_outlier_demo(stamp: Any, candidate: Any, *, fraction: float = 0.05
     Returns
     -------
     dict
-        ``{"clean": {method: {"shift_mpx", "sigma"}}, "with_outliers": {...}, "n_hit": int}``.
+        ``{"clean": {method: {"shift_mpx", "sigma"}}, "with_outliers": {...}, "n_hit": int,
+        "significance_method": "analytic"}`` — the fast per-cadence σ, which reacts to the estimator alone.
     """
     if not 0 < fraction < 1:
         raise ValueError(f"fraction: expected 0 < fraction < 1, got {fraction}")
@@ -136,7 +143,7 @@ def estimator_outlier_demo(stamp: Any, candidate: Any, *, fraction: float = 0.05
     hit = rng.choice(idx, size=max(1, int(round(fraction * idx.size))), replace=False)
     dirty = np.array(stamp.flux, dtype=float)
     dirty[hit, 0, 0] += amplitude_e_per_s
-    out: dict[str, Any] = {"n_hit": int(hit.size), "n_in_transit": int(idx.size)}
+    out: dict[str, Any] = {"n_hit": int(hit.size), "n_in_transit": int(idx.size), "significance_method": "analytic"}
     for label, cube in (("clean", stamp.flux), ("with_outliers", dirty)):
         out[label] = {}
         for m in ("mean", "median", "huber"):
