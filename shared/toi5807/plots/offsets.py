@@ -90,7 +90,7 @@ def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *,
         ax.plot([], [], color=OKABE_ITO["vermillion"], lw=2.6,
                 label=f"weighted mean ({comb.significance_sigma:.1f}σ; "
                       f"consistency p = {comb.consistency_p_value:.2g})")
-    ax.plot(*c0, "o", ms=5, color="white", mec="black", label="out-of-transit centroid")
+    ax.plot(*c0, "o", ms=5, color="white", mec="black", label=f"out-of-transit centroid (arrows, ellipses ×{mag:g})")
     if target_xy is not None:
         ax.plot(*np.asarray(target_xy, dtype=float), "+", ms=14, mew=1.8, color=OKABE_ITO["sky_blue"],
                 label="target (catalogue)")
@@ -101,13 +101,23 @@ def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *,
     if highlight_xy is not None:
         ax.plot(*np.asarray(highlight_xy, dtype=float), "*", ms=14, color=OKABE_ITO["orange"], mec="black",
                 label="eclipsing neighbour (simulation truth)")
-    ax.set_xlim(-0.5, nc - 0.5)
-    ax.set_ylim(-0.5, nr - 0.5)
+    # zoom on what was drawn (the magnified vectors with their ellipses, and any marked star), not the whole stamp
+    reach = [1.5]
+    for vec, cov in [(e.shift_vector_pixels, e.shift_covariance_pixels) for e in use] + (
+            [(mean, comb.covariance)] if comb.n_used and np.all(np.isfinite(mean)) else []):
+        axis = math.sqrt(max(float(np.max(np.linalg.eigvalsh(np.asarray(cov, dtype=float)))), 0.0))
+        reach.append(mag * (float(np.hypot(*np.asarray(vec, dtype=float))) + axis))
+    for xy in (target_xy, highlight_xy):
+        if xy is not None and np.all(np.isfinite(np.asarray(xy, dtype=float))):
+            reach.append(float(np.max(np.abs(np.asarray(xy, dtype=float) - c0))))
+    half = 1.25 * max(v for v in reach if math.isfinite(v))
+    ax.set_xlim(max(-0.5, c0[0] - half), min(nc - 0.5, c0[0] + half))
+    ax.set_ylim(max(-0.5, c0[1] - half), min(nr - 0.5, c0[1] + half))
     ax.set_xlabel("column (pixels)")
     ax.set_ylabel("row (pixels)")
     ax.set_title(title or f"Per-transit centroid shifts (arrows ×{mag:g}, 1σ ellipses)")
     ax.grid(False)
-    ax.legend(loc="upper left", fontsize=7.5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7.5, ncols=2, frameon=False)
     return mark_simulated(ax, _is_simulated(per_transit) if simulated is None else simulated)
 
 
