@@ -33,6 +33,7 @@ EXPECTED_NAMES = {
     "01_target_overview.ipynb",
     "02_load_data_and_candidate.ipynb",
     "03_phase_folded_transit_plot.ipynb",
+    "10_the_digital_twin.ipynb",
     "11_v08_centroid_shift.ipynb",
     "11b_v08_under_the_hood.ipynb",
     "11c_v08_combined_and_source_offset.ipynb",

@@ -210,6 +210,7 @@ def exclusion_radius_note(res: Any) -> Note:
     radius = res.combined.exclusion_radius_arcsec
     if not np.isfinite(radius):
         return Note(f"difference-image exclusion radius: not defined ({res.reason})")
-    return Note(f"difference-image 3σ exclusion radius: {radius:.1f} arcsec (sectors "
-                f"{_sectors(res.combined.sectors_used)} combined)" + _simulated(res).replace(" (", "; ", 1)
-                .replace(")", "", 1))
+    used = res.combined.sectors_used
+    where = f"sector {used[0]}" if len(used) == 1 else f"sectors {_sectors(used)} combined"
+    return Note(f"difference-image 3σ exclusion radius: {radius:.1f} arcsec ({where}"
+                + ("; SIMULATED data)" if res.simulated else ")"))
