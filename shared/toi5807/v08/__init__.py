@@ -32,7 +32,6 @@ from .shift import (
     compute_centroid_shift,
     compute_centroid_shift_with_images,
 )
-from .stamp_noise import StampNoise, compare_stamp_noise, stamp_noise
 from .source_offset import (
     SourceOffset,
     StampDepth,
@@ -40,6 +39,7 @@ from .source_offset import (
     source_offset,
     stamp_depth,
 )
+from .stamp_noise import StampNoise, compare_stamp_noise, stamp_noise
 from .stars import catalogue_from_image
 from .vet import PixelVetResult, localization_verdict, vet_pixels
 
