@@ -31,6 +31,7 @@ the test to use.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -61,15 +62,31 @@ TAPER_WIDTH_PX: float = 1.5
 def _cubic_weights(coef: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """Weights of the nodes in a 1-D not-a-knot cubic interpolant at positions ``pos`` (k, n) → (k, n, n_nodes).
 
-    ``coef`` (4, n_nodes − 1, n_nodes) are the piecewise-polynomial coefficients of the interpolant of the
-    identity (:class:`scipy.interpolate.CubicSpline` ``.c``); ``pos`` lies within the nodes ``0 … n_nodes − 1``.
-    Evaluated in the order of scipy's own ``PPoly`` evaluation (same values, no per-call set-up).
+    ``coef`` (n_nodes − 1, 4, n_nodes) are the piecewise-polynomial coefficients of the interpolant of the
+    identity (:class:`scipy.interpolate.CubicSpline` ``.c``, segments first); ``pos`` lies within the nodes
+    ``0 … n_nodes − 1``. Evaluated as scipy's own ``PPoly`` does, term by term in rising powers of the
+    distance from the segment start (same values, without its per-call set-up).
     """
-    seg = np.minimum(np.floor(pos), coef.shape[1] - 1).astype(np.intp)
+    seg = np.minimum(np.floor(pos), coef.shape[0] - 1).astype(np.intp)
     s = (pos - seg)[..., None]
-    c = coef[:, seg]
+    c = coef[seg]  # (k, n, 4, n_nodes)
     s2 = s * s
-    return ((c[3] + c[2] * s) + c[1] * s2) + c[0] * (s2 * s)
+    out = c[..., 2, :] * s
+    out += c[..., 3, :]
+    out += c[..., 1, :] * s2
+    s2 *= s
+    out += c[..., 0, :] * s2
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _identity_coefficients(n: int) -> np.ndarray:
+    """Coefficients (segments, 4, nodes) of the not-a-knot cubic interpolant of the identity on nodes 0 … n − 1."""
+    from scipy.interpolate import CubicSpline
+
+    c = np.ascontiguousarray(CubicSpline(np.arange(n, dtype=float), np.eye(n)).c.transpose(1, 0, 2))
+    c.setflags(write=False)
+    return c
 
 
 def _taper(dist: np.ndarray) -> np.ndarray:
@@ -104,11 +121,12 @@ class ProfileChi2:
         self.x, self.y = xx[mask].astype(float), yy[mask].astype(float)
         # the bicubic interpolant as a tensor product of 1-D not-a-knot cubic interpolants:
         # value(y, x) = Wy(y) · I · Wx(x)ᵀ, with W(·) the interpolant of the identity (rows of weights)
-        from scipy.interpolate import CubicSpline
-
         self._image = np.asarray(spline(np.arange(ny, dtype=float), np.arange(nx, dtype=float)))
-        self._cy = CubicSpline(np.arange(ny, dtype=float), np.eye(ny)).c if ny > 3 else None
-        self._cx = CubicSpline(np.arange(nx, dtype=float), np.eye(nx)).c if nx > 3 else None
+        self._cy = _identity_coefficients(ny) if ny > 3 else None
+        self._cx = _identity_coefficients(nx) if nx > 3 else None
+        self._rows, self._cols = np.arange(ny), np.arange(nx)
+        self._flat = np.flatnonzero(mask)
+        self._pix_y, self._pix_x = np.nonzero(mask)
         self.fixed = np.stack([templates[0][mask], templates[1][mask], np.ones(mask.sum())], axis=1)
         self.n_pix = int(mask.sum())
         self._set_image(image, sigma)
@@ -131,8 +149,8 @@ class ProfileChi2:
         if not fin.all():  # a non-finite offset gives NaN values (→ singular normal equations → a large χ²)
             off = np.where(fin[:, None], off, 0.0)
         ny, nx = self.shape
-        ys = np.arange(ny)[None, :] - off[:, 1:2]  # (k, ny): where each row's value comes from
-        xs = np.arange(nx)[None, :] - off[:, 0:1]
+        ys = self._rows[None, :] - off[:, 1:2]  # (k, ny): where each row's value comes from
+        xs = self._cols[None, :] - off[:, 0:1]
         # outside the stamp the value is that of the nearest edge, then tapered away
         cy, cx = np.clip(ys, 0, ny - 1), np.clip(xs, 0, nx - 1)
         if self._cy is None or self._cx is None:
@@ -144,7 +162,9 @@ class ProfileChi2:
         # the taper of the distance to the nearest edge = the smaller of the row and column tapers (monotone)
         ty = _taper(np.minimum(ys + 0.5, ny - 0.5 - ys))
         tx = _taper(np.minimum(xs + 0.5, nx - 0.5 - xs))
-        out = (vals * np.minimum(ty[:, :, None], tx[:, None, :]))[:, self.mask] / self.norm
+        out = vals.reshape(len(off), -1)[:, self._flat]
+        out *= np.minimum(ty[:, self._pix_y], tx[:, self._pix_x])
+        out /= self.norm
         out[~fin] = np.nan
         return out
 
@@ -152,7 +172,11 @@ class ProfileChi2:
         """Profiled χ², linear parameters (a, b_col, b_row, c) and (optionally) their covariances, per offset."""
         p = self.prf(offsets)
         k = p.shape[0]
-        a = np.concatenate([p[:, :, None], np.broadcast_to(self.fixed, (k, *self.fixed.shape))], axis=2)
+        # offsets innermost in memory, as before this was optimised: the rounding of the batched products
+        # below depends on the layout, and the results are kept bit for bit
+        a = np.empty((self.n_pix, 4, k)).transpose(2, 0, 1)
+        a[:, :, 0] = p
+        a[:, :, 1:] = self.fixed
         aw = (a * self.w[None, :, None]).transpose(0, 2, 1)
         m = np.matmul(aw, a)
         rhs = np.matmul(aw, self.d)
