@@ -270,8 +270,10 @@ def difference_images(
         flags.append("pointing_not_measured")
     # the fit pixels and the pointing products, pixel-major: one contiguous row per pixel for the cumulative sum
     fit_t = np.empty((fi.size + 6, gi.size))
-    fit_t[: fi.size] = sub.T[fi]
-    delta = fit_t[: fi.size].T @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T  # (n_good, 5): δcol, δrow, ε, scale, offset
+    for c0 in range(0, gi.size, 1024):  # transposed in cache-sized blocks (a column gather is 1.5× slower)
+        fit_t[: fi.size, c0:c0 + 1024] = sub[c0:c0 + 1024, fi].T
+    # (n_good, 5): δcol, δrow, ε, scale, offset of every cadence
+    delta = fit_t[: fi.size].T @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T
     dx, dy, eps = delta[:, 0], delta[:, 1], delta[:, 2]
     # empirical response: every pixel regressed (out of transit) on the measured pointing and focus
     emp = pointing_response(sub, oot_g, delta, (ny, nx)) if ok_solve else None

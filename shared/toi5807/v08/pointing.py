@@ -40,7 +40,7 @@ def oot_spline(image: np.ndarray):
 
 
 def spline_derivatives(spline: Any, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Pointing templates ``−∂I/∂col, −∂I/∂row`` (2, rows, cols) and Hessian ``I_cc, I_cr, I_rr`` (3, rows, cols)."""
+    """Pointing templates ``−∂I/∂col, −∂I/∂row`` (2, rows, cols); Hessian ``I_cc, I_cr, I_rr`` (3, rows, cols)."""
     ny, nx = shape
     yy, xx = (np.arange(ny, dtype=float), np.arange(nx, dtype=float))
     if spline is None:
