@@ -162,6 +162,14 @@ class LocalWindows:
         """Boolean per window: status ``ok`` or ``shortened``."""
         return np.isin(self.status, ("ok", "shortened"))
 
+    def select(self, index: Any) -> LocalWindows:
+        """The windows ``index`` picks (an index array or boolean mask over the windows), same cadences."""
+        idx = np.arange(self.centres.size)[index]
+        return LocalWindows(centres=self.centres[idx], good_index=self.good_index, in_range=self.in_range[idx],
+                            before_range=self.before_range[idx], after_range=self.after_range[idx],
+                            baseline_days=self.baseline_days[idx], status=self.status[idx],
+                            reason=tuple(self.reason[i] for i in idx))
+
     def counts(self) -> np.ndarray:
         """(n_in, n_before, n_after) cadences per window, shape (m, 3)."""
         return np.stack([r[:, 1] - r[:, 0] for r in (self.in_range, self.before_range, self.after_range)], axis=1)

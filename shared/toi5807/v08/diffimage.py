@@ -4,29 +4,27 @@ The first half of localization (Twicken et al. 2018, PASP 130, 064502, §3):
 for every transit, the mean of two equal local out-of-transit windows minus
 the in-transit mean (:func:`toi5807.lightcurve.windows.local_windows`), so a
 dimming source shows up positive and a linear drift cancels. What pointing
-leaves behind is modelled, not hoped away:
-
-* the out-of-transit mean image ``I`` is interpolated by a bicubic spline,
-  whose derivatives give the pointing templates ``T = −∂I/∂(col, row)``
-  (an image moved by ``δ`` is ``I − δ·∇I + ½ δᵀHδ``);
-* every cadence's pointing ``δ`` and focus ``ε`` are *measured* by a
-  fixed-template weighted linear solve of ``F_t − I`` on ``[T_col, T_row, W, I, 1]``
-  (one matrix product for the whole sector), with ``W`` the image's response to
-  a small dilation about the target (the point-spread function breathing with
-  the focus);
-* every pixel is regressed, out of transit, on the measured pointing (first and
-  second order) and focus: the pointing response is the fit's template, and the
-  second-order pointing and focus terms of each difference image,
-  ``Σ Δ⟨δᵢδⱼ⟩ Rᵢⱼ + Δ⟨ε⟩ R_ε`` (Δ = out − in), are computed from the measured
-  values and subtracted as fixed templates (free terms would absorb a real
-  source near the target: a breathing PSF and a dimming target both change the
-  core against the wings).
+leaves behind is modelled, not hoped away (:mod:`toi5807.v08.pointing`):
+every cadence's pointing ``δ`` and focus ``ε`` are measured on the
+out-of-transit image ``I``, every pixel is regressed out of transit on them,
+the first-order response ``T`` (the pointing templates, ``≈ −∇I``) is left to
+the fit, and the second-order pointing and focus terms of each difference
+image, ``Σ Δ⟨δᵢδⱼ⟩ Rᵢⱼ + Δ⟨ε⟩ R_ε`` (Δ = out − in), are computed from the
+measured values and subtracted as fixed templates (free terms would absorb a
+real source near the target: a breathing PSF and a dimming target both change
+the core against the wings).
 
 The per-pixel noise comes from the same window geometry at fake epochs away
 from the transits: their difference images, with the pointing templates
 projected out, give the per-pixel scatter per unit ``1/n_in + 1/n_out``.
-Fake-window means use cumulative sums of the fit pixels, so hundreds of fake
-epochs cost one pass; the few real transits are summed directly on the full stamp.
+
+One pass over the cube serves everything: the good cadences are gathered once
+(pixels flattened); the out-of-transit image, the per-cadence pointing and the
+pixel responses are products with it (einsum: steady single-thread cost, where
+a threaded BLAS product's time varies tenfold on a busy machine); the fake
+windows' means come from one cumulative sum of the fit pixels and the pointing
+products, laid out pixel-major so the sum runs along contiguous memory; the few
+real transits are summed directly on the full stamp.
 
 Coordinates: x = column, y = row, stamp pixels, (0, 0) = centre of the first pixel.
 """
@@ -40,7 +38,15 @@ import numpy as np
 
 from ..lightcurve import LocalWindows, coerce_transit_params, local_windows
 from ..lightcurve.windows import MOMENTUM_DUMP_BIT
+from .blas import one_blas_thread
 from .config import DEFAULT_QUALITY_BITMASK
+from .pointing import (
+    dilation_template,
+    oot_spline,
+    pointing_projector,
+    pointing_response,
+    spline_derivatives,
+)
 from .series import _quality_ok
 
 __all__ = ["DifferenceImages", "difference_images", "FIT_RADIUS_PX", "MIN_FAKE_WINDOWS"]
@@ -130,61 +136,13 @@ class DifferenceImages:
         return img, 1.0 / np.sqrt(w.sum(axis=0))
 
 
-def _spline(image: np.ndarray):
-    from scipy.interpolate import RectBivariateSpline
+def _range_sums(cum_t: np.ndarray, ranges: np.ndarray) -> np.ndarray:
+    """Sums over cadences ``[start, stop)`` from an inclusive cumulative sum along axis 1 of ``cum_t`` (k, n).
 
-    ny, nx = image.shape
-    k = min(3, ny - 1, nx - 1)
-    if k < 1:
-        return None
-    return RectBivariateSpline(np.arange(ny, dtype=float), np.arange(nx, dtype=float), image, kx=k, ky=k, s=0)
-
-
-def _derivatives(spline: Any, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    ny, nx = shape
-    yy, xx = (np.arange(ny, dtype=float), np.arange(nx, dtype=float))
-    if spline is None:
-        z = np.zeros((2, ny, nx))
-        return z, np.zeros((3, ny, nx))
-    d = lambda dy, dx: spline(yy, xx, dx=dy, dy=dx)  # noqa: E731 - spline axes are (row, col)
-    templates = np.stack([-d(0, 1), -d(1, 0)])
-    hessian = np.stack([d(0, 2), d(1, 1), d(2, 0)])
-    return templates, hessian
-
-
-def _dilation_template(image: np.ndarray, templates: np.ndarray, centre: tuple[float, float]) -> np.ndarray:
-    """Change of ``image`` per unit relative dilation about ``centre`` (flux kept): ``−2I − (r − c)·∇I``."""
-    ny, nx = image.shape
-    yy, xx = np.mgrid[0:ny, 0:nx].astype(float)
-    return -2.0 * np.nan_to_num(image) + (xx - centre[0]) * templates[0] + (yy - centre[1]) * templates[1]
-
-
-def _pointing_response(sub: np.ndarray, oot: np.ndarray, delta: np.ndarray,
-                       shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Per-pixel response to the measured pointing and focus, fitted on the out-of-transit cadences.
-
-    Every pixel is regressed on ``[1, δcol, δrow, ε, offset, δcol², δcol·δrow, δrow²]`` (one normal-equation
-    solve for all pixels). Returns the first-order pointing templates (2, rows, cols), the second-order
-    coefficients (3, rows, cols) and the focus response (rows, cols), or None when the pointing does not vary
-    enough to fit them.
+    Returns shape (m, k), one row per range (no zero column copied in).
     """
-    rows = np.flatnonzero(oot)[::3]  # every third out-of-transit cadence (thousands) is plenty for 8 coefficients
-    dx, dy = delta[rows, 0] - delta[rows, 0].mean(), delta[rows, 1] - delta[rows, 1].mean()
-    eps, off = delta[rows, 2] - delta[rows, 2].mean(), delta[rows, 4]
-    x = np.stack([np.ones_like(dx), dx, dy, eps, off, dx * dx, dx * dy, dy * dy], axis=1)
-    xtx = x.T @ x
-    scale = np.sqrt(np.diag(xtx))
-    if not np.all(scale > 0) or np.linalg.cond(xtx / np.outer(scale, scale)) > 1e10:
-        return None
-    # einsum, not a BLAS product: steady single-thread cost (the threaded product's time varies 30× here)
-    coef = np.linalg.solve(xtx, np.einsum("nk,np->kp", x, sub[rows]))  # (8, n_pix)
-    return coef[1:3].reshape(2, *shape), coef[5:8].reshape(3, *shape), coef[3].reshape(shape)
-
-
-def _range_sums(cum: np.ndarray, ranges: np.ndarray) -> np.ndarray:
-    """Row sums over ``[start, stop)`` from an inclusive cumulative sum ``cum`` (no zero row copied in)."""
     def at(idx: np.ndarray) -> np.ndarray:
-        v = cum[np.maximum(idx - 1, 0)] if cum.shape[0] else np.zeros((idx.size, cum.shape[1]))
+        v = cum_t[:, np.maximum(idx - 1, 0)].T if cum_t.shape[1] else np.zeros((idx.size, cum_t.shape[0]))
         return np.where((idx > 0)[:, None], v, 0.0)
 
     return at(ranges[:, 1]) - at(ranges[:, 0])
@@ -206,6 +164,7 @@ def _diff_from_sums(sums: Any, win: LocalWindows) -> tuple[np.ndarray, np.ndarra
         return m_out - m_in, 1.0 / n_in + 1.0 / n_out
 
 
+@one_blas_thread
 def difference_images(
     flux: np.ndarray,
     time: np.ndarray,
@@ -251,7 +210,8 @@ def difference_images(
     flags: list[str] = []
     ok_t = _quality_ok(quality, n, quality_bitmask) & np.isfinite(t)
     with np.errstate(invalid="ignore", over="ignore"):
-        frame_finite = np.isfinite(cube.reshape(n, -1).sum(axis=1))  # one pass: NaN/inf anywhere → not finite
+        # one pass (a product with ones: NaN/inf anywhere in a frame → its sum is not finite)
+        frame_finite = np.isfinite(cube.reshape(n, -1) @ np.ones(ny * nx))
     if np.all(frame_finite[ok_t]) and np.any(ok_t):
         pix_ok, good = np.ones((ny, nx), dtype=bool), ok_t
     else:  # some pixels are never (or rarely) finite: judge pixels first, then frames on the good pixels
@@ -279,8 +239,8 @@ def difference_images(
         img = np.full((ny, nx), np.nan)
     else:
         img = (oot_g.astype(float) @ sub / n_oot).reshape(ny, nx)
-    spline = _spline(img) if np.all(np.isfinite(img)) else None
-    templates, hessian = _derivatives(spline, (ny, nx))
+    spline = oot_spline(img) if np.all(np.isfinite(img)) else None
+    templates, hessian = spline_derivatives(spline, (ny, nx))
     if target_pixel is None or not np.all(np.isfinite(target_pixel)):
         r, c = np.unravel_index(np.nanargmax(np.where(np.isfinite(img), img, -np.inf)), img.shape) \
             if np.any(np.isfinite(img)) else (ny // 2, nx // 2)
@@ -291,30 +251,32 @@ def difference_images(
 
     # per-cadence pointing: fixed-template weighted solve on the fit pixels
     fm = fit_mask.ravel()
+    fi = np.flatnonzero(fm)
     if flux_err is not None and n_oot:
         sel = gi[oot_g][:: max(1, n_oot // 200)]  # a median over ≤ 200 frames is plenty
-        with np.errstate(invalid="ignore"):
-            var_all = np.nanmedian(np.asarray(flux_err, dtype=float)[sel].reshape(-1, ny * nx), axis=0) ** 2
+        fe = np.asarray(flux_err, dtype=float)[sel].reshape(-1, ny * nx)
+        with np.errstate(invalid="ignore"):  # nanmedian only when needed (it is slower; same values otherwise)
+            var_all = (np.median(fe, axis=0) if np.isfinite(fe).all() else np.nanmedian(fe, axis=0)) ** 2
     else:
         var_all = np.maximum(np.abs(np.nan_to_num(img.ravel())), 1.0)
     pos = np.isfinite(var_all) & (var_all > 0)
     var_all = np.where(pos, var_all, np.median(var_all[pos]) if np.any(pos) else 1.0)
     var = var_all[fm]
-    dilation = _dilation_template(img, templates, target_pixel)
-    # the image itself is a column too: a dimming target (the transit) must not read as a focus change
-    a = np.stack([templates[0].ravel()[fm], templates[1].ravel()[fm], dilation.ravel()[fm],
-                  np.nan_to_num(img.ravel()[fm]), np.ones(fm.sum())], axis=1)
-    aw = a / var[:, None]
-    m = a.T @ aw
-    ok_solve = bool(np.all(np.isfinite(m)) and abs(np.linalg.det(m)) > 0 and spline is not None)
-    proj = np.linalg.solve(m, aw.T) if ok_solve else np.zeros((5, fm.sum()))
+    dilation = dilation_template(img, templates, target_pixel)
+    proj = pointing_projector(img, templates, dilation, var, fm) if spline is not None else None
+    ok_solve = proj is not None
     if not ok_solve:
+        proj = np.zeros((5, fi.size))
         flags.append("pointing_not_measured")
-    subfm = sub[:, fm]
-    delta = subfm @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T  # (n_good, 5): δcol, δrow, ε, scale, offset
+    # the fit pixels and the pointing products, pixel-major: one contiguous row per pixel for the cumulative sum
+    fit_t = np.empty((fi.size + 6, gi.size))
+    for c0 in range(0, gi.size, 1024):  # transposed in cache-sized blocks (a column gather is 1.5× slower)
+        fit_t[: fi.size, c0:c0 + 1024] = sub[c0:c0 + 1024, fi].T
+    # (n_good, 5): δcol, δrow, ε, scale, offset of every cadence
+    delta = fit_t[: fi.size].T @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T
     dx, dy, eps = delta[:, 0], delta[:, 1], delta[:, 2]
     # empirical response: every pixel regressed (out of transit) on the measured pointing and focus
-    emp = _pointing_response(sub, oot_g, delta, (ny, nx)) if ok_solve else None
+    emp = pointing_response(sub, oot_g, delta, (ny, nx)) if ok_solve else None
     if emp is not None:
         templates, response2, response_eps = emp
     else:
@@ -325,70 +287,63 @@ def difference_images(
 
     # the products δiδj and the focus per cadence; cumulative sums of them and of the fit pixels serve the fakes
     prod = np.stack([dx, dy, eps, dx * dx, dx * dy, dy * dy], axis=1)
-    cum_fit = np.cumsum(np.concatenate([subfm, prod], axis=1), axis=0)
+    fit_t[fi.size:] = prod.T
+    cum_fit = np.cumsum(fit_t, axis=1, out=fit_t)
     good_t = t[gi]
     dump_times = (t[(np.asarray(quality).astype(np.int64) & MOMENTUM_DUMP_BIT) != 0] if quality is not None
                   else None)
     fixed = np.concatenate([response_eps[None], response2])  # focus, then second-order pointing
     fixed_fit = fixed.reshape(4, -1)[:, fm]
 
-    def diffs(centres: np.ndarray, full: bool) -> tuple[LocalWindows, np.ndarray, np.ndarray, np.ndarray,
-                                                         np.ndarray]:
-        """Difference images (full stamp for the few real transits, fit pixels for the many fakes)."""
-        win = local_windows(good_t, centres, d, dump_times=dump_times)
-        if full:
-            raw, inv_n = _diff_from_sums(lambda r: _slice_sums(sub, r), win)
-            dd, _ = _diff_from_sums(lambda r: _slice_sums(prod, r), win)
-            pix = raw.reshape(-1, ny, nx)
-            so = np.einsum("mk,kij->mij", dd[:, 2:6], fixed)
-        else:
-            raw, inv_n = _diff_from_sums(lambda r: _range_sums(cum_fit, r), win)
-            pix, dd = raw[:, :-6], raw[:, -6:]
-            so = dd[:, 2:6] @ fixed_fit
-        pix = pix - so
-        pix[~win.usable] = np.nan
-        return win, pix, so, dd[:, :2], inv_n
-
+    # the real transits and the fake epochs away from them (same geometry): one set of windows
     tg = good_t
     if tg.size:
         e_lo = int(np.ceil((tg.min() - tp.t0 - 3 * d) / tp.period))
         e_hi = int(np.floor((tg.max() - tp.t0 + 3 * d) / tp.period))
         epochs = np.arange(e_lo, e_hi + 1)
-    else:
-        epochs = np.zeros(0, dtype=int)
-    mids = tp.t0 + epochs * tp.period
-    win, images, so, pdiff, inv_n = diffs(mids, True)
-    # keep transits that have any good in-transit cadence or were dropped for a reason worth reporting
-    keep = (win.in_range[:, 1] > win.in_range[:, 0]) | ((mids > tg.min() - d) & (mids < tg.max() + d)
-                                                        if tg.size else False)
-    if not np.all(keep):
-        epochs, mids = epochs[keep], mids[keep]
-        win, images, so, pdiff, inv_n = diffs(mids, True)
-
-    # fake epochs: the same windows away from the transits
-    sigma_unit, n_fakes, source = None, 0, "flux_err"
-    if tg.size:
         fc = np.arange(tg.min(), tg.max(), FAKE_STEP_DURATIONS * d)
         with np.errstate(invalid="ignore"):
             dfc = np.abs(np.mod(fc - tp.t0 + 0.5 * tp.period, tp.period) - 0.5 * tp.period)
         fc = fc[dfc > FAKE_CLEARANCE_DURATIONS * d]
-        if fc.size:
-            fwin, fimg, _, _, finv = diffs(fc, False)
-            fu = fwin.usable & np.all(np.isfinite(fimg), axis=1)
-            n_fakes = int(fu.sum())
-            if n_fakes >= MIN_FAKE_WINDOWS and ok_solve:
-                r = fimg[fu] / np.sqrt(finv[fu])[:, None]
-                # project the pointing templates out of every fake (the fit absorbs them too)
-                aa = a / np.sqrt(var)[:, None]
-                q, _ = np.linalg.qr(aa)
-                rw = r / np.sqrt(var)[None, :]
-                rw = rw - (rw @ q) @ q.T
-                dof = max(fm.sum() - 3, 1) / fm.sum()
-                ratio = np.sqrt(np.mean(rw ** 2, axis=0) / dof)
-                # outside the fit region: FLUX_ERR scaled by the median excess measured inside it
-                sigma_unit = np.sqrt(var_all).reshape(ny, nx) * float(np.median(ratio))
-                sigma_unit[fit_mask] = ratio * np.sqrt(var)
-                source = "fake_epochs"
+    else:
+        epochs, fc = np.zeros(0, dtype=int), np.zeros(0)
+    mids = tp.t0 + epochs * tp.period
+    every = local_windows(good_t, np.concatenate([mids, fc]), d, dump_times=dump_times)
+    real = np.arange(mids.size)
+    # keep transits that have any good in-transit cadence or were dropped for a reason worth reporting
+    keep = (every.in_range[real, 1] > every.in_range[real, 0]) | ((mids > tg.min() - d) & (mids < tg.max() + d)
+                                                                  if tg.size else False)
+    epochs, mids = epochs[keep], mids[keep]
+    win = every.select(real[keep])
+    # real transits: full stamp, summed directly (a few windows)
+    raw, inv_n = _diff_from_sums(lambda r: _slice_sums(sub, r), win)
+    dd, _ = _diff_from_sums(lambda r: _slice_sums(prod, r), win)
+    so = np.einsum("mk,kij->mij", dd[:, 2:6], fixed)
+    images, pdiff = raw.reshape(-1, ny, nx) - so, dd[:, :2]
+    images[~win.usable] = np.nan
+
+    # fake epochs: fit pixels, from the cumulative sums (hundreds of windows)
+    sigma_unit, n_fakes, source = None, 0, "flux_err"
+    if fc.size:
+        fwin = every.select(np.arange(real.size, every.centres.size))
+        raw, finv = _diff_from_sums(lambda r: _range_sums(cum_fit, r), fwin)
+        fimg = raw[:, :-6] - raw[:, -4:] @ fixed_fit
+        fimg[~fwin.usable] = np.nan
+        fu = fwin.usable & np.all(np.isfinite(fimg), axis=1)
+        n_fakes = int(fu.sum())
+        if n_fakes >= MIN_FAKE_WINDOWS and ok_solve:
+            r = fimg[fu] / np.sqrt(finv[fu])[:, None]
+            # project the pointing templates out of every fake (the fit absorbs them too)
+            aa = a / np.sqrt(var)[:, None]
+            q, _ = np.linalg.qr(aa)
+            rw = r / np.sqrt(var)[None, :]
+            rw = rw - (rw @ q) @ q.T
+            dof = max(fm.sum() - 3, 1) / fm.sum()
+            ratio = np.sqrt(np.mean(rw ** 2, axis=0) / dof)
+            # outside the fit region: FLUX_ERR scaled by the median excess measured inside it
+            sigma_unit = np.sqrt(var_all).reshape(ny, nx) * float(np.median(ratio))
+            sigma_unit[fit_mask] = ratio * np.sqrt(var)
+            source = "fake_epochs"
     if sigma_unit is None:
         flags.append(f"noise_from_flux_err_only_{n_fakes}_fake_windows")
         sigma_unit = np.sqrt(var_all).reshape(ny, nx)

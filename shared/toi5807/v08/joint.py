@@ -20,6 +20,7 @@ import numpy as np
 
 from ..data.catalogue import Catalogue
 from ..report import json_safe
+from .blas import one_blas_thread
 from .combine import combine_offsets
 from .localize import _M2, _NAN2, _T2
 from .prf_fit import quadratic_refine
@@ -136,6 +137,7 @@ def _exclusion_radius(chi2: Any, best: np.ndarray, chi2_min: float, level: float
     return float(np.max(np.hypot(*(best + hi[:, None] * dirs).T)))
 
 
+@one_blas_thread
 def combine_localizations(sectors: Any, catalogue: Catalogue | None = None, *,
                           target_radec: tuple[float, float] | None = None) -> CombinedLocalization:
     """Fit one sky offset to every usable sector, test it against the target and rank the catalogue stars.

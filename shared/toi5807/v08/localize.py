@@ -23,6 +23,7 @@ import numpy as np
 
 from ..data.geometry import sky_jacobian
 from ..report import json_safe
+from .blas import one_blas_thread
 from .diffimage import DifferenceImages, difference_images
 from .prf_fit import LocationFit, ProfileChi2, fit_difference_image
 
@@ -152,6 +153,7 @@ def _oot_position(img: np.ndarray, start: tuple[float, float]) -> tuple[float, f
     return (float(r.x[1]), float(r.x[2])) if r.success else (math.nan, math.nan)
 
 
+@one_blas_thread
 def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[float, float] | None = None,
                     fit_radius_px: float = 4.0, max_iterations: int = 12) -> SectorLocalization:
     """Localize the source of the dip in one sector's stamp.
@@ -195,6 +197,8 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
         return SectorLocalization(sector, sim, "skipped", "no out-of-transit image (no usable out-of-transit "
                                   f"frames; flags: {', '.join(diff.flags) or 'none'})", diff=diff)
     norm = float(np.nansum(diff.oot_image))
+    img, sig = diff.sector_image()
+    prof = ProfileChi2(diff.spline, norm, diff.templates, img, sig, diff.fit_mask)  # its PRF set-up serves all fits
     transits = []
     for k, e in enumerate(diff.epochs):
         status, reason = str(win.status[k]), win.reason[k]
@@ -203,16 +207,13 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
                 status, reason = "no_data", "difference image not finite on the fit pixels"
             transits.append(TransitFit(int(e), float(diff.mid_times[k]), status, reason))
             continue
-        f = fit_difference_image(ProfileChi2(diff.spline, norm, diff.templates, diff.images[k], diff.sigma[k],
-                                             diff.fit_mask), search_radius_px=fit_radius_px,
+        f = fit_difference_image(prof.with_image(diff.images[k], diff.sigma[k]), search_radius_px=fit_radius_px,
                                  max_iterations=max_iterations, grid_step_px=TRANSIT_GRID_STEP_PX)
         off = _T2(jac @ np.array(f.offset_px)) if jac is not None else (math.nan, math.nan)
         transits.append(TransitFit(int(e), float(diff.mid_times[k]), status, reason, f, off))
     if not np.any(use):
         why = "; ".join(f"transit {t.epoch}: {t.status} ({t.reason})" for t in transits) or "no transit in the data"
         return SectorLocalization(sector, sim, "skipped", f"no usable transit: {why}", tuple(transits), diff=diff)
-    img, sig = diff.sector_image()
-    prof = ProfileChi2(diff.spline, norm, diff.templates, img, sig, diff.fit_mask)
     fit = fit_difference_image(prof, search_radius_px=fit_radius_px, max_iterations=max_iterations)
     oot = _oot_position(diff.oot_image, diff.target_pixel)
     reasons = [] if fit.converged else [f"sector fit did not converge ({fit.flag})"]

@@ -30,6 +30,8 @@ the test to use.
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +59,41 @@ PRF_SYSTEMATIC_PX: float = 0.03
 TAPER_WIDTH_PX: float = 1.5
 
 
+def _cubic_weights(coef: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Weights of the nodes in a 1-D not-a-knot cubic interpolant at positions ``pos`` (k, n) → (k, n, n_nodes).
+
+    ``coef`` (n_nodes − 1, 4, n_nodes) are the piecewise-polynomial coefficients of the interpolant of the
+    identity (:class:`scipy.interpolate.CubicSpline` ``.c``, segments first); ``pos`` lies within the nodes
+    ``0 … n_nodes − 1``. Evaluated as scipy's own ``PPoly`` does, term by term in rising powers of the
+    distance from the segment start (same values, without its per-call set-up).
+    """
+    seg = np.minimum(np.floor(pos), coef.shape[0] - 1).astype(np.intp)
+    s = (pos - seg)[..., None]
+    c = coef[seg]  # (k, n, 4, n_nodes)
+    s2 = s * s
+    out = c[..., 2, :] * s
+    out += c[..., 3, :]
+    out += c[..., 1, :] * s2
+    s2 *= s
+    out += c[..., 0, :] * s2
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _identity_coefficients(n: int) -> np.ndarray:
+    """Coefficients (segments, 4, nodes) of the not-a-knot cubic interpolant of the identity on nodes 0 … n − 1."""
+    from scipy.interpolate import CubicSpline
+
+    c = np.ascontiguousarray(CubicSpline(np.arange(n, dtype=float), np.eye(n)).c.transpose(1, 0, 2))
+    c.setflags(write=False)
+    return c
+
+
+def _taper(dist: np.ndarray) -> np.ndarray:
+    """Cosine taper of a distance inside the stamp edge, pixels: 0 at the edge, 1 beyond :data:`TAPER_WIDTH_PX`."""
+    return 0.5 * (1.0 - np.cos(np.pi * np.clip(dist / TAPER_WIDTH_PX, 0.0, 1.0)))
+
+
 class ProfileChi2:
     """χ²(Δ) of one difference image, profiled over amplitude, pointing and constant (vectorised over Δ).
 
@@ -71,6 +108,9 @@ class ProfileChi2:
         Difference image and its per-pixel 1σ, e-/s.
     mask : ndarray of bool (rows, cols)
         Fit pixels.
+
+    :meth:`with_image` gives the profile of another difference image of the same sector
+    (the PRF set-up is shared).
     """
 
     def __init__(self, spline: Any, oot_sum: float, templates: np.ndarray, image: np.ndarray,
@@ -81,41 +121,62 @@ class ProfileChi2:
         self.x, self.y = xx[mask].astype(float), yy[mask].astype(float)
         # the bicubic interpolant as a tensor product of 1-D not-a-knot cubic interpolants:
         # value(y, x) = Wy(y) · I · Wx(x)ᵀ, with W(·) the interpolant of the identity (rows of weights)
-        from scipy.interpolate import CubicSpline
-
         self._image = np.asarray(spline(np.arange(ny, dtype=float), np.arange(nx, dtype=float)))
-        self._wy = CubicSpline(np.arange(ny, dtype=float), np.eye(ny)) if ny > 3 else None
-        self._wx = CubicSpline(np.arange(nx, dtype=float), np.eye(nx)) if nx > 3 else None
-        self.d = image[mask].astype(float)
-        self.w = 1.0 / sigma[mask].astype(float) ** 2
+        self._cy = _identity_coefficients(ny) if ny > 3 else None
+        self._cx = _identity_coefficients(nx) if nx > 3 else None
+        self._rows, self._cols = np.arange(ny), np.arange(nx)
+        self._flat = np.flatnonzero(mask)
+        self._pix_y, self._pix_x = np.nonzero(mask)
         self.fixed = np.stack([templates[0][mask], templates[1][mask], np.ones(mask.sum())], axis=1)
         self.n_pix = int(mask.sum())
+        self._set_image(image, sigma)
+
+    def _set_image(self, image: np.ndarray, sigma: np.ndarray) -> None:
+        self.d = image[self.mask].astype(float)
+        self.w = 1.0 / sigma[self.mask].astype(float) ** 2
         self.d2 = float(np.sum(self.w * self.d ** 2))
+
+    def with_image(self, image: np.ndarray, sigma: np.ndarray) -> ProfileChi2:
+        """The profile of another difference image (and its 1σ, e-/s) with the same PRF, templates and mask."""
+        other = copy.copy(self)
+        other._set_image(image, sigma)
+        return other
 
     def prf(self, offsets: np.ndarray) -> np.ndarray:
         """Empirical PRF values on the fit pixels for each offset, shape (k, n_pix), per e-/s of source."""
         off = np.atleast_2d(np.asarray(offsets, dtype=float))
+        fin = np.all(np.isfinite(off), axis=1)
+        if not fin.all():  # a non-finite offset gives NaN values (→ singular normal equations → a large χ²)
+            off = np.where(fin[:, None], off, 0.0)
         ny, nx = self.shape
-        ys = np.arange(ny)[None, :] - off[:, 1:2]  # (k, ny): where each row's value comes from
-        xs = np.arange(nx)[None, :] - off[:, 0:1]
-        if self._wy is None or self._wx is None:
-            vals = self.spline(np.clip(ys, 0, ny - 1)[:, :, None], np.clip(xs, 0, nx - 1)[:, None, :], grid=False)
+        ys = self._rows[None, :] - off[:, 1:2]  # (k, ny): where each row's value comes from
+        xs = self._cols[None, :] - off[:, 0:1]
+        # outside the stamp the value is that of the nearest edge, then tapered away
+        cy, cx = np.clip(ys, 0, ny - 1), np.clip(xs, 0, nx - 1)
+        if self._cy is None or self._cx is None:
+            vals = self.spline(cy[:, :, None], cx[:, None, :], grid=False)
         else:
-            # outside the stamp the value is that of the nearest edge, then tapered away
-            wy = self._wy(np.clip(ys, 0, ny - 1))  # (k, ny, ny)
-            wx = self._wx(np.clip(xs, 0, nx - 1))  # (k, nx, nx)
+            wy = _cubic_weights(self._cy, cy)  # (k, ny, ny)
+            wx = _cubic_weights(self._cx, cx)  # (k, nx, nx)
             vals = np.matmul(np.matmul(wy, self._image), wx.transpose(0, 2, 1))
-        dy = np.minimum(ys + 0.5, ny - 0.5 - ys)
-        dx = np.minimum(xs + 0.5, nx - 0.5 - xs)
-        inside = np.minimum(dy[:, :, None], dx[:, None, :])
-        taper = 0.5 * (1.0 - np.cos(np.pi * np.clip(inside / TAPER_WIDTH_PX, 0.0, 1.0)))
-        return (vals * taper)[:, self.mask] / self.norm
+        # the taper of the distance to the nearest edge = the smaller of the row and column tapers (monotone)
+        ty = _taper(np.minimum(ys + 0.5, ny - 0.5 - ys))
+        tx = _taper(np.minimum(xs + 0.5, nx - 0.5 - xs))
+        out = vals.reshape(len(off), -1)[:, self._flat]
+        out *= np.minimum(ty[:, self._pix_y], tx[:, self._pix_x])
+        out /= self.norm
+        out[~fin] = np.nan
+        return out
 
     def solve(self, offsets: np.ndarray, covariance: bool = False) -> tuple[np.ndarray, np.ndarray, Any]:
         """Profiled χ², linear parameters (a, b_col, b_row, c) and (optionally) their covariances, per offset."""
         p = self.prf(offsets)
         k = p.shape[0]
-        a = np.concatenate([p[:, :, None], np.broadcast_to(self.fixed, (k, *self.fixed.shape))], axis=2)
+        # offsets innermost in memory, as before this was optimised: the rounding of the batched products
+        # below depends on the layout, and the results are kept bit for bit
+        a = np.empty((self.n_pix, 4, k)).transpose(2, 0, 1)
+        a[:, :, 0] = p
+        a[:, :, 1:] = self.fixed
         aw = (a * self.w[None, :, None]).transpose(0, 2, 1)
         m = np.matmul(aw, a)
         rhs = np.matmul(aw, self.d)
@@ -123,8 +184,13 @@ class ProfileChi2:
         diag = np.sqrt(np.einsum("kii->ki", m))
         with np.errstate(invalid="ignore", divide="ignore"):
             corr = m / (diag[:, :, None] * diag[:, None, :])
-            ok = np.all(diag > 0, axis=1) & (np.abs(np.nan_to_num(np.linalg.det(np.nan_to_num(corr)))) > 1e-12)
-        m = np.where(ok[:, None, None], m, np.eye(4)[None])
+            ok = np.all(diag > 0, axis=1)
+            if ok.all() and np.isfinite(corr).all():  # the usual case: nothing to clean up
+                ok = np.abs(np.linalg.det(corr)) > 1e-12
+            else:
+                ok &= np.abs(np.nan_to_num(np.linalg.det(np.nan_to_num(corr)))) > 1e-12
+        if not ok.all():
+            m = np.where(ok[:, None, None], m, np.eye(4)[None])
         sol = np.linalg.solve(m, rhs[..., None])[..., 0]
         chi2 = np.where(ok, self.d2 - np.einsum("ki,ki->k", rhs, sol), _BAD_CHI2)
         return chi2, sol, (np.linalg.inv(m) if covariance else None)

@@ -41,6 +41,7 @@ import numpy as np
 from ..data.catalogue import Catalogue, query_gaia_catalogue
 from ..lightcurve import TransitParams, coerce_transit_params
 from ..report import json_safe
+from .blas import one_blas_thread
 from .check import run_v08
 from .joint import CombinedLocalization, combine_localizations, rank_hosts
 from .localize import SectorLocalization, localize_sector
@@ -209,6 +210,7 @@ def _catalogue(dataset: Any, locs: list[SectorLocalization], network: bool) -> t
     return None, [why, "no catalogue: no stamp with an out-of-transit image and a WCS"]
 
 
+@one_blas_thread
 def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | None = None,
                network: bool = False, max_iterations: int = 12) -> PixelVetResult:
     """Where does the dip come from? V08 + difference-image localization of every sector, and a verdict.
