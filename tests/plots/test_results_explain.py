@@ -33,6 +33,7 @@ def results():
         "V08OffsetAnalysis": an, "StampDepth": sec.depth, "SourceOffset": sec.source,
         "CombinedOffset": an.combined_shift, "SkyVector": sec.shift_sky,
         "MethodCalibration": method, "NullCalibration": null, "InjectionRecovery": inj,
+        "PixelVetResult": t["vet"],
     }
 
 

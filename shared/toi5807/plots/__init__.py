@@ -8,6 +8,7 @@ May import target, report, data, lightcurve, twin and v08 — never tutorial; ma
 from ..report import register_plot
 from ..v08 import CheckResult, SectorOffsets, V08OffsetAnalysis
 from ..v08.calibration import InjectionRecovery, NullCalibration
+from ..v08.vet import PixelVetResult
 from .calibration import plot_null_calibration, plot_sensitivity_curve
 from .diffimage import plot_diffimage, plot_diffimages
 from .lightcurve import plot_phase_folded
@@ -37,6 +38,7 @@ register_plot(SectorOffsets, plot_sector_offsets)
 register_plot(V08OffsetAnalysis, plot_sky_offsets)
 register_plot(NullCalibration, plot_null_calibration)
 register_plot(InjectionRecovery, plot_sensitivity_curve)
+register_plot(PixelVetResult, plot_diffimages)
 
 #: Every public plot function (each takes ``ax=`` or ``fig=``, returns its Axes or Figure, writes nothing).
 PLOT_FUNCTIONS = (

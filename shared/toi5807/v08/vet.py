@@ -40,7 +40,7 @@ import numpy as np
 
 from ..data.catalogue import Catalogue, query_gaia_catalogue
 from ..lightcurve import TransitParams, coerce_transit_params
-from ..report import json_safe
+from ..report import Explained, fmt, json_safe
 from .blas import one_blas_thread
 from .check import run_v08
 from .joint import CombinedLocalization, combine_localizations, rank_hosts
@@ -110,8 +110,8 @@ class SectorVet:
         }, sig=None)
 
 
-@dataclass(frozen=True, eq=False)
-class PixelVetResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class PixelVetResult(Explained):
     """Result of :func:`vet_pixels`.
 
     Attributes
@@ -140,10 +140,19 @@ class PixelVetResult:
     runtime_s: float
     notes: tuple[str, ...] = field(default=())
 
-    def __repr__(self) -> str:
-        sim = ", SIMULATED" if self.simulated else ""
-        per = ", ".join(f"s{s}: {v.verdict}" for s, v in self.sectors.items())
-        return f"PixelVetResult({self.verdict}{sim}; {per}; {self.reason})"
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        c = self.combined
+        host = c.most_likely_host
+        rows = [("sectors", ", ".join(f"{s} {v.verdict}" for s, v in self.sectors.items()) or "none with pixels"),
+                ("source (sectors combined)", f"{fmt(float(np.hypot(*c.offset_arcsec)), '.3g', '″')} from the target "
+                 f"({fmt(c.offset_sigma, '.2g', 'σ')})"),
+                ("most likely host", f"{host['label']} ({fmt(host['separation_arcsec'], '.3g', '″')} from the target)"
+                 if host else "none"),
+                ("3σ exclusion radius", fmt(c.exclusion_radius_arcsec, ".3g", "″"))]
+        rows += [(f"sector {s}", f"{v.verdict}: source {fmt(float(np.hypot(*v.localization.offset_arcsec)), '.3g', '″')}"
+                  f" from the target ({fmt(v.localization.fit.offset_sigma, '.2g', 'σ')})")
+                 for s, v in self.sectors.items()]
+        return f"pixel vetting: {self.verdict} — {self.reason}", rows
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe mapping with the keys of issue 12 item 5 (NaN → None)."""
