@@ -14,7 +14,8 @@ __all__ = ["plot_sensitivity_curve", "plot_null_calibration"]
 
 
 @_styled
-def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | None = None, ax=None):
+def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | None = None,
+                           exclusion_label: str = "3σ exclusion radius", ax=None):
     """Detection probability (σ ≥ 3) of an eclipsing source vs separation, per sector and combined.
 
     Parameters
@@ -23,7 +24,9 @@ def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | N
         The result of :func:`toi5807.v08.calibration.injection.injection_recovery` or its
         ``injection_recovery.json``. Injections are made into the simulated twin: the figure is marked SIMULATED.
     exclusion_radius_arcsec : float, optional
-        Drawn as a vertical line.
+        Drawn as a vertical line (arcsec).
+    exclusion_label : str
+        Its legend text, e.g. which method's radius it is; the value in arcsec is appended.
     ax : matplotlib.axes.Axes, optional
         Axes to draw in (default: a new figure).
 
@@ -44,7 +47,7 @@ def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | N
                     + f" (n = {n} per point, 99 % CI)")
     if exclusion_radius_arcsec is not None and math.isfinite(exclusion_radius_arcsec):
         ax.axvline(exclusion_radius_arcsec, color=OKABE_ITO["bluish_green"], ls="--",
-                   label=f"3σ exclusion radius (planet twin) {exclusion_radius_arcsec:.0f}″")
+                   label=f"{exclusion_label}: {exclusion_radius_arcsec:.0f}″")
     scales = sorted({round(v, 1) for v in (injection.get("pixel_scale_arcsec_by_sector") or {}).values() if v})
     pixels = "; a pixel spans " + "–".join(f"{v:.1f}″" for v in dict.fromkeys((scales[0], scales[-1]))) if scales else ""
     ax.set_xlabel(f"separation of the eclipsing source from the target (arcsec on the sky{pixels})")

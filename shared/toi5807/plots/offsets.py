@@ -13,6 +13,7 @@ import numpy as np
 from ..data.geometry import target_pixel
 from .stamp import _aperture_outline, _ellipse, choose_magnification
 from .style import (
+    _GREY,
     OKABE_ITO,
     _colour,
     _is_simulated,
@@ -174,14 +175,20 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
         a2.add_patch(Circle((0, 0), r, fill=True, alpha=0.08, color=OKABE_ITO["sky_blue"]))
         a2.add_patch(Circle((0, 0), r, fill=False, ls="--", lw=1.4, color=OKABE_ITO["blue"]))
         a2.plot([], [], ls="--", color=OKABE_ITO["blue"], label=f"3σ exclusion radius {r:.0f}″ ({analysis.exclusion_radius_pixels:.1f} px)")
+    # a sector whose stamp depth is below 3σ has no source position (a shift divided by a depth consistent with
+    # zero): it is named, not drawn
     for i, s in enumerate(analysis.sectors):
         so = s.source.offset_sky
-        if so is None or not s.source.defined:
+        if so is None or not s.source.usable:
             continue
         v, c = np.asarray(so.vector_arcsec), np.asarray(so.covariance_arcsec2)
-        lab = f"sector {s.sector}" + ("" if s.source.usable else " (depth < 3σ, not combined)")
-        a2.plot(*v, "o" if s.source.usable else "x", ms=6, color=_colour(i), label=lab)
+        a2.plot(*v, "o", ms=6, color=_colour(i), label=f"sector {s.sector}")
         _ellipse(a2, v, c, 1.0, color=_colour(i), lw=1.0)
+    undefined = [s.sector for s in analysis.sectors if not s.source.usable]
+    if undefined:
+        a2.text(0.98, 0.02, "no source position (stamp depth < 3σ):\nsector" + ("s " if len(undefined) > 1 else " ")
+                + ", ".join(str(v) for v in undefined), transform=a2.transAxes, ha="right", va="bottom", fontsize=8,
+                bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=_GREY, alpha=0.9))
     co = analysis.combined_source_offset
     if co.n_used:
         m = np.asarray(co.mean)
@@ -201,7 +208,7 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     a2.set_title("Transit-source offset from the target, 1σ/3σ ellipses")
     a2.set_aspect("equal", adjustable="box")
     pts = [np.abs(np.asarray(s.source.offset_sky.vector_arcsec)) for s in analysis.sectors
-           if s.source.offset_sky is not None and s.source.defined]
+           if s.source.offset_sky is not None and s.source.usable]
     if neighbours_arcsec:
         pts += [np.abs(np.asarray(v, dtype=float)) for v in dict(neighbours_arcsec).values()]
     if truth_arcsec is not None:
