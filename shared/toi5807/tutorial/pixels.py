@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..v08.joint import error_ellipse
 from .display import Note, Table, table
 
 __all__ = ["no_pixels_note", "latest_stamp", "v08_table", "offsets_table", "offsets_summary_table",
@@ -150,12 +151,10 @@ def _simulated(res: Any) -> str:
     return " (SIMULATED data)" if getattr(res, "simulated", False) else ""
 
 
-def _semi_axes(cov: Any) -> list[float] | None:
+def _semi_axes(cov: Any) -> tuple[float, float] | None:
     """1σ semi-major and semi-minor axes (arcsec) of a 2×2 covariance (arcsec²), or None when undefined."""
-    c = np.array(cov, dtype=float) if cov is not None else np.full((2, 2), np.nan)
-    if not np.all(np.isfinite(c)):
-        return None
-    return [float(v) for v in np.sqrt(np.clip(np.linalg.eigvalsh(c), 0.0, None))[::-1]]
+    major, minor, _ = error_ellipse(np.full((2, 2), np.nan) if cov is None else cov)
+    return None if not np.isfinite(major) else (major, minor)
 
 
 def vet_table(res: Any) -> Table | Note:

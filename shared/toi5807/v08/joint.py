@@ -26,7 +26,7 @@ from .localize import _M2, _NAN2, _T2
 from .prf_fit import quadratic_refine
 from .pvalues import chi2_logsf, p_from_log_p, sigma_from_log_p
 
-__all__ = ["CombinedLocalization", "combine_localizations", "rank_hosts"]
+__all__ = ["CombinedLocalization", "combine_localizations", "rank_hosts", "error_ellipse"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,10 @@ class CombinedLocalization:
         return json_safe(out, sig=None)
 
 
-def _ellipse(cov: np.ndarray) -> tuple[float, float, float]:
+def error_ellipse(cov: Any) -> tuple[float, float, float]:
+    """1σ semi-major and semi-minor axes and position angle (deg east of north) of a 2×2 (east, north)
+    covariance (arcsec² → arcsec); NaNs when the covariance is not finite."""
+    cov = np.asarray(cov, dtype=float)
     if not np.all(np.isfinite(cov)):
         return (math.nan, math.nan, math.nan)
     w, v = np.linalg.eigh(0.5 * (cov + cov.T))
@@ -203,7 +206,7 @@ def combine_localizations(sectors: Any, catalogue: Catalogue | None = None, *,
     hosts = rank_hosts(chi2, c_min, catalogue, amp) if catalogue is not None else ()
     return CombinedLocalization(
         sectors_used=tuple(s.sector for s in use), offset_arcsec=_T2(u), covariance_arcsec2=_M2(cov),
-        error_ellipse_arcsec=_ellipse(cov), source_ra_deg=float(ra), source_dec_deg=float(dec),
+        error_ellipse_arcsec=error_ellipse(cov), source_ra_deg=float(ra), source_dec_deg=float(dec),
         delta_chi2_target=dchi, offset_sigma=sigma_from_log_p(-0.5 * dchi), chi2_between_sectors=between,
         dof_between_sectors=dof, p_between_sectors=p_between, hosts=hosts,
         exclusion_radius_arcsec=_exclusion_radius(chi2, u, c_min), flags=tuple(flags))
