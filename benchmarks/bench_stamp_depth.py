@@ -16,9 +16,9 @@ import time
 import numpy as np
 from toi5807.lightcurve import TransitParams, transit_window_masks
 from toi5807.twin.synthetic import make_synthetic_stamp
-from toi5807.v08 import CentroidShiftConfig
-from toi5807.v08.source_offset import stamp_depth
-from toi5807.v08.stamp_sums import fake_depths, fake_depths_by_definition, stamp_sums
+from toi5807.centroid import CentroidShiftConfig
+from toi5807.centroid.source_offset import stamp_depth
+from toi5807.centroid.stamp_sums import fake_depths, fake_depths_by_definition, stamp_sums
 
 PERIOD, T0 = 14.2423724, 3540.26317
 

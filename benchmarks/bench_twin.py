@@ -3,7 +3,7 @@
 1. Cold generation of the four sectors with FITS, in a fresh process (target: under 5 s), and, as the peer
    measured in the same run, reading the same files back through the package's reader.
 2. The twin's sector-83 statistics against the real sector-83 target pixel file
-   (:func:`toi5807.v08.stamp_noise.stamp_noise`), with ratios — when ``--tpf`` or ``$TOI5807_REAL_TPF_DIR``
+   (:func:`toi5807.pixels.stamp_noise.stamp_noise`), with ratios — when ``--tpf`` or ``$TOI5807_REAL_TPF_DIR``
    points at the real file (not part of the repository).
 
 Run: ``python benchmarks/bench_twin.py [--tpf PATH] [--seeds N]``.
@@ -49,7 +49,7 @@ def realism(tpf_path: Path, seeds: int) -> None:
     from toi5807.data.model import TPFStamp
     from toi5807.data.readers import read_tpf_fits
     from toi5807.twin import simulate_sector
-    from toi5807.v08.stamp_noise import compare_stamp_noise, stamp_noise
+    from toi5807.pixels.stamp_noise import compare_stamp_noise, stamp_noise
 
     real = stamp_noise(read_tpf_fits(tpf_path))
     rows_by_seed = []

@@ -18,7 +18,7 @@ import tracemalloc
 import numpy as np
 from toi5807.lightcurve import Candidate, Ephemeris, TransitParams
 from toi5807.twin.synthetic import make_synthetic_stamp
-from toi5807.v08 import CentroidShiftConfig, run_v08
+from toi5807.centroid import CentroidShiftConfig, run_v08
 
 N_CADENCES = 18876
 SHAPE = (13, 11)

@@ -36,11 +36,11 @@ from toi5807.data.model import Dataset
 from toi5807.lightcurve import TransitParams
 from toi5807.twin import simulate_sector
 from toi5807.twin.truth import twin_catalogue
-from toi5807.v08.calibration.localization import stamp_from_simulation
-from toi5807.v08.check import run_v08
-from toi5807.v08.joint import combine_localizations
-from toi5807.v08.localize import localize_sector
-from toi5807.v08.vet import vet_pixels
+from toi5807.calibration.localization import stamp_from_simulation
+from toi5807.centroid.check import run_v08
+from toi5807.diffimage.joint import combine_localizations
+from toi5807.diffimage.localize import localize_sector
+from toi5807.vetting.vet import vet_pixels
 
 
 def build() -> Dataset:

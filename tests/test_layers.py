@@ -13,13 +13,19 @@ PACKAGE = Path(__file__).resolve().parents[1] / "shared" / "toi5807"
 LAYERS = {
     "target": 0, "report": 0, "data": 0,
     "lightcurve": 1,
-    "twin": 2,
-    "v08": 3,
-    "plots": 4,
-    "tutorial": 5,
-    "__main__": 6,
+    "pixels": 2,
+    "centroid": 3, "diffimage": 3,
+    "vetting": 4,
+    "twin": 5,
+    "calibration": 6,
+    "plots": 7,
+    "tutorial": 8,
+    "__main__": 9,
 }
-SUBPACKAGES = ("data", "lightcurve", "twin", "v08", "plots", "tutorial")
+#: Units of one layer that must not import each other (the two checks stand side by side).
+SIBLINGS = ("centroid", "diffimage")
+SUBPACKAGES = ("data", "lightcurve", "pixels", "centroid", "diffimage", "vetting", "twin", "calibration", "plots",
+               "tutorial")
 MAX_LINES = 400
 
 
@@ -65,9 +71,10 @@ SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if p != PACKAGE / "__init__.py
 
 def test_walker_resolves_relative_imports():
     """The walker must see a relative import three levels up as what it is (a test that cannot fail is a defect)."""
-    cal = PACKAGE / "v08" / "calibration" / "run.py"
+    cal = PACKAGE / "calibration" / "run.py"
     assert (_module_name(cal), "toi5807.twin.spec") in [(_module_name(cal), m) for _, m in _imports(cal)]
-    assert _layer("toi5807.tutorial.runner") > _layer("toi5807.v08.shift") > _layer("toi5807.twin.scene")
+    assert _layer("toi5807.tutorial.runner") > _layer("toi5807.twin.scene") > _layer("toi5807.centroid.shift")
+    assert _layer("toi5807.vetting.vet") > _layer("toi5807.diffimage.images") > _layer("toi5807.pixels.series")
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -76,6 +83,10 @@ def test_no_upward_import(path):
     assert own is not None, f"{path.relative_to(PACKAGE)} belongs to no layer: add it to LAYERS"
     upward = [(line, m) for line, m in _imports(path) if (_layer(m) or 0) > own]
     assert not upward, f"{path.relative_to(PACKAGE)} (layer {own}) imports a higher layer: {upward}"
+    unit = _module_name(path).split(".")[1]
+    sideways = [(line, m) for line, m in _imports(path)
+                if unit in SIBLINGS and len(m.split(".")) > 1 and m.split(".")[1] in SIBLINGS and m.split(".")[1] != unit]
+    assert not sideways, f"{path.relative_to(PACKAGE)}: the two checks must not import each other: {sideways}"
 
 
 @pytest.mark.parametrize("path", SOURCES + [PACKAGE / "__init__.py"], ids=lambda p: str(p.relative_to(PACKAGE)))

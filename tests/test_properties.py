@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from toi5807.data.model import LightCurve, TPFStamp
 from toi5807.data.readers import read_lc_csv
 from toi5807.lightcurve import TransitParams
-from toi5807.v08 import CentroidShiftConfig, run_v08, v08_verdict
-from toi5807.v08.source_offset import stamp_depth
+from toi5807.centroid import CentroidShiftConfig, run_v08, v08_verdict
+from toi5807.centroid.source_offset import stamp_depth
 
 FAST = settings(max_examples=30, deadline=3000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

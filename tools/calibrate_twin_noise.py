@@ -1,6 +1,6 @@
 """Fit the twin's noise model (pointing and background amplitudes) to the real sector-83 target pixel file.
 
-The statistics are :func:`toi5807.v08.stamp_noise.stamp_noise` — centroid scatter, centroid wander at
+The statistics are :func:`toi5807.pixels.stamp_noise.stamp_noise` — centroid scatter, centroid wander at
 30-minute, 6-hour and 1-day bins, stamp-sum and aperture-sum flux wander — measured out of transit on the
 real file and on the twin's sector 83 (the mean over ``--seeds`` noise seeds). Five amplitudes are scaled by
 fixed-point iteration, each by the ratio real / twin of the statistic it drives:
@@ -39,7 +39,7 @@ from toi5807.data.readers import read_tpf_fits
 from toi5807.twin import spec as twin_spec
 from toi5807.twin.photometry import EXPOSURE_S, _read_var, p2p_scatter_ppm
 from toi5807.twin.simulate import simulate_sector
-from toi5807.v08.stamp_noise import stamp_noise
+from toi5807.pixels.stamp_noise import stamp_noise
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "shared" / "toi5807" / "twin" / "twin_spec.json"
 SECTOR = 83

@@ -7,7 +7,8 @@ imported only when first needed.
 
 Layers, lowest first (a module imports only from its own layer or below)::
 
-    target, report, data  →  lightcurve  →  twin  →  v08  →  plots  →  tutorial  →  command line
+    target, report, data → lightcurve → pixels → centroid | diffimage → vetting → twin → calibration
+    → plots → tutorial → command line
 
 This module only re-exports the public names, grouped by those layers.
 """
@@ -114,43 +115,10 @@ from .twin import (  # noqa: E402
 )
 
 # --- v08: the centroid-shift check, where the dip comes from, and the calibration studies -----
-from .v08 import (  # noqa: E402
-    CentroidImages,
-    CentroidResult,
-    CentroidShiftConfig,
-    CheckResult,
-    CombinedOffset,
-    DEFAULT_QUALITY_BITMASK,
-    EpochShift,
-    PerTransitShifts,
-    PixelVetResult,
-    SectorOffsets,
-    SourceOffset,
-    StampDepth,
-    StampNoise,
-    V08OffsetAnalysis,
-    V08_METRIC_KEYS,
-    analyze_v08_offsets,
-    cadence_confidence,
-    combine_offsets,
-    compare_stamp_noise,
-    compare_with_truth,
-    compute_centroid_shift,
-    compute_centroid_shift_with_images,
-    detect_saturation,
-    exclusion_radius_arcsec,
-    flux_weighted_centroids,
-    p_from_log_p,
-    per_transit_shifts,
-    run_v08,
-    sigma_from_log_p,
-    source_offset,
-    stamp_depth,
-    stamp_noise,
-    v08_verdict,
-    vet_pixels,
-)
-from .v08.calibration import (  # noqa: E402
+from .centroid import CentroidImages, CentroidResult, CentroidShiftConfig, CheckResult, EpochShift, PerTransitShifts, SectorOffsets, SourceOffset, StampDepth, V08OffsetAnalysis, V08_METRIC_KEYS, analyze_v08_offsets, compare_with_truth, compute_centroid_shift, compute_centroid_shift_with_images, exclusion_radius_arcsec, per_transit_shifts, run_v08, source_offset, stamp_depth, v08_verdict
+from .pixels import CombinedOffset, DEFAULT_QUALITY_BITMASK, StampNoise, cadence_confidence, combine_offsets, compare_stamp_noise, detect_saturation, flux_weighted_centroids, p_from_log_p, sigma_from_log_p, stamp_noise
+from .vetting import PixelVetResult, vet_pixels
+from .calibration import (  # noqa: E402
     calibration_summary,
     estimator_outlier_demo,
     inject_point_eclipse,

@@ -52,7 +52,7 @@ def _add_regenerate(sub) -> None:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from .report import print_json
-    from .v08.calibration import run_calibration
+    from .calibration import run_calibration
 
     print_json(run_calibration(quick=args.quick, n_seeds=args.seeds, sectors=args.sectors,
                                n_injection_seeds=args.injection_seeds))
@@ -73,12 +73,12 @@ def _vet(args: argparse.Namespace) -> int:
     from .report import print_json
 
     if args.calibrate:
-        from .v08.calibration.localization import run_localization_calibration
+        from .calibration.localization import run_localization_calibration
 
         print_json(run_localization_calibration(quick=args.quick))
         return 0
     from .data import load_dataset
-    from .v08.vet import vet_pixels
+    from .vetting.vet import vet_pixels
 
     if args.source == "local" and not args.path:
         print("vet --source local needs --path DIR", file=sys.stderr)

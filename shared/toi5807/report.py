@@ -161,7 +161,7 @@ def with_simulated(obj: Any, simulated: bool) -> Any:
     """``obj`` with every ``simulated`` field (nested dataclasses, tuples, dicts included) set to ``simulated``.
 
     The array-level functions cannot know where their arrays came from; the functions that take a stamp
-    (:func:`toi5807.v08.run_v08`, :func:`toi5807.v08.analyze_v08_offsets`) label their results with the
+    (:func:`toi5807.run_v08`, :func:`toi5807.centroid.analyze_v08_offsets`) label their results with the
     stamp's :attr:`~toi5807.data.model.TPFStamp.simulated` through this. Unchanged parts are returned as is.
     """
     flag = bool(simulated)

@@ -111,7 +111,7 @@ def test_b11_silently_wrong_csv_values_are_refused(tmp_path, rows, pattern):
 
 def test_b11_duplicate_time_stamps_cannot_shrink_the_depth_error():
     """Duplicated cadences are an error everywhere a time series enters (model and V08 engine alike)."""
-    from toi5807.v08.source_offset import stamp_depth
+    from toi5807.centroid.source_offset import stamp_depth
 
     t = 2800.0 + np.arange(200) * 0.01
     t[100] = t[99]

@@ -26,7 +26,7 @@ def artifact_hashes() -> dict[str, str]:
 
 def small_injection():
     """A two-separation InjectionRecovery (arcsec), made by hand: the plot tests do not depend on the cached JSON."""
-    from toi5807.v08.calibration.injection import InjectionRecovery
+    from toi5807.calibration.injection import InjectionRecovery
 
     keys = ("20", "45")
     return InjectionRecovery(separations_arcsec=(20.0, 45.0), position_angles_deg=(0.0,), seeds=(0,), sectors=(82, 83),
@@ -60,7 +60,7 @@ def twin_data():
     stitched = sh.StitchedLightCurve(time, flux, np.full(n, 2e-4), np.zeros(n, np.int32),
                                      np.repeat(np.array(SECTORS, np.int32), [stamps[s].time.size for s in SECTORS]),
                                      simulated=True)
-    vet = sh.vet_pixels(sh.Dataset({}, stamps, source="twin"), candidate)
+    vet = sh.vet_pixels(sh.Dataset({}, stamps, source="twin", catalogue=sh.twin_catalogue()), candidate)
     sim83 = simulate_sector(83, seed=0, scenario="planet")
     return {"stamps": stamps, "candidate": candidate, "results": results, "analysis": analysis,
             "stitched": stitched, "vet": vet, "sim83": sim83}

@@ -66,7 +66,7 @@ def test_v08_summary_arcsec_axis_uses_the_results_pixel_scale(plt):
 def test_v08_summary_says_when_the_scale_is_nominal_and_omits_an_unknown_one(plt):
     from toi5807.plots import plot_v08_summary
     from toi5807.twin.synthetic import make_synthetic_stamp
-    from toi5807.v08 import run_v08
+    from toi5807.centroid import run_v08
 
     stamp, tp = make_synthetic_stamp(shift_pixels=(0.05, 0.0))  # no WCS
     res = run_v08(stamp, tp)

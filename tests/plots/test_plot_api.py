@@ -157,7 +157,7 @@ def test_real_tpf_results_and_figures_are_not_marked_simulated(plt):
 
     from toi5807 import target
     from toi5807.data import read_tpf_fits
-    from toi5807.v08 import run_v08
+    from toi5807.centroid import run_v08
 
     folder = os.environ.get("TOI5807_REAL_TPF_DIR")
     if not folder or not (Path(folder) / "sector83_tpf.fits").is_file():

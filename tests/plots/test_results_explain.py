@@ -14,7 +14,7 @@ from plot_inputs import small_injection, twin_data
 def results():
     """One instance of every result class, from two simulated twin sectors."""
     import toi5807 as sh
-    from toi5807.v08.calibration.null import MethodCalibration, NullCalibration
+    from toi5807.calibration.null import MethodCalibration, NullCalibration
 
     t = twin_data()
     an = t["analysis"]

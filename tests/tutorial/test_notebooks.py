@@ -198,7 +198,7 @@ def _synthetic_lightcurve(candidate):
 
 
 def _synthetic_v08_result():
-    from toi5807.v08 import CheckResult
+    from toi5807.centroid import CheckResult
 
     y, x = np.mgrid[0:9, 0:11]
     image = 1e4 * np.exp(-((x - 5.2) ** 2 + (y - 4.1) ** 2) / 2.0) + 50.0
@@ -276,7 +276,7 @@ def test_plot_centroid_shift_runs_and_labels_magnification(plt):
 
 def test_plot_centroid_shift_skipped_result(plt):
     from toi5807.plots import plot_centroid_shift
-    from toi5807.v08 import CheckResult
+    from toi5807.centroid import CheckResult
 
     ax = plot_centroid_shift(CheckResult(status="skipped", flags=("MISSING_TPF",)))
     assert "MISSING_TPF" in ax.texts[0].get_text()
@@ -285,7 +285,7 @@ def test_plot_centroid_shift_skipped_result(plt):
 def test_plot_v08_summary_runs_with_skipped_sector(plt):
     from toi5807.plots import plot_v08_summary
     from toi5807.tutorial import v08_sector_summary
-    from toi5807.v08 import CheckResult
+    from toi5807.centroid import CheckResult
 
     results = {83: _synthetic_v08_result(), 55: CheckResult(status="skipped", flags=("MISSING_TPF",))}
     fig = plot_v08_summary(results)

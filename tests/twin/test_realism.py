@@ -18,7 +18,7 @@ from toi5807.twin import simulate_sector
 from toi5807.twin.fits import write_twin_fits
 from toi5807.twin.geometry import tess_point_geometry
 from toi5807.twin.spec import load_spec
-from toi5807.v08.stamp_noise import STATISTICS, compare_stamp_noise, stamp_noise
+from toi5807.pixels.stamp_noise import STATISTICS, compare_stamp_noise, stamp_noise
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ A :class:`Star` is a label, a sky position (ICRS degrees) and a brightness
 stamp, the target first. Catalogues come from the twin's scene
 (:func:`toi5807.twin.truth.twin_catalogue`, a SIMULATION), from stars found by
 PSF-fitting a real out-of-transit image
-(:func:`toi5807.v08.stars.catalogue_from_image`), or — with a network and
+(:func:`toi5807.diffimage.stars.catalogue_from_image`), or — with a network and
 ``astroquery`` — from Gaia (:func:`query_gaia_catalogue`, optional). Offsets
 use the sky frame of :mod:`toi5807.data.geometry`: east = ΔRA·cosDec, north = ΔDec, arcsec.
 """

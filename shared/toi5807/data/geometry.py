@@ -25,6 +25,8 @@ __all__ = [
     "sky_jacobian",
     "vector_to_sky",
     "target_pixel",
+    "stamp_target",
+    "DEFAULT_TARGET_NOTE",
     "wcs_orientation",
 ]
 
@@ -169,8 +171,29 @@ def vector_to_sky(vector_pixels: Any, covariance_pixels: Any, wcs: Any, at_pixel
                      jacobian_arcsec_per_pixel=(t2(jac[0]), t2(jac[1])))
 
 
+def stamp_target(tpf: Any) -> tuple[float, float, str]:
+    """The target's sky position for a stamp: the stamp's own (from its file), else TOI-5807's.
+
+    Returns
+    -------
+    (ra_deg, dec_deg, origin)
+        Degrees; ``origin`` is ``"file"`` when the stamp says where its target is (``RA_OBJ``/``DEC_OBJ`` or a
+        lightkurve object's ``ra``/``dec``), ``"default"`` when TOI-5807's catalogue position (the tutorial's
+        default) stood in for it.
+    """
+    ra, dec = getattr(tpf, "ra_deg", None), getattr(tpf, "dec_deg", None)
+    if ra is not None and dec is not None:
+        return float(ra), float(dec), "file"
+    return float(target.RA_DEG), float(target.DEC_DEG), "default"
+
+
+#: The note a result carries when TOI-5807's position stood in for a stamp that does not say where its target is.
+DEFAULT_TARGET_NOTE = ("target position: the stamp does not say where its target is (no RA_OBJ/DEC_OBJ); "
+                       "TOI-5807's catalogue position was used")
+
+
 def target_pixel(tpf: Any) -> tuple[float, float] | None:
-    """TOI-5807's catalogue position in a stamp's pixels, from the stamp's WCS.
+    """The stamp's target (:func:`stamp_target`) in the stamp's pixels, from the stamp's WCS.
 
     Parameters
     ----------
@@ -185,7 +208,8 @@ def target_pixel(tpf: Any) -> tuple[float, float] | None:
     wcs = getattr(tpf, "wcs", None)
     if wcs is None:
         return None
-    x, y = wcs.world_to_pixel_values(target.RA_DEG, target.DEC_DEG)
+    ra, dec, _ = stamp_target(tpf)
+    x, y = wcs.world_to_pixel_values(ra, dec)
     return float(x), float(y)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .catalogue import Catalogue
 from .validate import check_flux, check_quality, check_sector, check_time
 
 __all__ = ["LightCurve", "TPFStamp", "Dataset"]
@@ -65,6 +66,7 @@ class LightCurve:
     quality: np.ndarray
     sector: int
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    tic_id: int | None = None
 
     def __post_init__(self) -> None:
         time = _float_array("time", self.time, 1, time=True)
@@ -80,6 +82,7 @@ class LightCurve:
         object.__setattr__(self, "quality", _int_array("quality", self.quality, n))
         object.__setattr__(self, "sector", check_sector(self.sector))
         object.__setattr__(self, "provenance", _provenance(self.provenance))
+        object.__setattr__(self, "tic_id", _optional_int("tic_id", self.tic_id))
 
     def __len__(self) -> int:
         return int(self.time.shape[0])
@@ -120,6 +123,13 @@ class TPFStamp:
         TESS sector number.
     provenance : mapping, optional
         As :attr:`LightCurve.provenance`.
+    tic_id : int or None
+        TESS Input Catalog ID of the stamp's target (``TICID`` of SPOC files); None when unknown.
+    ra_deg, dec_deg : float or None
+        The target's position, degrees (ICRS; ``RA_OBJ``/``DEC_OBJ`` of SPOC files). Every pixel↔sky step uses
+        it; None when the file does not say (then TOI-5807's catalogue position is used, and said so).
+    camera, ccd : int or None
+        TESS camera (1–4) and CCD (1–4) of the stamp, when the file says.
     """
 
     time: np.ndarray
@@ -132,6 +142,11 @@ class TPFStamp:
     row: int | None = 0
     sector: int = 0
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    tic_id: int | None = None
+    ra_deg: float | None = None
+    dec_deg: float | None = None
+    camera: int | None = None
+    ccd: int | None = None
 
     def __post_init__(self) -> None:
         time = _float_array("time", self.time, 1, time=True)
@@ -177,6 +192,20 @@ class TPFStamp:
             object.__setattr__(self, name, int(value))
         object.__setattr__(self, "sector", check_sector(self.sector))
         object.__setattr__(self, "provenance", _provenance(self.provenance))
+        for name in ("tic_id", "camera", "ccd"):
+            object.__setattr__(self, name, _optional_int(name, getattr(self, name)))
+        for name, lim in (("ra_deg", 360.0), ("dec_deg", 90.0)):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise TypeError(f"{name}: expected degrees as a float or None, got {type(value).__name__}") from None
+            ok = 0.0 <= value <= 360.0 if name == "ra_deg" else -90.0 <= value <= 90.0
+            if not ok:
+                raise ValueError(f"{name}: expected {'0..360' if name == 'ra_deg' else '-90..90'} degrees, got {value}")
+            object.__setattr__(self, name, value)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -194,6 +223,15 @@ class TPFStamp:
         wcs = "WCS" if self.wcs is not None else "no WCS"
         return (f"TPFStamp(sector {self.sector}, {n} cadences × {nr} rows × {nc} columns, {ap}, {wcs}, "
                 f"{_span(self.time)}{_label(self.provenance)})")
+
+
+def _optional_int(name: str, value: Any) -> int | None:
+    """``value`` as an int, or None (bools and non-integers refused)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an int or None, got {type(value).__name__} {str(value)[:40]!r}")
+    return int(value)
 
 
 def _provenance(value: Any) -> Mapping[str, Any]:
@@ -247,12 +285,16 @@ class Dataset:
         Where the data came from: ``"twin"`` (simulation), ``"mast"`` or ``"local"``.
     meta : mapping, optional
         JSON-safe provenance shown by :meth:`summary` (for the twin: scenario, seed).
+    catalogue : Catalogue, optional
+        Stars around the target known to whoever made the dataset (the twin attaches its own scene); the
+        pixel vetting ranks them as possible hosts of the dip. ``None``: the vetting finds its own.
     """
 
     lc_by_sector: Mapping[int, LightCurve]
     tpf_by_sector: Mapping[int, TPFStamp] = field(default_factory=dict)
     source: str = "local"
     meta: Mapping[str, Any] = field(default_factory=dict)
+    catalogue: Catalogue | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lc_by_sector", _frozen_mapping("lc_by_sector", self.lc_by_sector, LightCurve))
@@ -260,6 +302,8 @@ class Dataset:
         if not isinstance(self.source, str) or not self.source:
             raise TypeError(f"source: expected a non-empty string, got {self.source!r}")
         object.__setattr__(self, "meta", types.MappingProxyType(dict(self.meta)))
+        if self.catalogue is not None and not isinstance(self.catalogue, Catalogue):
+            raise TypeError(f"catalogue: expected a toi5807 Catalogue or None, got {type(self.catalogue).__name__}")
 
     @property
     def sectors(self) -> tuple[int, ...]:

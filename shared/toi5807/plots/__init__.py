@@ -2,13 +2,13 @@
 
 Every public plot function takes ``ax=`` (or ``fig=`` for multi-panel figures), returns what it drew,
 marks figures of simulated data "SIMULATED" and never writes a file; only :func:`save_figure` writes.
-May import target, report, data, lightcurve, twin and v08 — never tutorial; matplotlib only inside functions.
+Order: ... twin → calibration → plots → tutorial; may import every layer below — never tutorial; matplotlib lazily.
 """
 
 from ..report import register_plot
-from ..v08 import CheckResult, SectorOffsets, V08OffsetAnalysis
-from ..v08.calibration import InjectionRecovery, NullCalibration
-from ..v08.vet import PixelVetResult
+from ..centroid import CheckResult, SectorOffsets, V08OffsetAnalysis
+from ..calibration import InjectionRecovery, NullCalibration
+from ..vetting.vet import PixelVetResult
 from .calibration import plot_null_calibration, plot_sensitivity_curve
 from .diffimage import plot_diffimage, plot_diffimages
 from .lightcurve import plot_phase_folded

@@ -21,7 +21,7 @@ def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | N
     Parameters
     ----------
     injection : InjectionRecovery or mapping
-        The result of :func:`toi5807.v08.calibration.injection.injection_recovery` or its
+        The result of :func:`toi5807.calibration.injection.injection_recovery` or its
         ``injection_recovery.json``. Injections are made into the simulated twin: the figure is marked SIMULATED.
     exclusion_radius_arcsec : float, optional
         Drawn as a vertical line (arcsec).
@@ -65,7 +65,7 @@ def plot_null_calibration(null: Any, *, fig=None):
     Parameters
     ----------
     null : NullCalibration or mapping
-        The result of :func:`toi5807.v08.calibration.null.null_calibration` or its
+        The result of :func:`toi5807.calibration.null.null_calibration` or its
         ``null_calibration.json``. Trials run on simulated twins: the figure is marked SIMULATED.
     fig : matplotlib.figure.Figure, optional
         An empty figure to draw the panels in (default: a new one).

@@ -1,7 +1,7 @@
 """Difference images on the sky: where the dip comes from, with the target, the catalogue stars and the fit.
 
 Each sector's mean difference image (out of transit minus in transit, e-/s;
-:mod:`toi5807.v08.diffimage`) is drawn with its pixels mapped to the sky
+:mod:`toi5807.diffimage.images`) is drawn with its pixels mapped to the sky
 through the stamp's WCS Jacobian — (east, north) offsets from the target in
 arcsec, east to the left as on the sky — so sectors with different rolls line
 up. Over it: the target, the catalogue stars, the fitted source with its 1σ
@@ -49,7 +49,7 @@ def plot_diffimage(sector: Any, *, catalogue: Any = None, combined: Any = None, 
     Parameters
     ----------
     sector : SectorVet or SectorLocalization
-        From :func:`toi5807.vet_pixels` (``result.sectors[n]``) or :func:`toi5807.v08.localize_sector`.
+        From :func:`toi5807.vet_pixels` (``result.sectors[n]``) or :func:`toi5807.diffimage.localize_sector`.
     catalogue : Catalogue, optional
         Stars to mark (east, north offsets from the target).
     combined : CombinedLocalization, optional
@@ -112,7 +112,7 @@ def plot_diffimage(sector: Any, *, catalogue: Any = None, combined: Any = None, 
 
 @_styled
 def plot_diffimages(result: Any, *, fig: Any = None, ncols: int = 2):
-    """Every sector's difference image of a :class:`~toi5807.v08.vet.PixelVetResult`, on sky axes.
+    """Every sector's difference image of a :class:`~toi5807.vetting.vet.PixelVetResult`, on sky axes.
 
     Parameters
     ----------

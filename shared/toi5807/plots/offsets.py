@@ -225,7 +225,7 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
 
 def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: Any = None, title: str = "",
                             ax=None):
-    """:func:`plot_per_transit_vectors` for one sector of an :func:`~toi5807.v08.offsets.analyze_v08_offsets` result.
+    """:func:`plot_per_transit_vectors` for one sector of an :func:`~toi5807.centroid.offsets.analyze_v08_offsets` result.
 
     Parameters
     ----------
@@ -255,7 +255,7 @@ def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: An
 
 
 def plot_sector_offsets(sector_offsets: Any, *, ax=None, **kwargs: Any):
-    """:func:`plot_per_transit_vectors` of one :class:`~toi5807.v08.offsets.SectorOffsets` (its ``.plot()``).
+    """:func:`plot_per_transit_vectors` of one :class:`~toi5807.centroid.offsets.SectorOffsets` (its ``.plot()``).
 
     Uses the sector's own out-of-transit mean image and centroid, and the catalogue target position
     behind its source offset. Keywords go to :func:`plot_per_transit_vectors` (``title``, ``highlight_xy``...).

@@ -91,7 +91,7 @@ def plot_centroid_shift(result, ax=None, *, target_xy: tuple[float, float] | Non
     Parameters
     ----------
     result : CheckResult
-        Output of :func:`toi5807.v08.check.run_v08` (uses ``plot_data``, ``metrics``, ``verdict``;
+        Output of :func:`toi5807.centroid.check.run_v08` (uses ``plot_data``, ``metrics``, ``verdict``;
         ``simulated`` marks the figure SIMULATED).
     ax : matplotlib.axes.Axes, optional
         Axes to draw in (default: a new figure).

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..data.validate import check_real
-from ..v08.scale import NOMINAL_SCALE_WARNING
+from ..pixels.scale import NOMINAL_SCALE_WARNING
 from .style import (
     _GREY,
     OKABE_ITO,
@@ -81,7 +81,7 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
     Parameters
     ----------
     results : mapping sector -> CheckResult or dict
-        :func:`toi5807.v08.check.run_v08` results, or the ``{status, flags, metrics}``
+        :func:`toi5807.centroid.check.run_v08` results, or the ``{status, flags, metrics}``
         entries of :func:`toi5807.tutorial.summaries.v08_sector_summary` (verdict optional).
     warn_sigma, fail_sigma : float
         Significance thresholds drawn as horizontal lines, σ.

@@ -1,7 +1,7 @@
 """Tutorial layer: what the notebooks call — set-up, summaries, tables, figures, readings — and the runner.
 
-The top layer of the library: may import every layer below it (target, report, data, lightcurve, twin,
-v08, plots). Only the command line (:mod:`toi5807.__main__`) sits above it.
+The top layer of the library: may import every layer below it (... twin → calibration → plots → tutorial).
+Only the command line (:mod:`toi5807.__main__`) sits above it.
 """
 
 from .calibration import (

@@ -1,7 +1,7 @@
 """The calibration studies for reading: false alarms of each significance method and of the localization.
 
 Each helper turns a cached calibration result (JSON written by ``python -m toi5807 calibrate`` or
-``python -m toi5807 vet --calibrate``, read with :func:`toi5807.v08.calibration.load_calibration`) into a
+``python -m toi5807 vet --calibrate``, read with :func:`toi5807.calibration.load_calibration`) into a
 :class:`~toi5807.tutorial.display.Table`. Every study ran on simulated twins, and the titles say so.
 """
 
@@ -86,7 +86,7 @@ def localization_injection_table(cal: Mapping[str, Any]) -> Table:
 
 def estimator_demo_table(demo: Mapping[str, Any]) -> Table:
     """Mean, median and Huber centroids with and without cosmic-ray-like hits
-    (:func:`toi5807.v08.calibration.estimator_outlier_demo`).
+    (:func:`toi5807.calibration.estimator_outlier_demo`).
 
     Columns per estimator: the shift (milli-pixels) and its significance, clean and with the hits, and the
     cadences the estimator's clip rejected. The σ is the *analytic* one (per-cadence scatter, blind to the
@@ -102,7 +102,7 @@ def estimator_demo_table(demo: Mapping[str, Any]) -> Table:
 
 
 def methods_table(sigmas: Mapping[str, Mapping[str, Any]]) -> Table:
-    """The V08 σ of every significance method, per sector (:func:`toi5807.v08.calibration.significance_methods_table`).
+    """The V08 σ of every significance method, per sector (:func:`toi5807.calibration.significance_methods_table`).
 
     The shift (milli-pixels) is the same in every column; only the null model behind the σ differs.
     """

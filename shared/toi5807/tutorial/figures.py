@@ -96,7 +96,7 @@ def plot_v08_sky(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcsec: 
 
 
 def plot_difference_images(vet: Any, *, fig=None) -> Any:
-    """Every sector's difference image of a :func:`toi5807.v08.vet_pixels` result on the sky
+    """Every sector's difference image of a :func:`toi5807.vet_pixels` result on the sky
     (:func:`toi5807.plots.plot_diffimages`), or the Note when no sector has a target pixel file.
 
     Returns

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..v08.joint import error_ellipse
+from ..diffimage.joint import error_ellipse
 from .display import Note, Table, table
 
 __all__ = ["no_pixels_note", "latest_stamp", "v08_table", "offsets_table", "offsets_summary_table",
@@ -158,7 +158,7 @@ def _semi_axes(cov: Any) -> tuple[float, float] | None:
 
 
 def vet_table(res: Any) -> Table | Note:
-    """Per-sector and combined difference-image localization of a :func:`toi5807.v08.vet_pixels` result.
+    """Per-sector and combined difference-image localization of a :func:`toi5807.vet_pixels` result.
 
     Columns: verdict, usable transits, the source's offset from the target (arcsec, east and north, and
     its length), the significance of that offset (σ, 2 dof) and the most likely host. The last row is the
@@ -202,7 +202,7 @@ def hosts_table(res: Any, n: int = 6) -> Table | Note:
 
 
 def exclusion_radius_note(res: Any) -> Note:
-    """One sentence: the 3σ exclusion radius of a :func:`toi5807.v08.vet_pixels` result, or why there is none."""
+    """One sentence: the 3σ exclusion radius of a :func:`toi5807.vet_pixels` result, or why there is none."""
     note = no_pixels_note(res)
     if note:
         return note

@@ -81,7 +81,7 @@ def run_v08_by_sector(ds: Any, candidate: Any, config: Any = None) -> dict[int, 
     """Run V08 on every sector with a light curve.
 
     Sectors without a target pixel file come back skipped with the flag
-    ``MISSING_TPF`` (that is what :func:`toi5807.v08.check.run_v08` does with ``tpf=None``).
+    ``MISSING_TPF`` (that is what :func:`toi5807.centroid.check.run_v08` does with ``tpf=None``).
 
     Parameters
     ----------
@@ -92,9 +92,9 @@ def run_v08_by_sector(ds: Any, candidate: Any, config: Any = None) -> dict[int, 
     Returns
     -------
     dict
-        sector (int, ascending) -> :class:`toi5807.v08.CheckResult`.
+        sector (int, ascending) -> :class:`toi5807.centroid.CheckResult`.
     """
-    from ..v08 import run_v08
+    from ..centroid import run_v08
 
     return {s: run_v08(ds.tpf_by_sector.get(s), candidate, config=config) for s in sorted(ds.lc_by_sector)}
 

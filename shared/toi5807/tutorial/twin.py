@@ -20,7 +20,7 @@ from ..twin.photometry import aperture_fractions, pipeline_aperture
 from ..twin.pointing import pointing_model
 from ..twin.simulate import simulate_sector
 from ..twin.spec import load_spec
-from ..v08.stamp_noise import STATISTICS, stamp_noise
+from ..pixels.stamp_noise import STATISTICS, stamp_noise
 from .display import Table, table
 from .summaries import run_v08_by_sector
 

@@ -3,7 +3,7 @@
 Spec derived from the real data, tess-point geometry and one sky catalogue, scene and PRF, the pointing and
 background models calibrated on the real sector-83 pixels, transit, photometry, the FITS writer, the
 ``"twin"`` dataset source, the simulation truth and synthetic stamps for tests.
-May import the layers below it (target, report, data, lightcurve) — never :mod:`toi5807.v08` or above.
+Order: ... vetting → twin → calibration ...; may import every layer below it — never calibration or above.
 """
 
 from . import source as _source  # noqa: F401 - registers the "twin" dataset source

@@ -8,6 +8,7 @@ and read back by the same reader as any local folder
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -66,11 +67,14 @@ def _load_twin(req: LoadRequest) -> Dataset:
         raise ValueError(f"sectors: the twin simulates sectors {list(target.SECTORS)} only, got {unknown}")
     directory, build, metadata, expected = _twin_entry(req.seed, req.scenario)
     meta = {"simulated": True, "scenario": req.scenario, "seed": req.seed}
-    return load_verified(
+    from .truth import twin_catalogue
+
+    ds = load_verified(
         directory, build,
         lambda d: load_local_dir(d, list(req.sectors), source="twin", meta=meta, files=expected),
         expected=expected, metadata=metadata,
     )
+    return dataclasses.replace(ds, catalogue=twin_catalogue())
 
 
 register_source("twin", _load_twin)

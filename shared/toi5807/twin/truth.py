@@ -3,7 +3,7 @@
 These helpers exist only because the digital twin (:mod:`toi5807.twin`) is a
 SIMULATION whose scene is known: they read the true positions of its stars
 from the twin spec and WCS (:mod:`toi5807.twin.scene`), for comparison with
-what the vetting measures (:func:`toi5807.v08.offsets.compare_with_truth`).
+what the vetting measures (:func:`toi5807.centroid.offsets.compare_with_truth`).
 Real TESS data have no such truth, so nothing here applies to them; offsets
 follow the conventions of :mod:`toi5807.data.geometry` (east = ΔRA·cosDec,
 north = ΔDec, arcsec).

@@ -1,0 +1,282 @@
+"""Pixel vetting in one call: V08 per sector, difference-image localization, and a verdict that can fail.
+
+:func:`vet_pixels` runs, for every sector of a dataset, the seed's V08
+centroid-shift check (:func:`toi5807.centroid.check.run_v08`, the first simple look)
+and the difference-image localization (:func:`toi5807.diffimage.localize.localize_sector`),
+combines the sectors on the sky (:func:`toi5807.diffimage.joint.combine_localizations`)
+and ranks the catalogue stars as hosts of the dip.
+
+The verdict rule (per sector with that sector's fit, and for the combination)
+-----------------------------------------------------------------------------
+With ``σ_target`` the 2-dof likelihood-ratio significance of the source
+offset from the target (``sigma = sqrt(-2 ln p)``, so 3σ ⇔ p = 1.11 %,
+Bryson et al. 2013) and, for every other catalogue star bright enough to
+produce the dip (flux ≥ the fitted flux loss), ``σ_star`` the same test with
+the source placed on that star:
+
+* **WARN** — the data cannot tell: no usable transit or fit (not converged,
+  no WCS), no significant dip in the difference image (amplitude < 3σ), or,
+  combined, the sectors disagree (χ² between sectors at p < 1.11 %);
+* **FAIL** — ``σ_target ≥ 3`` and a neighbour explains the position
+  (``σ_star < 3``): the dip comes from that star;
+* **WARN** — ``σ_target ≥ 3`` but no catalogue star explains it (a source
+  not in the catalogue), or ``σ_target < 3`` and a neighbour is also
+  consistent (``σ_star < 3``): target and neighbour cannot be told apart;
+* **PASS** — ``σ_target < 3`` and every other star that could produce the
+  dip is excluded (``σ_star ≥ 3``).
+
+The dataset verdict is the combined one. Anything computed from the twin is
+marked ``simulated``.
+"""
+
+from __future__ import annotations
+
+import math
+import time as _time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..data.catalogue import Catalogue, query_gaia_catalogue
+from ..lightcurve import TransitParams, coerce_transit_params
+from ..report import Explained, fmt, json_safe
+from ..pixels.blas import one_blas_thread
+from ..centroid.check import run_v08
+from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
+from ..diffimage.localize import SectorLocalization, localize_sector
+
+__all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
+
+#: Threshold of every test of the verdict, σ (p = 1.11 % in 2 dof).
+VERDICT_SIGMA: float = 3.0
+
+
+def localization_verdict(offset_sigma: float, hosts: Any, amplitude_snr: float, *, usable: bool = True,
+                         why_unusable: str = "", p_between: float = math.nan) -> tuple[str, str]:
+    """The verdict rule of this module (see its docstring) → (verdict, reason)."""
+    if not usable:
+        return "WARN", why_unusable or "no usable localization"
+    if not amplitude_snr >= VERDICT_SIGMA:
+        return "WARN", f"no significant dip in the difference image ({amplitude_snr:.1f}σ < {VERDICT_SIGMA:g}σ)"
+    if math.isfinite(p_between) and -2.0 * math.log(max(p_between, 1e-300)) >= VERDICT_SIGMA ** 2:
+        return "WARN", f"sectors disagree on the source position (χ² between sectors p = {p_between:.2g})"
+    others = [h for h in hosts if h["label"] != "target" and h["could_produce_depth"]]
+    close = [h for h in others if h["sigma"] < VERDICT_SIGMA]
+    if offset_sigma >= VERDICT_SIGMA:
+        if close:
+            h = close[0]
+            return "FAIL", (f"source {offset_sigma:.1f}σ from the target, consistent with {h['label']} "
+                            f"({h['separation_arcsec']:.0f}″ away, {h['sigma']:.1f}σ)")
+        return "WARN", f"source {offset_sigma:.1f}σ from the target but on no catalogue star"
+    if close:
+        h = close[0]
+        return "WARN", (f"source consistent with the target ({offset_sigma:.1f}σ) and with {h['label']} "
+                        f"({h['separation_arcsec']:.0f}″, {h['sigma']:.1f}σ): cannot tell them apart")
+    return "PASS", (f"source consistent with the target ({offset_sigma:.1f}σ); every other star that could "
+                    "produce the dip excluded at ≥ 3σ" if others else
+                    f"source consistent with the target ({offset_sigma:.1f}σ); no other catalogue star could "
+                    "produce the dip")
+
+
+@dataclass(frozen=True, eq=False)
+class SectorVet:
+    """One sector of :func:`vet_pixels`: the V08 check, the localization, the hosts and the verdict."""
+
+    sector: int
+    verdict: str
+    reason: str
+    localization: SectorLocalization
+    hosts: tuple[dict, ...]
+    v08_metrics: dict
+
+    def to_dict(self) -> dict[str, Any]:
+        """The per-sector keys of :meth:`PixelVetResult.to_dict`."""
+        loc = self.localization
+        f = loc.fit
+        return json_safe({
+            "verdict": self.verdict, "reason": self.reason, "n_transits": loc.n_transits,
+            "shift_px": self.v08_metrics.get("centroid_shift_pixels"),
+            "shift_sigma": self.v08_metrics.get("significance_sigma"),
+            "source_ra_deg": loc.source_ra_deg, "source_dec_deg": loc.source_dec_deg,
+            "source_offset_arcsec": float(np.hypot(*loc.offset_arcsec)),
+            "source_offset_sigma": f.offset_sigma,
+            "source_offset_east_north_arcsec": loc.offset_arcsec,
+            "source_covariance_arcsec2": loc.covariance_arcsec2,
+            "offset_from_catalogue_arcsec": loc.offset_from_catalogue_arcsec,
+            "amplitude_e_per_s": f.amplitude, "amplitude_err_e_per_s": f.amplitude_err,
+            "most_likely_host": self.hosts[0]["label"] if self.hosts else None,
+            "transits": [t.to_dict() for t in loc.transits], "status": loc.status,
+        }, sig=None)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PixelVetResult(Explained):
+    """Result of :func:`vet_pixels`.
+
+    Attributes
+    ----------
+    verdict : {"PASS", "WARN", "FAIL"}
+    reason : str
+    simulated : bool
+    sectors : dict of int → SectorVet
+    combined : CombinedLocalization
+    catalogue : Catalogue or None
+    candidate : dict
+        Period (days), T0 (BTJD), duration (hours), depth (ppm, NaN when not measured).
+    runtime_s : float
+    notes : tuple of str
+
+    Plot it with :func:`toi5807.plots.plot_diffimages` (every sector's difference image on the sky).
+    """
+
+    verdict: str
+    reason: str
+    simulated: bool
+    sectors: dict
+    combined: CombinedLocalization
+    catalogue: Catalogue | None
+    candidate: dict
+    runtime_s: float
+    notes: tuple[str, ...] = field(default=())
+
+    def _display(self) -> tuple[str, list[tuple[str, str]]]:
+        c = self.combined
+        host = c.most_likely_host
+        rows = [("sectors", ", ".join(f"{s} {v.verdict}" for s, v in self.sectors.items()) or "none with pixels"),
+                ("source (sectors combined)", f"{fmt(float(np.hypot(*c.offset_arcsec)), '.3g', '″')} from the target "
+                 f"({fmt(c.offset_sigma, '.2g', 'σ')})"),
+                ("most likely host", f"{host['label']} ({fmt(host['separation_arcsec'], '.3g', '″')} from the target)"
+                 if host else "none"),
+                ("3σ exclusion radius", fmt(c.exclusion_radius_arcsec, ".3g", "″"))]
+        rows += [(f"sector {s}", f"{v.verdict}: source {fmt(float(np.hypot(*v.localization.offset_arcsec)), '.3g', '″')}"
+                  f" from the target ({fmt(v.localization.fit.offset_sigma, '.2g', 'σ')})")
+                 for s, v in self.sectors.items()]
+        return f"pixel vetting: {self.verdict} — {self.reason}", rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe mapping with the keys of issue 12 item 5 (NaN → None)."""
+        c = self.combined
+        host = c.most_likely_host
+        return json_safe({
+            "verdict": self.verdict, "reason": self.reason, "simulated": self.simulated,
+            "candidate": self.candidate,
+            "sectors": {str(s): v.to_dict() for s, v in self.sectors.items()},
+            "combined": {
+                "source_ra_deg": c.source_ra_deg, "source_dec_deg": c.source_dec_deg,
+                "error_ellipse_arcsec": c.error_ellipse_arcsec,
+                "offset_from_target_arcsec": float(np.hypot(*c.offset_arcsec)),
+                "offset_east_north_arcsec": c.offset_arcsec, "covariance_arcsec2": c.covariance_arcsec2,
+                "offset_sigma": c.offset_sigma, "chi2_between_sectors": c.chi2_between_sectors,
+                "dof_between_sectors": c.dof_between_sectors, "p_between_sectors": c.p_between_sectors,
+                "most_likely_host": host["label"] if host else None,
+                "host_separation_arcsec": host["separation_arcsec"] if host else None,
+                "hosts": [dict(h) for h in c.hosts], "exclusion_radius_arcsec": c.exclusion_radius_arcsec,
+                "sectors_used": list(c.sectors_used), "flags": list(c.flags),
+            },
+            "catalogue": self.catalogue.to_dict() if self.catalogue else None,
+            "runtime_s": self.runtime_s, "notes": list(self.notes),
+        }, sig=None)
+
+def _candidate(dataset: Any, candidate: Any) -> tuple[TransitParams, dict, list[str]]:
+    from .. import target
+    from ..lightcurve import Ephemeris, estimate_depth_ppm, stitch_pdcsap
+
+    notes = []
+    if candidate is None:
+        eph = Ephemeris(target.PERIOD_DAYS, target.T0_BTJD, target.DURATION_HOURS)
+        depth = math.nan
+        try:
+            depth = float(estimate_depth_ppm(stitch_pdcsap(dataset), eph).depth_ppm)
+        except (ValueError, KeyError, TypeError) as exc:
+            notes.append(f"depth not measured from the light curve ({exc})"[:200])
+        tp = TransitParams(eph.period_days, eph.t0_btjd, eph.duration_hours)
+    else:
+        tp = coerce_transit_params(candidate)
+        depth = float(getattr(candidate, "depth_ppm", math.nan))
+    return tp, {"period_days": tp.period, "t0_btjd": tp.t0, "duration_hours": tp.duration, "depth_ppm": depth}, notes
+
+
+def _catalogue(dataset: Any, locs: list[SectorLocalization], network: bool) -> tuple[Catalogue | None, list[str]]:
+    from .. import target
+    from ..diffimage.stars import catalogue_from_image
+
+    if getattr(dataset, "catalogue", None) is not None:
+        return dataset.catalogue, [f"catalogue: the {len(dataset.catalogue.stars)} stars that came with the dataset"]
+    cat, why = query_gaia_catalogue(target.RA_DEG, target.DEC_DEG, network=network)
+    if cat is not None:
+        return cat, []
+    for loc in locs:
+        stamp = dataset.tpf_by_sector.get(loc.sector)
+        if loc.diff is not None and loc.diff.spline is not None and getattr(stamp, "wcs", None) is not None:
+            noise = loc.diff.sigma[0] if loc.diff.sigma.size else None
+            cat = catalogue_from_image(loc.diff.oot_image, stamp.wcs, (target.RA_DEG, target.DEC_DEG),
+                                       noise=noise)
+            return cat, [why, f"catalogue: stars found in the sector {loc.sector} out-of-transit image "
+                              "(incomplete: faint or close neighbours are missed)"]
+    return None, [why, "no catalogue: no stamp with an out-of-transit image and a WCS"]
+
+
+@one_blas_thread
+def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | None = None,
+               network: bool = False, max_iterations: int = 12) -> PixelVetResult:
+    """Where does the dip come from? V08 + difference-image localization of every sector, and a verdict.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Its target-pixel stamps (``tpf_by_sector``) are vetted.
+    candidate : Candidate, Ephemeris or TransitParams, optional
+        Default: TOI-5807.01's catalogue ephemeris, depth measured from the dataset's light curves.
+    catalogue : Catalogue, optional
+        Stars to rank as hosts (default: the twin's for simulated data; Gaia with ``network=True`` and
+        astroquery; else the stars found in the out-of-transit image).
+    network : bool
+        Allow the optional Gaia query.
+    max_iterations : int
+        Refinement iterations of each fit (a tiny number makes fits fail to converge: a test of that path).
+
+    Returns
+    -------
+    PixelVetResult
+        The verdict rule is in this module's docstring. Never raises for
+        scientific "cannot judge" cases (no stamp, no WCS, no out-of-transit
+        data, NaN frames, non-converged fits): those give ``WARN`` with the reason.
+    """
+    t0 = _time.perf_counter()
+    tp, cand, notes = _candidate(dataset, candidate)
+    stamps = dict(getattr(dataset, "tpf_by_sector", {}) or {})
+    locs, v08 = [], {}
+    for sector, stamp in stamps.items():
+        chk = run_v08(stamp, tp)
+        v08[sector] = dict(chk.metrics)
+        locs.append(localize_sector(stamp, tp, max_iterations=max_iterations))
+    cat_notes: list[str] = []
+    if catalogue is None:
+        catalogue, cat_notes = _catalogue(dataset, locs, network) if stamps else (None, [])
+    combined = combine_localizations(locs, catalogue)
+    sectors = {}
+    for loc in locs:
+        f = loc.fit
+        hosts = (rank_hosts(loc.chi2_sky, f.chi2 / f.chi2_scale, catalogue, f.amplitude)
+                 if loc.usable and catalogue is not None else ())
+        snr = f.amplitude / f.amplitude_err if f.amplitude_err > 0 else math.nan
+        verdict, reason = localization_verdict(f.offset_sigma, hosts, snr, usable=loc.usable,
+                                               why_unusable=loc.reason or loc.status)
+        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector])
+    if not stamps:
+        verdict, reason = "WARN", "no target-pixel stamps in the dataset"
+    elif catalogue is None:
+        verdict, reason = "WARN", "no catalogue of stars to test the source against"
+    else:
+        use = [s for s in sectors.values() if s.localization.usable]
+        amp = np.array([s.localization.fit.amplitude for s in use])
+        err = np.array([s.localization.fit.amplitude_err for s in use])
+        snr = float(np.sum(amp / err ** 2) / math.sqrt(np.sum(1.0 / err ** 2))) if use else math.nan
+        verdict, reason = localization_verdict(combined.offset_sigma, combined.hosts, snr, usable=bool(use),
+                                               why_unusable="no sector gave a usable localization: " + "; ".join(
+                                                   f"s{s}: {v.reason}" for s, v in sectors.items()),
+                                               p_between=combined.p_between_sectors)
+    return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
+                          sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
+                          runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes))

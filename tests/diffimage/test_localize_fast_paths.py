@@ -1,0 +1,122 @@
+"""The fast paths of pixel vetting give the numbers of the straightforward computations they replace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.interpolate import CubicSpline
+from toi5807 import target
+from toi5807.lightcurve import TransitParams, local_windows
+from toi5807.twin import simulate_sector
+from toi5807.pixels.blas import single_blas_thread
+from toi5807.calibration.localization import stamp_from_simulation
+from toi5807.diffimage.images import _range_sums, _slice_sums
+from toi5807.diffimage.localize import localize_sector
+from toi5807.pixels.location import group_median
+from toi5807.diffimage.prf_fit import ProfileChi2, _cubic_weights, _identity_coefficients
+
+TP = TransitParams(target.PERIOD_DAYS, target.T0_BTJD, target.DURATION_HOURS)
+
+
+def _lexsort_median(values, labels, n_groups):
+    """The one-sort group median the padded-rows version replaced."""
+    v = values[np.lexsort((values, labels))]
+    counts = np.bincount(labels, minlength=n_groups)
+    starts = np.cumsum(counts) - counts
+    med = np.full(n_groups, np.nan)
+    ok = counts > 0
+    med[ok] = 0.5 * (v[starts[ok] + (counts[ok] - 1) // 2] + v[starts[ok] + counts[ok] // 2])
+    return med
+
+
+@pytest.mark.parametrize("case", ["plain", "nan_and_ties", "one_huge_group", "empty_groups"])
+def test_group_median_is_the_per_group_median(case):
+    rng = np.random.default_rng(3)
+    n, g = 2000, 40
+    values = rng.normal(size=n) * 50.0
+    labels = rng.integers(0, g, n)
+    if case == "nan_and_ties":
+        values = np.round(values)
+        values[rng.random(n) < 0.05] = np.nan
+    elif case == "one_huge_group":  # very unequal groups: the lexsort path
+        labels[: n - 30] = 7
+    elif case == "empty_groups":
+        labels = 2 * rng.integers(0, g // 2, n)
+    got = group_median(values, labels, g)
+    np.testing.assert_array_equal(got, _lexsort_median(values, labels, g))
+    for k in np.flatnonzero(np.bincount(labels, minlength=g))[:5]:  # and it is the median, NaN sorting last
+        v = np.sort(values[labels == k])
+        assert np.array_equal(got[k], 0.5 * (v[(v.size - 1) // 2] + v[v.size // 2]), equal_nan=True)
+    assert np.all(np.isnan(got[np.bincount(labels, minlength=g) == 0]))
+
+
+@pytest.mark.parametrize("n", [4, 11, 13])
+def test_cubic_weights_equal_scipy_bit_for_bit(n):
+    rng = np.random.default_rng(n)
+    pos = np.clip(np.arange(n)[None, :] - rng.uniform(-5.0, 5.0, (60, 1)), 0, n - 1)
+    pos[0] = np.arange(n)  # nodes exactly, and the last node (end of the last segment)
+    expected = CubicSpline(np.arange(n, dtype=float), np.eye(n))(pos)
+    np.testing.assert_array_equal(_cubic_weights(_identity_coefficients(n), pos), expected)
+
+
+def test_range_sums_of_the_pixel_major_cumulative_sum_match_slices():
+    rng = np.random.default_rng(1)
+    x = rng.normal(100.0, 5.0, (500, 7))
+    ranges = np.array([[0, 10], [5, 5], [37, 480], [499, 500], [0, 500]])
+    cum_t = np.cumsum(np.ascontiguousarray(x.T), axis=1)
+    np.testing.assert_allclose(_range_sums(cum_t, ranges), _slice_sums(x, ranges), rtol=1e-12, atol=1e-9)
+    assert _range_sums(np.zeros((7, 0)), np.array([[0, 0]])).shape == (1, 7)
+
+
+def test_selected_windows_equal_windows_laid_alone():
+    t = np.arange(0.0, 12.0, 2.0 / 1440.0)
+    q = np.zeros(t.size, dtype=np.int32)
+    q[np.argmin(np.abs(t - 5.9))] = 32
+    d = target.DURATION_HOURS / 24.0
+    centres = np.array([2.0, 5.0, 6.0, 9.0, 11.9])
+    every = local_windows(t, centres, d, quality=q)
+    pick = np.array([1, 3, 4])
+    alone = local_windows(t, centres[pick], d, quality=q)
+    sel = every.select(pick)
+    for name in ("centres", "in_range", "before_range", "after_range", "baseline_days", "status"):
+        np.testing.assert_array_equal(getattr(sel, name), getattr(alone, name))
+    assert sel.reason == alone.reason
+    assert list(every.select(every.usable).status) == [s for s in every.status if s in ("ok", "shortened")]
+
+
+@pytest.fixture(scope="module")
+def beb83_loc():
+    return localize_sector(stamp_from_simulation(simulate_sector(83, seed=7, scenario="background_eb")), TP)
+
+
+def test_profile_with_image_equals_a_fresh_profile(beb83_loc):
+    d = beb83_loc.diff
+    norm = float(np.nansum(d.oot_image))
+    base = beb83_loc.profile
+    pts = np.random.default_rng(0).uniform(-4.0, 4.0, (30, 2))
+    pts[3] = np.nan  # a non-finite offset: a large χ², not an exception
+    for k in np.flatnonzero(d.usable):
+        fresh = ProfileChi2(d.spline, norm, d.templates, d.images[k], d.sigma[k], d.fit_mask)
+        shared = base.with_image(d.images[k], d.sigma[k])
+        c1, s1, _ = fresh.solve(pts)
+        c2, s2, _ = shared.solve(pts)
+        np.testing.assert_array_equal(c1, c2)
+        np.testing.assert_array_equal(s1, s2)
+        assert c1[3] > 1e29 and np.all(c1[np.arange(30) != 3] < 1e29)
+    assert shared.d is not base.d  # the sector image's profile is untouched
+    c0 = base(np.zeros((1, 2)))
+    assert np.isfinite(c0[0])
+
+
+def test_one_blas_thread_inside_and_restored_after():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    before = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    a = np.random.default_rng(0).normal(size=(3000, 60))
+    b = np.random.default_rng(1).normal(size=(60, 5))
+    with single_blas_thread():
+        inside = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        prod_one = a @ b
+    after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    assert inside and all(n == 1 for n in inside)
+    assert after == before
+    np.testing.assert_array_equal(prod_one, a @ b)  # same numbers, only the time changes
