@@ -104,3 +104,33 @@ def test_subpackage_says_what_it_holds(name):
     lines = [ln for ln in doc.splitlines() if ln.strip()]
     assert 3 <= len(lines) <= 6, f"{name}/__init__.py docstring: 3-6 lines, got {len(lines)}"
     assert "import" in doc, f"{name}/__init__.py docstring must say what the layer may import"
+
+
+def test_public_api_is_curated():
+    """What the notebooks and README teach, at most 80 names; the reference tutorial's helper names included."""
+    import toi5807
+
+    names = toi5807.__all__
+    assert len(names) <= 80 and len(set(names)) == len(names), f"{len(names)} names (at most 80, no repeats)"
+    assert all(hasattr(toi5807, n) for n in names)
+    reference = {"load_dataset", "Dataset", "stitch_pdcsap", "estimate_depth_ppm", "make_candidate", "STELLAR",
+                 "TIC_ID", "artifact_dirs", "run_v08", "vet_pixels", "Ephemeris", "read_tpf_fits"}
+    assert reference <= set(names), sorted(reference - set(names))
+    public = {n for n in dir(toi5807) if not n.startswith("_")}
+    strays = public - set(names) - {p.stem for p in PACKAGE.iterdir() if p.is_dir() or p.suffix == ".py"} - {
+        "annotations", "offline"}
+    assert not strays, f"names at the top level but not in __all__: {sorted(strays)}"
+
+
+def test_one_ephemeris_vocabulary():
+    """period_days, t0_btjd, duration_hours everywhere; run_v08 alone keeps the reference spelling as aliases."""
+    import inspect
+
+    import toi5807 as sh
+    from toi5807.lightcurve import coerce_transit_params
+
+    assert sh.Ephemeris(period_days=14.2423724, t0_btjd=3540.26317, duration_hours=4.046).period_days == 14.2423724
+    params = inspect.signature(coerce_transit_params).parameters
+    assert {"period_days", "t0_btjd", "duration_hours"} <= set(params) and "period" not in params
+    run = inspect.signature(sh.run_v08).parameters
+    assert {"period_days", "t0_btjd", "duration_hours", "period", "t0"} <= set(run)

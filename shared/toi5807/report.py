@@ -109,6 +109,16 @@ def html_table(rows: Any, *, header: Any = None, caption: str = "") -> str:
     return "".join(out)
 
 
+class Note(str):
+    """A sentence shown as itself (no quotes) when it is the last expression of a notebook cell.
+
+    What a plot or table returns instead of a figure when it has nothing to draw (e.g. no target pixel files).
+    """
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 #: Plot function of each result class, filled in by :mod:`toi5807.plots` (the layer above).
 _PLOTTERS: dict[type, Callable[..., Any]] = {}
 

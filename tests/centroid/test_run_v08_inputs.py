@@ -71,7 +71,7 @@ def test_bad_inputs_are_named(twin_files):
         run_v08([stamps[83], stamps[83]], **KW)
     with pytest.raises(TypeError, match=r"tpf\[0\]: expected a TPFStamp"):
         run_v08([np.zeros((3, 3, 3))], **KW)
-    with pytest.raises(TypeError, match="keywords \\['t0'\\] missing"):
+    with pytest.raises(TypeError, match="keywords \\['t0_btjd'\\] missing"):
         run_v08(stamps[83], period=14.0, duration_hours=4.0)
     with pytest.raises(TypeError, match="not both"):
         run_v08(stamps[83], make_candidate(256.0), **KW)
@@ -90,17 +90,17 @@ def test_duration_rule_in_hours():
     )
 
     p = target.PERIOD_DAYS
-    assert coerce_transit_params(period=p, t0=1.0, duration_hours=MAX_DUTY_CYCLE * 24 * p).duration == pytest.approx(
+    assert coerce_transit_params(period_days=p, t0_btjd=1.0, duration_hours=MAX_DUTY_CYCLE * 24 * p).duration == pytest.approx(
         MAX_DUTY_CYCLE * 24 * p)
-    assert coerce_transit_params(period=p, t0=1.0, duration_hours=MIN_DURATION_HOURS).duration == MIN_DURATION_HOURS
+    assert coerce_transit_params(period_days=p, t0_btjd=1.0, duration_hours=MIN_DURATION_HOURS).duration == MIN_DURATION_HOURS
     with pytest.raises(ValueError, match=r"hours.*got 96 \(96 h = 4 days is 28 % of the orbit\)"):
-        coerce_transit_params(period=p, t0=1.0, duration_hours=96.0)
+        coerce_transit_params(period_days=p, t0_btjd=1.0, duration_hours=96.0)
     with pytest.raises(ValueError, match=r"if 0.1686 is in days, pass 4.05 hours"):
         Ephemeris(p, 1.0, 0.1686)  # a duration in days where hours are expected
     # quantities (e.g. lightkurve's BLS results, in days) are converted; a 4-day one is still rejected
-    assert coerce_transit_params(period=p * u.day, t0=1.0, duration_hours=0.1686 * u.day).duration == pytest.approx(
+    assert coerce_transit_params(period_days=p * u.day, t0_btjd=1.0, duration_hours=0.1686 * u.day).duration == pytest.approx(
         4.0464)
     with pytest.raises(ValueError, match="duration_hours"):
-        coerce_transit_params(period=p, t0=1.0, duration_hours=4 * u.day)
+        coerce_transit_params(period_days=p, t0_btjd=1.0, duration_hours=4 * u.day)
     with pytest.raises(ValueError, match="unknown ephemeris keys \\['durration'\\]"):
         coerce_transit_params({"period": p, "t0": 1.0, "durration": 4.0})

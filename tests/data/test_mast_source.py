@@ -77,7 +77,7 @@ def test_download_cache_read_round_trip(fake_mast, twin_files):
     assert ds.source == "mast" and ds.summary()["simulated"] is True
     assert ds.sectors == (55, 75, 82, 83) and tuple(ds.tpf_by_sector) == (55, 75, 82, 83)
     assert len(log) == 8
-    reference = sh.load_local_dir(twin_files[0][82].parent)
+    reference = sh.data.load_local_dir(twin_files[0][82].parent)
     np.testing.assert_array_equal(ds.tpf_by_sector[82].flux, reference.tpf_by_sector[82].flux)
     np.testing.assert_array_equal(ds.lc_by_sector[55].time, reference.lc_by_sector[55].time)
 
@@ -94,7 +94,7 @@ def test_corrupt_download_is_reported_and_fetched_again(fake_mast, isolated_cach
     data = bytearray(cached.read_bytes())
     data[len(data) // 2] ^= 0x01
     cached.write_bytes(bytes(data))
-    with pytest.warns(sh.CacheWarning, match=r"_tp\.fits: SHA-256 checksum mismatch"):
+    with pytest.warns(sh.data.CacheWarning, match=r"_tp\.fits: SHA-256 checksum mismatch"):
         sh.load_dataset("mast", network=True, sectors=[82])
     assert len(log) == 3 and log[2].endswith("tp.fits")  # lc + tpf, then only the damaged tpf again
     assert cache.verify_files(cached.parent, [cached.name]) == []
@@ -126,7 +126,7 @@ def test_offline_failure_is_fast_and_helpful(isolated_cache):
     if _network_available():
         pytest.skip("this machine can reach MAST; the offline failure cannot be observed")
     start = time.perf_counter()
-    with pytest.raises(sh.ArchiveUnreachableError, match=r"unreachable.*source='twin'"):
+    with pytest.raises(sh.data.ArchiveUnreachableError, match=r"unreachable.*source='twin'"):
         sh.load_dataset("mast", network=True)
     assert time.perf_counter() - start < 10.0
 
@@ -138,7 +138,7 @@ def test_b9_stray_absent_marker_is_reported_not_trusted(fake_mast, isolated_cach
     sh.load_dataset("mast", network=True, sectors=[55, 75])
     folder = isolated_cache / "mast" / f"tic{sh.TIC_ID}"
     (folder / mast.ABSENT_NAME).write_text(json.dumps([[75, "tpf"]]))
-    with pytest.warns(sh.CacheWarning, match=r"absent\.json: (not listed in the manifest|SHA-256|size)"):
+    with pytest.warns(sh.data.CacheWarning, match=r"absent\.json: (not listed in the manifest|SHA-256|size)"):
         ds = sh.load_dataset("mast", network=False, sectors=[55, 75])
     assert tuple(ds.tpf_by_sector) == (55, 75)
 
@@ -151,7 +151,7 @@ def test_b9_altered_absent_marker_is_asked_again(fake_mast, isolated_cache):
     sh.load_dataset("mast", network=True, sectors=[55, 75])
     marker = isolated_cache / "mast" / f"tic{sh.TIC_ID}" / mast.ABSENT_NAME
     marker.write_text(json.dumps([[55, "tpf"], [75, "tpf"]]))  # someone claims sector 55 has no TPF either
-    with pytest.warns(sh.CacheWarning, match=r"absent\.json: (SHA-256 checksum mismatch|size)"):
+    with pytest.warns(sh.data.CacheWarning, match=r"absent\.json: (SHA-256 checksum mismatch|size)"):
         ds = sh.load_dataset("mast", network=True, sectors=[55, 75])
     assert tuple(ds.tpf_by_sector) == (55,)  # 55 kept (verified file), 75 asked again and still absent
     assert not (marker.parent / ".download").exists()

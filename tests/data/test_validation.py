@@ -116,7 +116,7 @@ def test_b11_duplicate_time_stamps_cannot_shrink_the_depth_error():
     t = 2800.0 + np.arange(200) * 0.01
     t[100] = t[99]
     with pytest.raises(ValueError, match="time: 1 repeated time stamp"):
-        stamp_depth(np.ones((200, 3, 3)), t, sh.TransitParams(period=1.0, t0=2800.5, duration=2.0))
+        stamp_depth(np.ones((200, 3, 3)), t, sh.lightcurve.TransitParams(period=1.0, t0=2800.5, duration=2.0))
     with pytest.raises(ValueError, match="time: 1 repeated time stamp"):
         sh.TPFStamp(time=t, flux=np.ones((200, 3, 3)), sector=55)
 

@@ -22,10 +22,10 @@ def test_ephemeris_validation():
 
 def test_phase_range_and_masks():
     t = np.array([1000.0, 1005.0, 995.0, 1000.12501, 1000.12499, 1000.37499, 1000.37501])
-    ph = sh.phase(t, EPH)
+    ph = sh.lightcurve.phase(t, EPH)
     assert np.all((ph >= -0.5) & (ph < 0.5))
     assert ph[1] == -0.5 and ph[2] == -0.5  # half a period away wraps to -0.5
-    in_tr, out_tr = sh.transit_masks(t, EPH)
+    in_tr, out_tr = sh.lightcurve.transit_masks(t, EPH)
     # duration 0.25 d: in transit strictly within 0.125 d; out of transit beyond 0.375 d
     assert in_tr.tolist() == [True, False, False, False, True, False, False]
     assert out_tr.tolist() == [False, True, True, False, False, False, True]
@@ -37,7 +37,7 @@ def _dataset(depth=300e-6, noise=0.0, seed=0):
     for sector, start, level in ((55, 990.0, 5e4), (75, 1010.0, 8e4)):
         t = start + np.arange(0, 20, 1 / 720)
         f = np.ones_like(t)
-        in_tr, _ = sh.transit_masks(t, EPH)
+        in_tr, _ = sh.lightcurve.transit_masks(t, EPH)
         f[in_tr] -= depth
         f = level * (f + noise * rng.standard_normal(t.size))
         q = np.zeros(t.size, dtype=np.int32)
@@ -80,7 +80,7 @@ def test_depth_error_is_honest_with_noise():
 
 def test_no_in_transit_points_gives_nan():
     t = np.linspace(1003.0, 1006.0, 100)
-    st = sh.StitchedLightCurve(t, np.ones(100), np.ones(100), np.zeros(100, np.int32), np.full(100, 55, np.int32))
+    st = sh.lightcurve.StitchedLightCurve(t, np.ones(100), np.ones(100), np.zeros(100, np.int32), np.full(100, 55, np.int32))
     est = sh.estimate_depth_ppm(st, EPH)
     assert np.isnan(est.depth_ppm) and est.n_in == 0
     assert est.to_dict()["depth_ppm"] is None
@@ -88,7 +88,7 @@ def test_no_in_transit_points_gives_nan():
 
 def test_candidate_and_radius():
     cand = sh.make_candidate(256.0)
-    assert cand.ephemeris.period_days == sh.PERIOD_DAYS and cand.ephemeris.duration_hours == sh.DURATION_HOURS
+    assert cand.ephemeris.period_days == sh.target.PERIOD_DAYS and cand.ephemeris.duration_hours == sh.target.DURATION_HOURS
     assert cand.to_dict()["depth_ppm"] == 256.0
     # sqrt(256e-6) = 0.016; 0.016 * 1.65 * 109.076 = 2.87960...
     assert sh.estimate_planet_radius_earth(256.0) == pytest.approx(0.016 * 1.65 * 109.076, rel=1e-12)

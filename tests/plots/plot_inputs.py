@@ -57,7 +57,7 @@ def twin_data():
     time = np.concatenate([stamps[s].time for s in SECTORS])
     flux = 1.0 + rng.normal(0.0, 2e-4, time.size)
     n = time.size
-    stitched = sh.StitchedLightCurve(time, flux, np.full(n, 2e-4), np.zeros(n, np.int32),
+    stitched = sh.lightcurve.StitchedLightCurve(time, flux, np.full(n, 2e-4), np.zeros(n, np.int32),
                                      np.repeat(np.array(SECTORS, np.int32), [stamps[s].time.size for s in SECTORS]),
                                      simulated=True)
     vet = sh.vet_pixels(sh.Dataset({}, stamps, source="twin", catalogue=sh.twin_catalogue()), candidate)

@@ -40,7 +40,7 @@ def _calls(twin):
         "plot_per_transit_vectors": (lambda **k: plots.plot_per_transit_vectors(
             sec.out_of_transit_mean_image, sec.per_transit, sec.out_of_transit_centroid, **k), "ax", True),
         "plot_sector_offsets": (lambda **k: plots.plot_sector_offsets(sec, **k), "ax", True),
-        "plot_sector_per_transit": (lambda **k: plots.plot_sector_per_transit(st, an, 83, **k), "ax", True),
+        "plot_per_transit": (lambda **k: plots.plot_per_transit(st, an, 83, **k), "ax", True),
         "plot_sensitivity_curve": (lambda **k: plots.plot_sensitivity_curve(injection, **k), "ax", True),
         "plot_transit_windows": (lambda **k: plots.plot_transit_windows(cand, **k), "ax", False),
         "plot_null_calibration": (lambda **k: plots.plot_null_calibration(null, **k), "fig", True),
@@ -49,11 +49,8 @@ def _calls(twin):
         "plot_diffimage": (lambda **k: plots.plot_diffimage(vet.sectors[83], catalogue=vet.catalogue, **k), "ax", True),
         "plot_diffimages": (lambda **k: plots.plot_diffimages(vet, **k), "fig", True),
         "plot_pointing": (lambda **k: plots.plot_pointing(twin["sim83"], **k), "fig", True),
-        "tutorial.plot_v08_sector": (lambda **k: tutorial.plot_v08_sector(ds, res, **k), "ax", True),
-        "tutorial.plot_v08_overview": (lambda **k: tutorial.plot_v08_overview(res, **k), "fig", True),
-        "tutorial.plot_v08_per_transit": (lambda **k: tutorial.plot_v08_per_transit(ds, an, **k), "ax", True),
-        "tutorial.plot_v08_sky": (lambda **k: tutorial.plot_v08_sky(an, **k), "fig", True),
-        "tutorial.plot_difference_images": (lambda **k: tutorial.plot_difference_images(vet, **k), "fig", True),
+        "plot_centroid_shift(mapping)": (lambda **k: plots.plot_centroid_shift(res, dataset=ds, **k), "ax", True),
+        "plot_v08_summary(mapping)": (lambda **k: plots.plot_v08_summary(res, **k), "fig", True),
     }
 
 
@@ -66,10 +63,10 @@ def _marked(obj) -> bool:
 def test_every_public_plot_function_is_covered(twin):
     from toi5807 import plots, tutorial
 
-    public = {n for n in plots.__all__ if n.startswith("plot_")} | {
-        f"tutorial.{n}" for n in tutorial.__all__ if n.startswith("plot_")}
-    assert public == set(_calls(twin)), "add the new plot function to _calls(): it must take ax=/fig= too"
-    assert {f.__name__ for f in plots.PLOT_FUNCTIONS} == {n for n in public if not n.startswith("tutorial.")}
+    public = {n for n in plots.__all__ if n.startswith("plot_")}
+    assert public == {k.split("(")[0] for k in _calls(twin)}, "add the new plot function to _calls(): it must take ax=/fig= too"
+    assert {f.__name__ for f in plots.PLOT_FUNCTIONS} == public
+    assert not [n for n in tutorial.__all__ if n.startswith("plot_")], "figures live in the plots layer only"
 
 
 def test_plot_functions_take_ax_or_fig_return_it_and_write_nothing(twin, plt):
@@ -90,6 +87,9 @@ def test_plot_functions_take_ax_or_fig_return_it_and_write_nothing(twin, plt):
             fig = plt.figure()
             assert call(fig=fig) is fig, f"{name} must draw in the fig it is given and return it"
             assert len(fig.axes) >= 2, name
+            grid, (cell, other) = plt.subplots(1, 2)
+            sub = call(ax=cell)  # a multi-panel figure fills one cell of the user's grid
+            assert sub.figure is grid and cell not in grid.axes and other in grid.axes and len(sub.axes) >= 2, name
         assert _marked(made) is simulated and _marked(ax if kind == "ax" else fig) is simulated, (
             f"{name}: figures of simulated data carry the SIMULATED mark, others do not")
         plt.close("all")
@@ -121,6 +121,8 @@ def test_result_plot_methods_delegate_to_the_plots_layer(twin, plt):
     _, ax = plt.subplots()
     assert an.sectors[0].plot(ax=ax) is ax
     assert isinstance(an.plot(), Figure)
+    grid, (left, _right) = plt.subplots(1, 2)
+    assert twin["vet"].plot(ax=left).figure is grid  # every result's .plot takes ax=
     with pytest.raises(TypeError, match="CombinedOffset has no plot"):
         an.combined_shift.plot()
     assert sh.CheckResult().plot().texts  # a skipped result draws its reason

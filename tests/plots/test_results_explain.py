@@ -27,7 +27,7 @@ def results():
     return {
         "CheckResult": t["results"][83],
         "CheckResult (skipped)": sh.run_v08(None, t["candidate"]),
-        "CentroidResult": sh.compute_centroid_shift(st.flux, st.time, sh.TransitParams.from_candidate(t["candidate"]),
+        "CentroidResult": sh.compute_centroid_shift(st.flux, st.time, sh.lightcurve.TransitParams.from_candidate(t["candidate"]),
                                                     quality=st.quality),
         "PerTransitShifts": sec.per_transit, "EpochShift": sec.per_transit.epochs[0], "SectorOffsets": sec,
         "V08OffsetAnalysis": an, "StampDepth": sec.depth, "SourceOffset": sec.source,
@@ -87,7 +87,7 @@ def test_helpers_show_tables_when_there_are_pixels():
     t = twin_data()
     assert sh.no_pixels_note(t["results"]) is None
     v = sh.v08_table(t["results"])
-    assert isinstance(v, sh.Table) and len(v) == 2 and "SIMULATED" in v.title
+    assert isinstance(v, sh.tutorial.Table) and len(v) == 2 and "SIMULATED" in v.title
     assert [r[0] for r in v.rows] == ["82", "83"] and all(r[1] == "PASS" for r in v.rows)
     assert len(sh.offsets_table(t["analysis"])) == 2
     pt = sh.per_transit_table(t["analysis"])

@@ -44,16 +44,16 @@ def _check_no_pixel_helpers(ds):
     assert sh.no_pixels_note(ds) == NO_PIXELS and repr(sh.no_pixels_note(ds)) == NO_PIXELS
     results = sh.run_v08_by_sector(ds, cand)
     analysis = sh.analyze_v08_offsets(ds, cand)
-    for got in (sh.no_pixels_note(results), sh.v08_table(results), sh.plot_v08_sector(ds, results),
-                sh.plot_v08_overview(results), sh.latest_stamp(ds)):
+    for got in (sh.no_pixels_note(results), sh.v08_table(results), sh.plot_centroid_shift(results, dataset=ds),
+                sh.plot_v08_summary(results), sh.latest_stamp(ds)):
         assert isinstance(got, sh.Note) and got == NO_PIXELS
     for got in (sh.offsets_table(analysis), sh.offsets_summary_table(analysis), sh.per_transit_table(analysis),
-                sh.plot_v08_sky(analysis), sh.plot_v08_per_transit(ds, analysis)):
+                sh.plot_sky_offsets(analysis), sh.plot_per_transit(ds, analysis)):
         assert isinstance(got, sh.Note) and "no target pixel files" in got and "V08 needs them" in got
     reading = sh.v08_interpretation(results, ds)
     assert reading.startswith("- No target pixel files for sectors 55, 75, 82, 83: V08 needs them.")
     assert not re.search(r"null|\bnan\b|None|consistent with zero|PASS", reading), reading
-    assert sh.save_plot(sh.plot_v08_sector(ds, results), "11_v08_centroid_shift", "x.png") == {"skipped": NO_PIXELS}
+    assert sh.save_plot(sh.plot_centroid_shift(results, dataset=ds), "11_v08_centroid_shift", "x.png") == {"skipped": NO_PIXELS}
 
 
 def test_light_curves_without_pixels_give_one_sentence(plt_closed):

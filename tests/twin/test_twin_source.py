@@ -49,7 +49,7 @@ def test_corrupt_twin_file_is_reported_and_regenerated(isolated_cache, damage):
         flipped[len(data) // 2] ^= 0x80
         victim.write_bytes(bytes(flipped))
         message = r"s0082.*_tp\.fits: SHA-256 checksum mismatch \(corrupted\); regenerating"
-    with pytest.warns(sh.CacheWarning, match=message):
+    with pytest.warns(sh.data.CacheWarning, match=message):
         again = sh.load_dataset(sectors=[82])
     assert victim.read_bytes() == data  # regenerated deterministically, byte for byte
     np.testing.assert_array_equal(again.tpf_by_sector[82].flux, first.tpf_by_sector[82].flux)

@@ -186,8 +186,9 @@ def _stamps_by_sector(tpfs: Any) -> dict[int, TPFStamp | None]:
     return dict(sorted(out.items()))
 
 
-def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | None = None, period: Any = None,
-            t0: Any = None, duration_hours: Any = None) -> CheckResult | dict[int, CheckResult]:
+def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | None = None,
+            period_days: Any = None, t0_btjd: Any = None, duration_hours: Any = None, period: Any = None,
+            t0: Any = None) -> CheckResult | dict[int, CheckResult]:
     """Run the V08 centroid-shift check on one sector, or on each sector of several stamps.
 
     Parameters
@@ -201,9 +202,12 @@ def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | No
         Period (days), T0 (BTJD), duration (**hours**); a mapping holds ``period``, ``t0``,
         ``duration_hours`` (see :func:`toi5807.lightcurve.coerce_transit_params`).
     config : CentroidShiftConfig, optional
-    period, t0, duration_hours : float, optional
-        Instead of ``candidate``: period in days, mid-transit time in BTJD, duration in hours. A duration
-        outside 0.25 h … 20 % of the period (e.g. 4 days given as hours) raises ``ValueError``.
+    period_days, t0_btjd, duration_hours : float, optional
+        Instead of ``candidate``: period in days, mid-transit time in BTJD, duration in hours (the names every
+        function of the package uses). A duration outside 0.25 h … 20 % of the period (e.g. 4 days given as
+        hours) raises ``ValueError``.
+    period, t0 : float, optional
+        Aliases of ``period_days`` and ``t0_btjd`` (the reference tutorial's spelling), kept here only.
 
     Returns
     -------
@@ -215,7 +219,12 @@ def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | No
         ``simulated`` is the stamp's own label.
     """
     cfg = config if config is not None else CentroidShiftConfig()
-    tp = coerce_transit_params(candidate, period=period, t0=t0, duration_hours=duration_hours, name="candidate")
+    for alias, value, canonical in (("period", period, period_days), ("t0", t0, t0_btjd)):
+        if value is not None and canonical is not None:
+            raise TypeError(f"give {alias}= or its canonical name, not both (got {alias}={value!r})")
+    tp = coerce_transit_params(candidate, period_days=period_days if period is None else period,
+                               t0_btjd=t0_btjd if t0 is None else t0, duration_hours=duration_hours,
+                               name="candidate")
     if hasattr(tpf, "tpf_by_sector") and hasattr(tpf, "lc_by_sector"):  # a Dataset: every sector it has
         tpf = {s: tpf.tpf_by_sector.get(s) for s in sorted({*tpf.lc_by_sector, *tpf.tpf_by_sector})}
     if _is_collection(tpf):

@@ -210,7 +210,7 @@ def _from_mapping(mapping: Mapping[str, Any], name: str) -> tuple[Any, Any, Any]
     return found["period"], found["t0"], found["duration_hours"]
 
 
-def coerce_transit_params(transit_params: Any = None, *, period: Any = None, t0: Any = None,
+def coerce_transit_params(transit_params: Any = None, *, period_days: Any = None, t0_btjd: Any = None,
                           duration_hours: Any = None, name: str = "transit_params") -> TransitParams:
     """The ephemeris people have, as :class:`TransitParams` (period days, t0 BTJD, duration **hours**).
 
@@ -219,7 +219,7 @@ def coerce_transit_params(transit_params: Any = None, *, period: Any = None, t0:
     transit_params : TransitParams, Candidate, Ephemeris or mapping, optional
         A mapping holds ``period`` (or ``period_days``), ``t0`` (or ``t0_btjd``/``epoch``) and
         ``duration_hours`` (or ``duration`` in hours, or ``duration_days``); ``depth_ppm`` is ignored.
-    period, t0, duration_hours : float, optional
+    period_days, t0_btjd, duration_hours : float, optional
         Instead of ``transit_params``, all three: period in days, mid-transit time in BTJD
         (BJD_TDB − 2457000), duration in hours. astropy quantities are converted (so lightkurve's
         ``bls.duration_at_max_power``, in days, is accepted) and an astropy ``Time`` becomes BTJD.
@@ -238,14 +238,16 @@ def coerce_transit_params(transit_params: Any = None, *, period: Any = None, t0:
     ValueError
         Missing or unknown mapping keys, or values outside :func:`check_ephemeris`'s range.
     """
-    keywords = {"period": period, "t0": t0, "duration_hours": duration_hours}
+    keywords = {"period_days": period_days, "t0_btjd": t0_btjd, "duration_hours": duration_hours}
     if any(v is not None for v in keywords.values()):
         if transit_params is not None:
-            raise TypeError(f"{name}: give an ephemeris object or period=, t0=, duration_hours= keywords, not both")
+            raise TypeError(f"{name}: give an ephemeris object or period_days=, t0_btjd=, duration_hours= keywords, "
+                            "not both")
         missing = [k for k, v in keywords.items() if v is None]
         if missing:
-            raise TypeError(f"{name}: keywords {missing} missing; give period (days), t0 (BTJD) and duration_hours")
-        values = (period, t0, duration_hours)
+            raise TypeError(f"{name}: keywords {missing} missing; give period_days (days), t0_btjd (BTJD) and "
+                            "duration_hours (hours)")
+        values = (period_days, t0_btjd, duration_hours)
     elif isinstance(transit_params, TransitParams):
         return transit_params
     elif hasattr(transit_params, "ephemeris") or hasattr(transit_params, "period_days"):
@@ -254,8 +256,8 @@ def coerce_transit_params(transit_params: Any = None, *, period: Any = None, t0:
         values = _from_mapping(transit_params, name)
     else:
         raise TypeError(
-            f"{name}: expected a Candidate, Ephemeris, TransitParams, a mapping or period=, t0=, duration_hours= "
-            f"keywords, got {type(transit_params).__name__}"
+            f"{name}: expected a Candidate, Ephemeris, TransitParams, a mapping or period_days=, t0_btjd=, "
+            f"duration_hours= keywords, got {type(transit_params).__name__}"
         )
     p, t, d = (_plain(k, v, u) for k, v, u in zip(("period", "t0", "duration_hours"), values, ("day", "btjd", "hour")))
     p, t, d = check_ephemeris(p, t, d, names=("period", "t0", "duration_hours"))

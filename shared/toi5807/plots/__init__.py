@@ -1,7 +1,9 @@
 """Plots: one module per figure family, one style (Okabe–Ito palette) for all of them.
 
-Every public plot function takes ``ax=`` (or ``fig=`` for multi-panel figures), returns what it drew,
-marks figures of simulated data "SIMULATED" and never writes a file; only :func:`save_figure` writes.
+One entry point per figure family. Single-panel plots take ``ax=`` and return that Axes; multi-panel plots
+take ``fig=`` (an empty Figure) or ``ax=`` (whose place they fill) and return the Figure. Pixel figures return a
+:class:`~toi5807.report.Note` instead when there are no pixels. Figures of simulated data say "SIMULATED";
+nothing here writes a file except :func:`save_figure`.
 Order: ... twin → calibration → plots → tutorial; may import every layer below — never tutorial; matplotlib lazily.
 """
 
@@ -12,10 +14,11 @@ from ..vetting.vet import PixelVetResult
 from .calibration import plot_null_calibration, plot_sensitivity_curve
 from .diffimage import plot_diffimage, plot_diffimages
 from .lightcurve import plot_phase_folded
+from .notes import no_pixels_note
 from .offsets import (
     plot_per_transit_vectors,
+    plot_per_transit,
     plot_sector_offsets,
-    plot_sector_per_transit,
     plot_sky_offsets,
 )
 from .save import REGENERATE_ENV, figure_png_bytes, regenerating, save_figure, write_png
@@ -43,13 +46,13 @@ register_plot(PixelVetResult, plot_diffimages)
 #: Every public plot function (each takes ``ax=`` or ``fig=``, returns its Axes or Figure, writes nothing).
 PLOT_FUNCTIONS = (
     plot_centroid_shift, plot_null_calibration, plot_per_transit_vectors, plot_phase_folded, plot_sector_offsets,
-    plot_sector_per_transit, plot_sensitivity_curve, plot_sky_offsets, plot_transit_windows, plot_v08_summary,
+    plot_per_transit, plot_sensitivity_curve, plot_sky_offsets, plot_transit_windows, plot_v08_summary,
     plot_diffimage, plot_diffimages, plot_pointing,
 )
 
 __all__ = [
     "plot_null_calibration", "plot_sensitivity_curve", "plot_phase_folded", "plot_per_transit_vectors",
-    "plot_sector_offsets", "plot_sector_per_transit", "plot_sky_offsets", "plot_transit_windows",
+    "plot_sector_offsets", "plot_per_transit", "no_pixels_note", "plot_sky_offsets", "plot_transit_windows",
     "REGENERATE_ENV", "figure_png_bytes", "regenerating", "save_figure", "write_png", "choose_magnification",
     "plot_centroid_shift", "OKABE_ITO", "SIMULATED_MARK", "STYLE", "apply_style", "mark_simulated",
     "style_context", "plot_v08_summary", "PLOT_FUNCTIONS", "plot_diffimage", "plot_diffimages", "plot_pointing",

@@ -59,7 +59,7 @@ def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | N
 
 
 @_styled
-def plot_null_calibration(null: Any, *, fig=None):
+def plot_null_calibration(null: Any, *, fig=None, ax=None):
     """p-value histograms per significance method and the 3σ false-alarm rates with 99 % intervals.
 
     Parameters
@@ -76,7 +76,7 @@ def plot_null_calibration(null: Any, *, fig=None):
     """
     null = null.to_dict() if hasattr(null, "to_dict") else null
     methods = list(null["methods"])
-    fig = _new_figure(fig, (12.0, 6.2))
+    fig = _new_figure(fig, (12.0, 6.2), ax=ax)
     grid = fig.add_gridspec(2, len(methods))
     nominal = float(null["nominal_far_3sigma"])
     for i, m in enumerate(methods):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .stamp import _ellipse
+from .notes import no_pixels_note
 from .style import _GREY, OKABE_ITO, _new_axes, _new_figure, _styled, mark_simulated
 
 __all__ = ["plot_diffimage", "plot_diffimages"]
@@ -111,24 +112,30 @@ def plot_diffimage(sector: Any, *, catalogue: Any = None, combined: Any = None, 
 
 
 @_styled
-def plot_diffimages(result: Any, *, fig: Any = None, ncols: int = 2):
+def plot_diffimages(result: Any, *, fig: Any = None, ax: Any = None, ncols: int = 2):
     """Every sector's difference image of a :class:`~toi5807.vetting.vet.PixelVetResult`, on sky axes.
 
     Parameters
     ----------
     result : PixelVetResult
-    fig : matplotlib Figure, optional
+    fig : matplotlib Figure or SubFigure, optional
+    ax : matplotlib Axes, optional
+        Draw in this Axes' place instead (it is replaced by the panels).
     ncols : int
 
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per sector (:func:`plot_diffimage`), in sector order.
+        One panel per sector (:func:`plot_diffimage`), in sector order; the :class:`~toi5807.report.Note` of
+        :func:`~toi5807.plots.notes.no_pixels_note` instead when no sector had pixels to vet.
     """
+    note = no_pixels_note(result)
+    if note:
+        return note
     sectors = list(result.sectors.items())
     n = max(len(sectors), 1)
     nrows = math.ceil(n / ncols)
-    fig = _new_figure(fig, (4.8 * min(n, ncols), 4.4 * nrows))
+    fig = _new_figure(fig, (4.8 * min(n, ncols), 4.4 * nrows), ax=ax)
     axes = fig.subplots(nrows, min(n, ncols), squeeze=False).ravel()
     for ax, (_, sv) in zip(axes, sectors):
         plot_diffimage(sv, catalogue=result.catalogue, combined=result.combined, ax=ax, simulated=False)

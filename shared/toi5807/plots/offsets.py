@@ -12,6 +12,8 @@ import numpy as np
 
 from ..data.geometry import target_pixel
 from .stamp import _aperture_outline, _ellipse, choose_magnification
+from ..report import Note
+from .notes import no_pixels_note
 from .style import (
     _GREY,
     OKABE_ITO,
@@ -23,7 +25,7 @@ from .style import (
     mark_simulated,
 )
 
-__all__ = ["plot_per_transit_vectors", "plot_sky_offsets", "plot_sector_per_transit", "plot_sector_offsets"]
+__all__ = ["plot_per_transit_vectors", "plot_sky_offsets", "plot_per_transit", "plot_sector_offsets"]
 
 
 @_styled
@@ -124,7 +126,7 @@ def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *,
 
 @_styled
 def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcsec: Any = None,
-                     title: str = "", fig=None):
+                     title: str = "", fig=None, ax=None):
     """Two panels on the sky (east left, north up): centroid shifts, and source offsets with the exclusion circle.
 
     Parameters
@@ -137,15 +139,21 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     title : str
     fig : matplotlib.figure.Figure, optional
         An empty figure to draw the two panels in (default: a new one).
+    ax : matplotlib.axes.Axes, optional
+        Draw in this Axes' place instead (it is replaced by the two panels).
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Marked SIMULATED when ``analysis.simulated``.
+    matplotlib.figure.Figure or Note
+        Marked SIMULATED when ``analysis.simulated``; the Note of :func:`~toi5807.plots.notes.no_pixels_note`
+        when no sector was analysed.
     """
     from matplotlib.patches import Circle
 
-    fig = _new_figure(fig, (12.0, 5.6))
+    note = no_pixels_note(analysis)
+    if note:
+        return note
+    fig = _new_figure(fig, (12.0, 5.6), ax=ax)
     a1, a2 = fig.subplots(1, 2)
     # panel 1: centroid shifts (milliarcsec)
     for i, s in enumerate(analysis.sectors):
@@ -223,16 +231,18 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     return mark_simulated(fig, _is_simulated(analysis))
 
 
-def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: Any = None, title: str = "",
-                            ax=None):
-    """:func:`plot_per_transit_vectors` for one sector of an :func:`~toi5807.centroid.offsets.analyze_v08_offsets` result.
+def plot_per_transit(ds: Any, analysis: Any, sector: int | None = None, *, truth_xy: Any = None, title: str = "",
+                     ax=None):
+    """Per-transit centroid-shift vectors of one sector of an :func:`~toi5807.centroid.analyze_v08_offsets` result.
 
     Parameters
     ----------
     ds : Dataset or mapping sector -> TPFStamp
+        Supplies the stamp's aperture and WCS (target position).
     analysis : V08OffsetAnalysis
         Holds the per-transit vectors and the out-of-transit mean image (no second pass over the cube).
-    sector : int
+    sector : int, optional
+        Default: the latest analysed sector.
     truth_xy : (float, float), optional
         Pixel position of the simulated eclipsing source (SIMULATION truth only).
     title : str
@@ -241,13 +251,20 @@ def plot_sector_per_transit(ds: Any, analysis: Any, sector: int, *, truth_xy: An
 
     Returns
     -------
-    matplotlib.axes.Axes
+    matplotlib.axes.Axes or Note
+        The :class:`~toi5807.report.Note` of :func:`~toi5807.plots.notes.no_pixels_note` when nothing was
+        analysed, or one saying so when ``sector`` has no target pixel file.
     """
+    note = no_pixels_note(analysis)
+    if note:
+        return note
+    analysed = [s.sector for s in analysis.sectors]
+    sector = max(analysed) if sector is None else int(sector)
+    if sector not in analysed:
+        return Note(f"sector {sector} has no target pixel file: V08 needs it (analysed: {analysed})")
     stamps = getattr(ds, "tpf_by_sector", ds)
-    st = stamps[int(sector)]
-    sec = next((s for s in analysis.sectors if s.sector == int(sector)), None)
-    if sec is None:
-        raise ValueError(f"sector: {sector} is not in the analysis (sectors {[s.sector for s in analysis.sectors]})")
+    st = stamps[sector]
+    sec = next(s for s in analysis.sectors if s.sector == sector)
     return plot_per_transit_vectors(sec.out_of_transit_mean_image, sec.per_transit, sec.out_of_transit_centroid,
                                     target_xy=target_pixel(st), aperture_mask=st.aperture_mask,
                                     highlight_xy=truth_xy, ax=ax, simulated=_is_simulated(sec, st),

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from ..data.geometry import target_pixel
+from .notes import no_pixels_note
 from .style import _GREY, OKABE_ITO, _is_simulated, _new_axes, _styled, mark_simulated
 
 __all__ = ["choose_magnification", "plot_centroid_shift"]
@@ -84,15 +87,20 @@ def _fmt(x: Any, spec: str) -> str:
 
 
 @_styled
-def plot_centroid_shift(result, ax=None, *, target_xy: tuple[float, float] | None = None,
-                        magnification: int | None = None):
+def plot_centroid_shift(result, ax=None, *, sector: int | None = None, dataset: Any = None,
+                        target_xy: tuple[float, float] | None = None, magnification: int | None = None):
     """Draw a V08 result on its stamp: image, target, centroids with error ellipses, magnified shift.
 
     Parameters
     ----------
-    result : CheckResult
-        Output of :func:`toi5807.centroid.check.run_v08` (uses ``plot_data``, ``metrics``, ``verdict``;
-        ``simulated`` marks the figure SIMULATED).
+    result : CheckResult or mapping sector -> CheckResult
+        Output of :func:`toi5807.run_v08` (uses ``plot_data``, ``metrics``, ``verdict``; ``simulated`` marks
+        the figure SIMULATED). For a mapping, ``sector`` picks one (default: the latest that ran); when none
+        ran, the :class:`~toi5807.report.Note` of :func:`~toi5807.plots.notes.no_pixels_note` is returned.
+    sector : int, optional
+        With a mapping of results: the sector to draw.
+    dataset : Dataset, optional
+        Supplies the target position (from the stamp's WCS and target) when ``target_xy`` is not given.
     ax : matplotlib.axes.Axes, optional
         Axes to draw in (default: a new figure).
     target_xy : (float, float), optional
@@ -105,8 +113,19 @@ def plot_centroid_shift(result, ax=None, *, target_xy: tuple[float, float] | Non
 
     Returns
     -------
-    matplotlib.axes.Axes
+    matplotlib.axes.Axes or Note
     """
+    if isinstance(result, Mapping):
+        note = no_pixels_note(result)
+        if note:
+            return note
+        ran = [s for s, r in sorted(result.items()) if getattr(r, "status", None) == "ok"]
+        sector = ran[-1] if sector is None else int(sector)
+        if sector not in result:
+            raise ValueError(f"sector: {sector} has no V08 result (sectors {sorted(result)})")
+        result = result[sector]
+    if target_xy is None and dataset is not None and sector is not None:
+        target_xy = target_pixel(getattr(dataset, "tpf_by_sector", {}).get(sector))
     ax = _new_axes(ax, (7.0, 6.0))
     pdata = getattr(result, "plot_data", None) or {}
     metrics = getattr(result, "metrics", None) or {}

@@ -119,8 +119,18 @@ def _new_axes(ax, figsize: tuple[float, float]):
     return ax
 
 
-def _new_figure(fig, figsize: tuple[float, float]):
-    """Return ``fig`` (an empty matplotlib Figure to draw the panels in) or a fresh constrained-layout figure."""
+def _new_figure(fig, figsize: tuple[float, float], ax=None):
+    """Where a multi-panel plot draws: ``fig`` (an empty Figure or SubFigure), the place of ``ax`` (the Axes is
+    replaced by a SubFigure of the same extent, so a multi-panel figure can fill one cell of a user's grid), or a
+    fresh constrained-layout figure."""
+    if ax is not None:
+        if fig is not None:
+            raise TypeError("give ax= or fig=, not both")
+        if not hasattr(ax, "get_subplotspec") or ax.get_subplotspec() is None:
+            raise TypeError(f"ax: expected a matplotlib Axes of a subplot grid, got {type(ax).__name__}")
+        parent, spec = ax.figure, ax.get_subplotspec()
+        ax.remove()
+        return parent.add_subfigure(spec)
     if fig is None:
         import matplotlib.pyplot as plt
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..data.validate import check_real
 from ..pixels.scale import NOMINAL_SCALE_WARNING
+from .notes import no_pixels_note
 from .style import (
     _GREY,
     OKABE_ITO,
@@ -75,7 +76,7 @@ def _num(x: Any) -> float:
 
 @_styled
 def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fail_sigma: float = 5.0,
-                     pixel_scale_arcsec: float | None = None, fig=None, simulated: bool | None = None):
+                     pixel_scale_arcsec: float | None = None, fig=None, ax=None, simulated: bool | None = None):
     """Per-sector V08 results: shift (milli-pixels, 1σ bars) and significance with the 3σ/5σ lines.
 
     Parameters
@@ -91,6 +92,8 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
         no result carries a scale.
     fig : matplotlib.figure.Figure, optional
         An empty figure to draw the two panels in (default: a new one).
+    ax : matplotlib.axes.Axes, optional
+        Draw in this Axes' place instead (it is replaced by the two panels).
     simulated : bool, optional
         Mark the figure SIMULATED; default: when any result says ``simulated``.
 
@@ -98,10 +101,15 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
     -------
     matplotlib.figure.Figure
         Top: centroid shift in milli-pixels (right axis: milli-arcsec at the pixel scale); bottom:
-        significance in σ. Skipped sectors are marked with their flags.
+        significance in σ. Skipped sectors are marked with their flags. The :class:`~toi5807.report.Note`
+        of :func:`~toi5807.plots.notes.no_pixels_note` instead when no sector had pixels.
     """
+    if isinstance(results, Mapping) and not any(isinstance(r, Mapping) for r in results.values()):
+        note = no_pixels_note(results)
+        if note:
+            return note
     rows = _summary_rows(results)
-    fig = _new_figure(fig, (7.0, 5.6))
+    fig = _new_figure(fig, (7.0, 5.6), ax=ax)
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     xs = np.arange(len(rows))
     shift = np.array([_num(r["metrics"].get("centroid_shift_pixels")) for r in rows]) * 1e3

@@ -16,7 +16,7 @@ _COMPONENT_COLOURS = {"white": "#BBBBBB", "correlated": OKABE_ITO["sky_blue"], "
 
 
 @_styled
-def plot_pointing(sim: Any, *, fig: Any = None):
+def plot_pointing(sim: Any, *, fig: Any = None, ax: Any = None):
     """The pointing of one simulated sector: each physical part along columns and rows, and the PSF width.
 
     Parameters
@@ -32,7 +32,7 @@ def plot_pointing(sim: Any, *, fig: Any = None):
         Column and row offsets of each part (milli-pixels) and the PSF width change (per cent) against time
         (BTJD); flagged cadences (downlinks, momentum dumps) are left out. Marked SIMULATED.
     """
-    fig = _new_figure(fig, (10.0, 7.2))
+    fig = _new_figure(fig, (10.0, 7.2), ax=ax)
     axes = fig.subplots(3, 1, sharex=True)
     good = np.asarray(sim.quality) == 0
     t = np.where(good, sim.time, np.nan)

@@ -12,14 +12,6 @@ from .calibration import (
     null_calibration_table,
 )
 from .display import MISSING, Note, Table, table
-from .figures import (
-    V08_STEP_ID,
-    plot_difference_images,
-    plot_v08_overview,
-    plot_v08_per_transit,
-    plot_v08_sector,
-    plot_v08_sky,
-)
 from .interpretation import shift_position_angle_deg, v08_interpretation
 from .notebook import save_plot, setup_notebook
 from .pixels import (
@@ -51,8 +43,7 @@ from .twin import (
 __all__ = [
     "localization_calibration_table", "localization_injection_table", "null_calibration_table",
     "estimator_demo_table", "methods_table",
-    "MISSING", "Note", "Table", "table", "V08_STEP_ID", "plot_v08_overview", "plot_v08_per_transit",
-    "plot_v08_sector", "plot_v08_sky", "plot_difference_images", "shift_position_angle_deg", "v08_interpretation", "save_plot",
+    "MISSING", "Note", "Table", "table", "shift_position_angle_deg", "v08_interpretation", "save_plot",
     "setup_notebook", "latest_stamp", "no_pixels_note", "offsets_summary_table", "offsets_table",
     "per_transit_table", "vet_table", "hosts_table", "exclusion_radius_note", "v08_table", "candidate_report", "latest_v08_sector", "run_v08_by_sector",
     "stitched_summary", "tpf_inventory", "v08_sector_summary", "twin_catalogue_table", "twin_geometry_table",

@@ -12,19 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ..report import html_table, round_sig
+from ..report import Note, html_table, round_sig
 
 __all__ = ["Note", "Table", "table", "MISSING"]
 
 #: How a missing value (None, NaN) is shown in a table.
 MISSING = "—"
-
-
-class Note(str):
-    """A sentence shown as itself (no quotes) when it is the last expression of a notebook cell."""
-
-    def __repr__(self) -> str:
-        return str(self)
 
 
 def _cell(value: Any, sig: int) -> str:

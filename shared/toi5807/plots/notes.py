@@ -1,0 +1,50 @@
+"""What a pixel figure (or table) says instead of drawing when there is nothing to measure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..report import Note
+
+__all__ = ["no_pixels_note"]
+
+
+def _sectors(values: Any) -> str:
+    return ", ".join(str(s) for s in values)
+
+
+def no_pixels_note(data: Any) -> Note | None:
+    """The sentence a pixel step shows when it has nothing to measure, or None when it has.
+
+    Parameters
+    ----------
+    data : Dataset, mapping sector -> CheckResult, V08OffsetAnalysis or PixelVetResult
+        A dataset without any target pixel file, V08 results none of which ran, or an offset analysis or
+        pixel vetting without sectors give a :class:`Note`; anything with at least one measured sector gives
+        None.
+
+    Returns
+    -------
+    Note or None
+    """
+    if hasattr(data, "tpf_by_sector") and hasattr(data, "lc_by_sector"):
+        if data.tpf_by_sector:
+            return None
+        return Note(f"no target pixel files for sectors {_sectors(data.lc_by_sector) or 'any sector'}: "
+                    "V08 needs them")
+    if hasattr(data, "combined_source_offset"):
+        return None if data.sectors else Note("no target pixel files for any sector: V08 needs them")
+    if hasattr(data, "combined") and hasattr(data, "verdict"):  # a PixelVetResult
+        return None if data.sectors else Note("no target pixel files for any sector: the difference images need "
+                                              f"them (verdict {data.verdict}: {data.reason})")
+    if isinstance(data, Mapping):
+        if any(getattr(r, "status", None) == "ok" for r in data.values()):
+            return None
+        missing = [s for s, r in sorted(data.items()) if "MISSING_TPF" in getattr(r, "flags", ())]
+        other = {s: ", ".join(r.flags) or "no result" for s, r in sorted(data.items()) if s not in missing}
+        parts = [f"no target pixel files for sectors {_sectors(missing)}: V08 needs them"] if missing else []
+        parts += [f"sector {s}: nothing measured ({why})" for s, why in other.items()]
+        return Note("; ".join(parts) or "no sectors: V08 needs target pixel files")
+    raise TypeError(f"data: expected a Dataset, a mapping sector -> CheckResult or a V08OffsetAnalysis, "
+                    f"got {type(data).__name__}")
