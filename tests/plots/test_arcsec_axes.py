@@ -46,7 +46,9 @@ def test_v08_summary_arcsec_axis_uses_the_results_pixel_scale(plt):
     assert all(abs(s - 21.0) > 0.2 for s in scales)  # tess-point geometry, not the nominal scale
     mean = float(np.mean(scales))
     ax1, sec = _arcsec_axis(plot_v08_summary(results))
-    assert f"mean pixel scale, {mean:.1f}″/px" in sec.get_ylabel() and "nominal" not in sec.get_ylabel()
+    # the axis says its unit; the title under it says which scale (a long side label squeezed the panels)
+    assert sec.get_ylabel() == "shift (milli-arcsec)"
+    assert f"mean pixel scale, {mean:.1f}″/px" in ax1.get_title() and "nominal" not in ax1.get_title()
     lo, hi = ax1.get_ylim()
     assert sec.get_ylim() == pytest.approx((lo * mean, hi * mean), rel=1e-9)
     # the printed summary (metrics only) gives nearly the same axis from arcsec ÷ pixels (the scale along each
@@ -55,10 +57,10 @@ def test_v08_summary_arcsec_axis_uses_the_results_pixel_scale(plt):
     assert sec2.get_ylim() == pytest.approx(sec.get_ylim(), rel=0.02)
     # one stamp: its own scale; an explicit scale: that one, said so
     one = {83: results[83]}
-    _, sec3 = _arcsec_axis(plot_v08_summary(one))
-    assert f"this stamp's pixel scale, {results[83].details['pixel_scale_arcsec']:.1f}″/px" in sec3.get_ylabel()
-    _, sec4 = _arcsec_axis(plot_v08_summary(one, pixel_scale_arcsec=20.0))
-    assert "given 20.0″/px" in sec4.get_ylabel()
+    ax3, _ = _arcsec_axis(plot_v08_summary(one))
+    assert f"this stamp's pixel scale, {results[83].details['pixel_scale_arcsec']:.1f}″/px" in ax3.get_title()
+    ax4, _ = _arcsec_axis(plot_v08_summary(one, pixel_scale_arcsec=20.0))
+    assert "given 20.0″/px" in ax4.get_title()
     with pytest.raises(ValueError, match="pixel_scale_arcsec"):
         plot_v08_summary(one, pixel_scale_arcsec=-1.0)
 
@@ -70,7 +72,7 @@ def test_v08_summary_says_when_the_scale_is_nominal_and_omits_an_unknown_one(plt
 
     stamp, tp = make_synthetic_stamp(shift_pixels=(0.05, 0.0))  # no WCS
     res = run_v08(stamp, tp)
-    _, sec = _arcsec_axis(plot_v08_summary({1: res}))
-    assert "21.0″/px, nominal: no WCS" in sec.get_ylabel()
+    ax1, _ = _arcsec_axis(plot_v08_summary({1: res}))
+    assert "21.0″/px, nominal: no WCS" in ax1.get_title()
     bare = {1: {"status": "ok", "flags": [], "metrics": {"centroid_shift_pixels": 0.01, "significance_sigma": 1.0}}}
     assert plot_v08_summary(bare).axes[0].child_axes == []  # no scale known: no arcsec axis

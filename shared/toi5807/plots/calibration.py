@@ -104,7 +104,7 @@ def plot_null_calibration(null: Any, *, fig=None, ax=None):
     ax.set_ylabel("false-alarm rate at 3σ (%)")
     ax.set_yscale("symlog", linthresh=1.0)
     ax.set_ylim(0.0, 150.0)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     fig.suptitle(f"V08 on {len(null['sectors'])}-sector × {null['seeds'][1] - null['seeds'][0] + 1}-seed "
                  "no-transit twins (correlated pointing jitter)")
     return mark_simulated(fig, null.get("simulated", True))

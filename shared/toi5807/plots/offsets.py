@@ -153,8 +153,11 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     note = no_pixels_note(analysis)
     if note:
         return note
-    fig = _new_figure(fig, (12.0, 5.6), ax=ax)
-    a1, a2 = fig.subplots(1, 2)
+    undefined = [s.sector for s in analysis.sectors if not s.source.usable]
+    # without any source position the second panel would be empty: one panel, and a sentence saying why
+    two = len(undefined) < len(analysis.sectors)
+    fig = _new_figure(fig, (12.0, 5.6) if two else (7.0, 5.6), ax=ax)
+    a1, a2 = fig.subplots(1, 2) if two else (fig.subplots(1, 1), None)
     # panel 1: centroid shifts (milliarcsec)
     for i, s in enumerate(analysis.sectors):
         if s.shift_sky is None:
@@ -177,6 +180,14 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     a1.set_aspect("equal", adjustable="datalim")
     a1.invert_xaxis()
     a1.legend(fontsize=7.5, loc="best")
+    if not two:
+        a1.text(0.02, 0.02, "no transit-source offset: the stamp depth is below 3σ in sector"
+                + ("s " if len(undefined) > 1 else " ") + ", ".join(str(v) for v in undefined),
+                transform=a1.transAxes, ha="left", va="bottom", fontsize=8,
+                bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=_GREY, alpha=0.9))
+        if title:
+            fig.suptitle(title)
+        return mark_simulated(fig, _is_simulated(analysis))
     # panel 2: source offsets (arcsec), exclusion circle
     r = analysis.exclusion_radius_arcsec
     if math.isfinite(r):
@@ -192,7 +203,6 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
         v, c = np.asarray(so.vector_arcsec), np.asarray(so.covariance_arcsec2)
         a2.plot(*v, "o", ms=6, color=_colour(i), label=f"sector {s.sector}")
         _ellipse(a2, v, c, 1.0, color=_colour(i), lw=1.0)
-    undefined = [s.sector for s in analysis.sectors if not s.source.usable]
     if undefined:
         a2.text(0.98, 0.02, "no source position (stamp depth < 3σ):\nsector" + ("s " if len(undefined) > 1 else " ")
                 + ", ".join(str(v) for v in undefined), transform=a2.transAxes, ha="right", va="bottom", fontsize=8,

@@ -155,6 +155,9 @@ def mark_simulated(target, simulated: bool = True):
         return target
     axes = getattr(target, "axes", None)
     if hasattr(target, "add_subplot"):  # a Figure
+        engine = target.get_layout_engine() if hasattr(target, "get_layout_engine") else None
+        if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
+            engine.set(rect=(0.0, 0.035, 1.0, 0.965))  # a strip below the panels for the label, never over them
         target.text(0.995, 0.005, f"{SIMULATED_MARK} DATA (digital twin)", ha="right", va="bottom", fontsize=8,
                     fontweight="bold", color=OKABE_ITO["vermillion"], gid="simulated-mark")
         axes = [a for a in target.axes if a.get_label() != "<colorbar>"]

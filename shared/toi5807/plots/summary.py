@@ -134,10 +134,14 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
     top = np.nanmax(np.where(finite, shift + np.nan_to_num(err), np.nan)) if finite.any() else 1.0
     ax1.set_ylim(0.0, 1.25 * top if top > 0 else 1.0)
     scale, label = _arcsec_axis_label(rows, pixel_scale_arcsec)
+    title = "V08 centroid shift per sector (bars: 1σ along the shift)"
     if math.isfinite(scale):
         sec = ax1.secondary_yaxis("right", functions=(lambda v: v * scale, lambda v: v / scale))
-        sec.set_ylabel(label, fontsize=8)
-    ax1.set_title("V08 centroid shift per sector (bars: 1σ along the shift)")
+        sec.set_ylabel("shift (milli-arcsec)")
+        # the long explanation of the right axis goes under the title, not beside the axis (where it
+        # squeezed the panels apart and was clipped)
+        title += "\nright axis: " + label.removeprefix("shift (").removesuffix(")")
+    ax1.set_title(title, fontsize=10)
 
     ax2.axhline(warn_sigma, color=OKABE_ITO["orange"], ls="--", lw=1.2, label=f"{warn_sigma:g}σ: WARN")
     ax2.axhline(fail_sigma, color=OKABE_ITO["vermillion"], ls=":", lw=1.5,

@@ -74,7 +74,7 @@ def _load_twin(req: LoadRequest) -> Dataset:
         lambda d: load_local_dir(d, list(req.sectors), source="twin", meta=meta, files=expected),
         expected=expected, metadata=metadata,
     )
-    return dataclasses.replace(ds, catalogue=twin_catalogue())
+    return dataclasses.replace(ds, catalogue=twin_catalogue(scenario=req.scenario))
 
 
 register_source("twin", _load_twin)

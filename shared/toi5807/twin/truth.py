@@ -94,7 +94,11 @@ def twin_true_pixel(sector: int, which: Any = "beb") -> tuple[float, float]:
     return (float(nb.col), float(nb.row))
 
 
-def twin_catalogue(sectors: Any = None) -> Any:
+#: Name of the twin's neighbour that eclipses in the ``background_eb`` scenario (the spec's name for it).
+BEB_HOST_NAME = "background EB host"
+
+
+def twin_catalogue(sectors: Any = None, scenario: str | None = None) -> Any:
     """SIMULATION TRUTH: the twin's star catalogue (target first), as a Gaia/TIC query would list it.
 
     Exists only because the digital twin is a SIMULATION (its scene is known); it plays the role a
@@ -105,6 +109,10 @@ def twin_catalogue(sectors: Any = None) -> Any:
     ----------
     sectors : iterable of int, optional
         Sectors whose target flux sets the catalogue fluxes (median; default: all simulated sectors).
+    scenario : str, optional
+        The twin's scenario: outside ``"background_eb"`` the neighbour that eclipses in that scenario is a
+        plain constant star and is named ``"neighbour N"`` like the others (N: its place in the catalogue);
+        default (None): the spec's name.
 
     Returns
     -------
@@ -119,6 +127,12 @@ def twin_catalogue(sectors: Any = None) -> Any:
     cat = catalogue_from_spec(spec)
     ra, dec = offsets_to_radec([c.east_arcsec for c in cat], [c.north_arcsec for c in cat])
     stars = [Star("target", _target.RA_DEG, _target.DEC_DEG, flux_e_per_s=f0)]
-    stars += [Star(c.name, float(a), float(d), flux_e_per_s=f0 * c.flux_ratio) for c, a, d in zip(cat, ra, dec)]
+    def name(i: int, c: Any) -> str:
+        if scenario is not None and scenario != "background_eb" and c.name == BEB_HOST_NAME:
+            return f"neighbour {i}"
+        return c.name
+
+    stars += [Star(name(i, c), float(a), float(d), flux_e_per_s=f0 * c.flux_ratio)
+              for i, (c, a, d) in enumerate(zip(cat, ra, dec), start=1)]
     return Catalogue(tuple(stars), origin="twin catalogue (SIMULATION)", simulated=True,
                      notes=(f"one sky position per star; fluxes for sectors {secs}",))
