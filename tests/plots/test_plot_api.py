@@ -147,9 +147,13 @@ def test_save_plot_writes_artifacts_only_when_regenerating(twin, plt, tmp_path, 
     assert run.is_file() and not docs.exists()
     monkeypatch.setenv(REGENERATE_ENV, "1")
     loud = save_plot(ax.figure, "99_step", "f.png", sector_plotted=83, save_to=tmp_path / "mine")
-    assert loud == quiet == {"run_plot_path": "persistent_cache/tutorial_toi-5807-incremental/99_step/f.png",
-                             "docs_plot_path": "artifacts/tutorial_toi-5807-incremental/99_step/f.png",
-                             "sector_plotted": 83}
+    where = {"run_plot_path": "persistent_cache/tutorial_toi-5807-incremental/99_step/f.png",
+             "docs_plot_path": "artifacts/tutorial_toi-5807-incremental/99_step/f.png", "sector_plotted": 83}
+    assert quiet == {**where, "same_as_stored_figure": False} and loud == {**where, "same_as_stored_figure": True}
+    # a figure that is not the stored one is shown inline, and the sentence says whose the stored one is
+    assert quiet._repr_png_().startswith(b"\x89PNG") and "differs from the tutorial's stored figure" in repr(quiet)
+    assert loud._repr_png_() is None and "identical to the tutorial's stored figure" in repr(loud)
+    assert save_plot(ax, "99_step", "f.png").same_as_stored  # now that the stored copy exists
     assert docs.read_bytes() == run.read_bytes() == (tmp_path / "mine" / "f.png").read_bytes() == figure_png_bytes(ax)
     assert save_plot(Note("no target pixel files for sectors 55: V08 needs them"), "99_step", "g.png") == {
         "skipped": "no target pixel files for sectors 55: V08 needs them"}

@@ -73,3 +73,19 @@ def plt_closed():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_tables_keep_the_digits_of_times_and_coordinates():
+    """A 3-significant-digit table rounded 3568.75 to 3570 (6 h off) and RA 308.61 to 309 (0.4°)."""
+    t = sh.table([{"mid-transit (BTJD)": 3568.751234, "RA (deg)": 308.6123456, "Dec (deg)": 12.3, "σ": 1.23456}])
+    assert t.rows[0] == ("3568.75123", "308.612346", "12.300000", "1.23")
+
+
+def test_stitched_light_curve_repr_is_short():
+    import numpy as np
+
+    n = 20000
+    st = sh.lightcurve.StitchedLightCurve(np.linspace(3500, 3520, n), np.ones(n), np.ones(n), np.zeros(n, int),
+                                          np.full(n, 83))
+    text = repr(st)
+    assert text.startswith("StitchedLightCurve(20000 cadences, sectors [83]") and len(text) < 120

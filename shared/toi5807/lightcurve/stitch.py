@@ -32,7 +32,7 @@ __all__ = [
 EARTH_RADII_PER_SOLAR_RADIUS = 109.076
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class StitchedLightCurve:
     """Several sectors normalised and concatenated in time order.
 
@@ -59,6 +59,13 @@ class StitchedLightCurve:
 
     def __len__(self) -> int:
         return int(self.time.shape[0])
+
+    def __repr__(self) -> str:
+        sectors = sorted({int(s) for s in np.unique(self.sector)})
+        span = (f"BTJD {float(np.nanmin(self.time)):.5f}–{float(np.nanmax(self.time)):.5f}" if len(self)
+                else "no cadences")
+        return (f"StitchedLightCurve({len(self)} cadences, sectors {sectors}, {span}"
+                + (", SIMULATED)" if self.simulated else ")"))
 
 
 @dataclass(frozen=True)

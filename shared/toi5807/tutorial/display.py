@@ -72,6 +72,27 @@ class Table:
     __str__ = __repr__
 
 
+#: Columns whose numbers are times or sky positions keep a fixed number of decimals whatever ``sig`` says:
+#: a mid-transit time to 1e-5 d (0.9 s), a coordinate to 1e-6 degrees (0.004″). Matched in the column name.
+FIXED_DECIMALS = (("BTJD", 5), ("(deg)", 6), ("RA", 6), ("Dec", 6))
+
+
+def _decimals(column: str) -> int | None:
+    words = str(column).replace("(", " (").split()
+    for key, n in FIXED_DECIMALS:
+        if key in str(column) if key.startswith("(") or key == "BTJD" else key in words:
+            return n
+    return None
+
+
+def _fixed(value: Any, decimals: int | None, sig: int) -> str:
+    if decimals is not None and isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+        return f"{float(value):.{decimals}f}" if np.isfinite(value) else MISSING
+    if decimals is not None and isinstance(value, (tuple, list, np.ndarray)):
+        return "(" + ", ".join(_fixed(v, decimals, sig) for v in value) + ")"
+    return _cell(value, sig)
+
+
 def table(rows: Any, columns: Sequence[str] | None = None, *, index: str | None = None, sig: int = 3,
           title: str = "") -> Table:
     """A small table for reader-facing cells, numbers rounded to ``sig`` significant digits.
@@ -85,6 +106,8 @@ def table(rows: Any, columns: Sequence[str] | None = None, *, index: str | None 
     index : str, optional
         Name of the first column for a mapping of mappings (default ``""``).
     sig : int, default 3
+        Significant digits of ordinary numbers. Times (a column named with "BTJD") keep 5 decimals and sky
+        coordinates ("RA", "Dec", "(deg)") 6 decimals (:data:`FIXED_DECIMALS`): a table never rounds them away.
     title : str, optional
         Caption.
 
@@ -103,11 +126,12 @@ def table(rows: Any, columns: Sequence[str] | None = None, *, index: str | None 
     if rows and isinstance(rows[0], Mapping):
         if columns is None:
             columns = list(dict.fromkeys(k for r in rows for k in r))
-        cells = [[_cell(r.get(c), sig) for c in columns] for r in rows]
+        cells = [[_fixed(r.get(c), _decimals(c), sig) for c in columns] for r in rows]
     else:
         if columns is None:
             raise ValueError("columns: required when rows are sequences")
-        cells = [[_cell(v, sig) for v in r] for r in rows]
+        dec = [_decimals(c) for c in columns]
+        cells = [[_fixed(v, d, sig) for v, d in zip(r, dec)] for r in rows]
         bad = [i for i, r in enumerate(cells) if len(r) != len(columns)]
         if bad:
             raise ValueError(f"rows: row {bad[0]} has {len(cells[bad[0]])} cells, expected {len(columns)}")

@@ -15,12 +15,33 @@ __all__ = ["setup_notebook", "save_plot", "SavedPlot"]
 
 
 class SavedPlot(dict):
-    """What :func:`save_plot` returns: a mapping, shown in a notebook as one sentence (where the PNG went)."""
+    """What :func:`save_plot` returns: a mapping, shown in a notebook as one sentence saying what was written
+    where and whether this run's figure is the tutorial's stored one.
+
+    When this run's figure differs from the stored figure in ``artifacts/`` (you ran the notebook on your own
+    data, or changed a step), the notebook also shows *this run's* PNG inline (``_repr_png_``), and the sentence
+    says that the stored figure under the cell is the tutorial's, not yours.
+    """
+
+    def __init__(self, *args: Any, png: bytes | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._png = png
+
+    @property
+    def same_as_stored(self) -> bool:
+        return bool(self.get("same_as_stored_figure", False))
 
     def __repr__(self) -> str:
         if "skipped" in self:
             return f"no figure: {self['skipped']}"
-        return f"figure kept: {self['docs_plot_path']} (this run's copy: {self['run_plot_path']})"
+        if self.same_as_stored:
+            return (f"figure written to {self['run_plot_path']}; identical to the tutorial's stored figure "
+                    f"{self['docs_plot_path']}, shown below")
+        return (f"figure written to {self['run_plot_path']} and shown here; it differs from the tutorial's stored "
+                f"figure below ({self['docs_plot_path']}), which was made from the tutorial's dataset")
+
+    def _repr_png_(self) -> bytes | None:
+        return None if self.same_as_stored or "skipped" in self else self._png
 
 
 def setup_notebook() -> None:
@@ -81,17 +102,22 @@ def save_plot(fig, step_id: str, name: str, *, save_to: str | Path | None = None
     -------
     SavedPlot
         A dict shown as one sentence: ``run_plot_path`` and ``docs_plot_path`` (forward slashes, relative
-        to the repository root; the committed copy's place, rewritten only by ``regenerate``) plus
-        ``extra``; ``{"skipped": note}`` when there was nothing to plot.
+        to the repository root; the committed copy's place, rewritten only by ``regenerate``),
+        ``same_as_stored_figure`` (this run's PNG is byte-identical to the committed one) plus ``extra``;
+        ``{"skipped": note}`` when there was nothing to plot. A figure that differs from the stored one is
+        also shown inline.
     """
-    from ..plots import figure_png_bytes, regenerating, save_figure, write_png
+    from ..plots import regenerating, save_figure, write_png
 
     if isinstance(fig, Note):
         return SavedPlot(skipped=str(fig), **extra)
     run_path, docs_path = save_figure(fig, step_id, name, committed=regenerating())
+    png = run_path.read_bytes()
     if save_to is not None:
         target = Path(save_to)
         target = target if target.suffix.lower() == ".png" else target / run_path.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_png(figure_png_bytes(fig), target)
-    return SavedPlot(run_plot_path=repo_relative(run_path), docs_plot_path=repo_relative(docs_path), **extra)
+        write_png(png, target)
+    same = docs_path.is_file() and docs_path.read_bytes() == png
+    return SavedPlot(run_plot_path=repo_relative(run_path), docs_plot_path=repo_relative(docs_path),
+                     same_as_stored_figure=same, **extra, png=png)
