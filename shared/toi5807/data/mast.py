@@ -178,7 +178,8 @@ def fetch_mast_tpfs(sectors: tuple[int, ...]) -> tuple[dict[int, TPFStamp], tupl
 def _load_mast(req: LoadRequest) -> Dataset:
     lcs, tpfs, _ = _fetch(req.sectors, ("lc", "tpf"), req.network)
     if not lcs:
-        raise ValueError(f"MAST has no SPOC 2-minute light curves of TIC {target.TIC_ID} in sectors {list(req.sectors)}")
+        raise ValueError(f"MAST has no SPOC 2-minute light curves of TIC {target.TIC_ID} "
+                         f"in sectors {list(req.sectors)}")
     return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source="mast",
                    meta=_meta_from_files([*lcs.values(), *tpfs.values()]))
 

@@ -112,8 +112,8 @@ def load_dataset(
     sectors : iterable of int, optional
         Sectors to load (default: 55, 75, 82, 83).
     network : bool, default False
-        Allow network access (MAST downloads; for ``"tutorial"``, the pixels it does not ship). Only ``True``/``False``: a string such as
-        ``"false"`` is refused, not read as true.
+        Allow network access (MAST downloads; for ``"tutorial"``, the pixels it does not ship).
+        Only ``True``/``False``: a string such as ``"false"`` is refused, not read as true.
 
     Returns
     -------

@@ -130,7 +130,8 @@ def read_shipped(name: str, folder: Path | None = None) -> bytes:
         raise ValueError(f"{label}: not valid gzip ({type(exc).__name__}: {exc})") from None
 
 
-def extract_tutorial_files(destination: str | Path, sectors: Iterable[int] | None = None) -> dict[str, Path]:
+def extract_tutorial_files(destination: str | Path, sectors: Iterable[int] | None = None, *,
+                           kinds: Iterable[str] = ("lc", "tpf")) -> dict[str, Path]:
     """Write the verified, decompressed tutorial files into a folder (e.g. to use them with other tools).
 
     Parameters
@@ -139,6 +140,8 @@ def extract_tutorial_files(destination: str | Path, sectors: Iterable[int] | Non
         Existing folder; receives ``sector<N>_pdcsap.csv`` and ``sector83_tpf.fits`` (overwritten).
     sectors : iterable of int, optional
         Only these sectors (default: all shipped).
+    kinds : iterable of {"lc", "tpf"}, default both
+        Light curves, target pixel files, or both.
 
     Returns
     -------
@@ -149,7 +152,11 @@ def extract_tutorial_files(destination: str | Path, sectors: Iterable[int] | Non
     if not destination.is_dir():
         raise ValueError(f"destination: {clip(str(destination))} is not a folder")
     wanted = _shipped_sectors(sectors)
-    names = [LC_FILES[s] for s in wanted] + [TPF_FILES[s] for s in wanted if s in TPF_FILES]
+    kinds = tuple(kinds) if not isinstance(kinds, str) else (kinds,)
+    if not kinds or any(k not in ("lc", "tpf") for k in kinds):
+        raise ValueError(f"kinds: expected 'lc' and/or 'tpf', got {clip(kinds)}")
+    names = ([LC_FILES[s] for s in wanted] if "lc" in kinds else []) + \
+        ([TPF_FILES[s] for s in wanted if s in TPF_FILES] if "tpf" in kinds else [])
     out = {}
     with dataset_folder() as folder:
         for name in names:
