@@ -1,4 +1,4 @@
-"""Shared test fixtures: quiet progress bars, headless plots, optional real data (light curves and pixels)."""
+"""Shared test fixtures: quiet progress bars, headless plots, the real data (shipped; reference images optional)."""
 
 from __future__ import annotations
 
@@ -11,31 +11,43 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Only for the reference images (``oot_reference_images_s82_s83.json``), which do not ship with the package.
 REAL_DATA_ENV = "TOI5807_REAL_DATA_DIR"
-REAL_TPF_ENV = "TOI5807_REAL_TPF_DIR"
+REFERENCE_IMAGES = "oot_reference_images_s82_s83.json"
 
 
-def _env_folder(env: str, what: str, must_hold: str | None = None) -> Path:
-    """The folder named by ``$env``; skips (with the reason) when unset, not a folder or lacking ``must_hold``."""
-    value = os.environ.get(env)
+@pytest.fixture(scope="session")
+def real_data_dir(tmp_path_factory) -> Path:
+    """Folder with the real TOI-5807 light curves ``sector{55,75,82,83}_pdcsap.csv`` (only those), decompressed
+    and checksum-verified from the tutorial dataset shipped in the package."""
+    from toi5807.data.tutorial import extract_tutorial_files
+
+    folder = tmp_path_factory.mktemp("real_light_curves")
+    extract_tutorial_files(folder, kinds=("lc",))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_tpf_dir(tmp_path_factory) -> Path:
+    """Folder holding only the real sector-83 target pixel file ``sector83_tpf.fits``, from the shipped dataset."""
+    from toi5807.data.tutorial import extract_tutorial_files
+
+    folder = tmp_path_factory.mktemp("real_pixels")
+    extract_tutorial_files(folder, kinds=("tpf",))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_reference_images() -> Path:
+    """The real out-of-transit reference images (``$TOI5807_REAL_DATA_DIR/oot_reference_images_s82_s83.json``,
+    not shipped); skips when not provided."""
+    value = os.environ.get(REAL_DATA_ENV)
     if not value:
-        pytest.skip(f"{env} is not set: {what} not available")
-    path = Path(value)
-    if not path.is_dir() or (must_hold is not None and not (path / must_hold).is_file()):
-        pytest.skip(f"{env}={value} is not a folder" + (f" holding {must_hold}" if must_hold else ""))
+        pytest.skip(f"{REAL_DATA_ENV} is not set: the real reference images ({REFERENCE_IMAGES}) are not available")
+    path = Path(value) / REFERENCE_IMAGES
+    if not path.is_file():
+        pytest.skip(f"{REAL_DATA_ENV}={value} holds no {REFERENCE_IMAGES}")
     return path
-
-
-@pytest.fixture(scope="session")
-def real_data_dir() -> Path:
-    """Folder with the real TOI-5807 CSVs and reference images; skips when not provided."""
-    return _env_folder(REAL_DATA_ENV, "real TOI-5807 reference data")
-
-
-@pytest.fixture(scope="session")
-def real_tpf_dir() -> Path:
-    """Folder holding only the real sector-83 target pixel file (``sector83_tpf.fits``); skips when not provided."""
-    return _env_folder(REAL_TPF_ENV, "the real TOI-5807 target pixel file", "sector83_tpf.fits")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The real-data path on the actual SPOC PDCSAP light curves of TOI-5807 (skips without them)."""
+"""The real-data path on the actual SPOC PDCSAP light curves of TOI-5807 (shipped dataset, read as a folder)."""
 
 from __future__ import annotations
 

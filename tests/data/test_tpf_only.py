@@ -1,6 +1,7 @@
 """A folder of target pixel files only (issue 11 item 5): light curves by aperture photometry, bad TPFs named.
 
-The real sector-83 TPF tests skip without ``TOI5807_REAL_TPF_DIR`` and assert relations, never stored values.
+The real sector-83 TPF tests use the shipped tutorial dataset (``real_tpf_dir``) and assert relations,
+never stored values.
 """
 
 from __future__ import annotations

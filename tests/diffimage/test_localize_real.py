@@ -1,4 +1,4 @@
-"""Difference-image localization on the REAL sector-83 TPF (skipped without TOI5807_REAL_TPF_DIR).
+"""Difference-image localization on the REAL sector-83 TPF (the ``real_tpf_dir`` fixture: the shipped tutorial dataset).
 
 Asserts relations only (verdict, significance bounds, amplitude vs the expected depth), never stored values.
 """
@@ -6,8 +6,6 @@ Asserts relations only (verdict, significance bounds, amplitude vs the expected 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from toi5807.data.model import Dataset
@@ -18,14 +16,8 @@ pytestmark = pytest.mark.real_data
 
 
 @pytest.fixture(scope="module")
-def real_s83():
-    value = os.environ.get("TOI5807_REAL_TPF_DIR")
-    if not value:
-        pytest.skip("TOI5807_REAL_TPF_DIR is not set: the real sector-83 TPF is not available")
-    path = Path(value) / "sector83_tpf.fits"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    return read_tpf_fits(path)
+def real_s83(real_tpf_dir):
+    return read_tpf_fits(real_tpf_dir / "sector83_tpf.fits")
 
 
 def test_real_sector83_source_on_target(real_s83):

@@ -11,7 +11,7 @@ from toi5807.twin import twin_true_offsets
 
 @pytest.fixture(scope="module")
 def beb():
-    return sh.vet_pixels(sh.load_dataset(scenario="background_eb"))
+    return sh.vet_pixels(sh.load_dataset("twin", scenario="background_eb"))
 
 
 def test_background_eb_fails_on_its_true_host(beb):
@@ -32,6 +32,6 @@ def test_background_eb_fails_on_its_true_host(beb):
 
 
 def test_planet_passes_with_the_source_on_the_target():
-    r = sh.vet_pixels(sh.load_dataset(scenario="planet"))
+    r = sh.vet_pixels(sh.load_dataset("twin", scenario="planet"))
     assert r.verdict == "PASS", r.reason
     assert r.to_dict()["combined"]["offset_sigma"] < 3.0

@@ -160,19 +160,13 @@ def test_save_plot_writes_artifacts_only_when_regenerating(twin, plt, tmp_path, 
 
 
 @pytest.mark.real_data
-def test_real_tpf_results_and_figures_are_not_marked_simulated(plt):
+def test_real_tpf_results_and_figures_are_not_marked_simulated(plt, real_tpf_dir):
     """The real sector-83 TPF: V08 runs from keywords, the result and its figure never say SIMULATED."""
-    import os
-    from pathlib import Path
-
     from toi5807 import target
     from toi5807.data import read_tpf_fits
     from toi5807.centroid import run_v08
 
-    folder = os.environ.get("TOI5807_REAL_TPF_DIR")
-    if not folder or not (Path(folder) / "sector83_tpf.fits").is_file():
-        pytest.skip("TOI5807_REAL_TPF_DIR with sector83_tpf.fits is not set")
-    stamp = read_tpf_fits(Path(folder) / "sector83_tpf.fits")
+    stamp = read_tpf_fits(real_tpf_dir / "sector83_tpf.fits")
     assert not stamp.simulated
     kw = dict(period=target.PERIOD_DAYS, t0=target.T0_BTJD, duration_hours=target.DURATION_HOURS)
     result = run_v08(stamp, **kw)

@@ -1,8 +1,8 @@
 """Every notebook runs top to bottom on a folder of light curves only (the real TOI-5807 CSVs).
 
 The pixel steps must then say, in one sentence, that they need target pixel files — never crash, never
-print a NaN or describe a missing number as a result. Runs only with ``TOI5807_REAL_DATA_DIR`` (skipped
-otherwise); each notebook is executed in memory, nothing is written back.
+print a NaN or describe a missing number as a result. The CSVs come from the shipped tutorial dataset
+(the ``real_data_dir`` fixture); each notebook is executed in memory, nothing is written back.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Is the twin as restless as the real spacecraft? Geometry, apertures, headers and noise against the real pixels.
 
-Real-data comparisons read ``TOI5807_REAL_TPF_DIR`` (the real sector-83 target pixel file) or
-``TOI5807_REAL_DATA_DIR`` (the real light curves) at run time and skip cleanly without them; they assert
+Real-data comparisons read the real sector-83 target pixel file and the real light curves of the tutorial
+dataset shipped in the package (the ``real_tpf_dir`` / ``real_data_dir`` fixtures); they assert
 relations (ratios, bounds), never stored values.
 """
 

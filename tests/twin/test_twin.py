@@ -1,8 +1,8 @@
 """Tests of the TOI-5807 digital twin (SIMULATED data): grid, scene, noise, signal, scenarios, FITS.
 
-Real-data comparisons use the ``real_data_dir`` fixture of ``conftest.py``
-(``TOI5807_REAL_DATA_DIR``: the folder with ``sector{55,75,82,83}_pdcsap.csv``
-and ``oot_reference_images_s82_s83.json``) and are skipped without it.
+Real-data comparisons use the fixtures of ``conftest.py``: ``real_data_dir`` (the real light curves
+``sector{55,75,82,83}_pdcsap.csv``, from the tutorial dataset shipped in the package) and
+``real_reference_images`` (``oot_reference_images_s82_s83.json`` in ``TOI5807_REAL_DATA_DIR``; skipped without it).
 """
 
 from __future__ import annotations
@@ -115,10 +115,10 @@ def test_cadence_grid_is_regular_within_orbits(sims):
 
 
 # ------------------------------------------------------------------ scene fidelity
-def test_scene_matches_real_oot_images(sims, real_data_dir):
+def test_scene_matches_real_oot_images(sims, real_reference_images):
     from toi5807.twin.scene import flux_weighted_centroid
 
-    ref = json.loads((real_data_dir / "oot_reference_images_s82_s83.json").read_text())
+    ref = json.loads(real_reference_images.read_text())
     for s in (82, 83):
         sim = sims["no_transit"][s]
         good = sim.quality == 0

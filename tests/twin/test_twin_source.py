@@ -1,4 +1,4 @@
-"""The default source: the simulated twin through the verified FITS cache."""
+"""The twin source: the simulated twin through the verified FITS cache."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import toi5807 as sh
 from toi5807.twin import source as twin_source
 
 
-def test_default_is_the_labelled_twin():
-    ds = sh.load_dataset()
+def test_twin_is_labelled_simulated():
+    ds = sh.load_dataset("twin")
     assert ds.summary() == {
         "source": "twin", "simulated": True, "scenario": "planet", "seed": 0,
         "sectors_lc": [55, 75, 82, 83], "sectors_tpf": [55, 75, 82, 83],
@@ -27,17 +27,17 @@ def test_cache_key_separates_seed_and_scenario():
 
 
 def test_sector_subset_and_bad_arguments():
-    ds = sh.load_dataset(sectors=[83])
+    ds = sh.load_dataset("twin", sectors=[83])
     assert ds.sectors == (83,) and tuple(ds.tpf_by_sector) == (83,)
     with pytest.raises(ValueError, match=r"simulates sectors \[55, 75, 82, 83\] only, got \[12\]"):
-        sh.load_dataset(sectors=[12])
+        sh.load_dataset("twin", sectors=[12])
     with pytest.raises(ValueError, match="scenario: expected one of"):
-        sh.load_dataset(scenario="eclipsing")
+        sh.load_dataset("twin", scenario="eclipsing")
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
 def test_corrupt_twin_file_is_reported_and_regenerated(isolated_cache, damage):
-    first = sh.load_dataset(sectors=[82])
+    first = sh.load_dataset("twin", sectors=[82])
     directory = twin_source.twin_directory()
     victim = next(directory.glob("*s0082*tp.fits"))
     data = victim.read_bytes()
@@ -50,7 +50,7 @@ def test_corrupt_twin_file_is_reported_and_regenerated(isolated_cache, damage):
         victim.write_bytes(bytes(flipped))
         message = r"s0082.*_tp\.fits: SHA-256 checksum mismatch \(corrupted\); regenerating"
     with pytest.warns(sh.data.CacheWarning, match=message):
-        again = sh.load_dataset(sectors=[82])
+        again = sh.load_dataset("twin", sectors=[82])
     assert victim.read_bytes() == data  # regenerated deterministically, byte for byte
     np.testing.assert_array_equal(again.tpf_by_sector[82].flux, first.tpf_by_sector[82].flux)
 
@@ -65,6 +65,6 @@ def test_run_v08_accepts_a_lightkurve_tpf():
         via_lk = sh.run_v08(lk_tpf, sh.make_candidate(256.0))
     finally:
         lk_tpf.hdu.close()
-    via_stamp = sh.run_v08(sh.load_dataset(sectors=[83]).tpf_by_sector[83], sh.make_candidate(256.0))
+    via_stamp = sh.run_v08(sh.load_dataset("twin", sectors=[83]).tpf_by_sector[83], sh.make_candidate(256.0))
     assert via_lk.status == "ok" and via_lk.metrics == via_stamp.metrics
     assert via_lk.details["sector"] == 83

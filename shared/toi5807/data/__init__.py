@@ -1,7 +1,8 @@
 """Data layer: the data model, readers, the verified cache, repository paths, sky geometry, dataset sources.
 
 Lowest layer together with :mod:`toi5807.target` and :mod:`toi5807.report`, and may import only those.
-``load_dataset`` dispatches to registered sources: ``"local"`` and ``"mast"`` live here, ``"twin"`` is
+``load_dataset`` dispatches to registered sources: ``"tutorial"`` (the default: the real data shipped in
+the package), ``"local"`` and ``"mast"`` live here, ``"twin"`` is
 registered by :mod:`toi5807.twin.source` (the twin is a higher layer: it simulates what this layer reads).
 """
 
@@ -22,6 +23,7 @@ from .model import Dataset, LightCurve, TPFStamp
 from .paths import artifact_dirs, repo_relative, repo_root
 from .readers import read_lc_csv, read_lc_fits, read_tpf_fits
 from .sources import available_sources, load_dataset, register_source
+from . import tutorial  # noqa: E402,F401 - registers the "tutorial" source (the default of load_dataset)
 
 __all__ = [
     "Catalogue", "Star", "CacheWarning", "CacheReadOnlyError", "cache_root", "aperture_light_curve", "SkyVector",

@@ -26,12 +26,12 @@ from .cache import (
     write_manifest,
 )
 from .local import _meta_from_files
-from .model import Dataset
+from .model import Dataset, TPFStamp
 from .readers import read_lc_fits, read_tpf_fits
 from .sources import LoadRequest, register_source
 from .validate import cap, check_sector
 
-__all__ = ["ArchiveUnreachableError", "MAST_HOST", "check_archive_reachable", "mast_file_name"]
+__all__ = ["ArchiveUnreachableError", "MAST_HOST", "check_archive_reachable", "fetch_mast_tpfs", "mast_file_name"]
 
 
 class ArchiveUnreachableError(ConnectionError):
@@ -102,12 +102,14 @@ def _read_absent(directory: Path, problems: list[str]) -> set[tuple[int, str]]:
     return set()
 
 
-def _load_mast(req: LoadRequest) -> Dataset:
+def _fetch(sectors: tuple[int, ...], kinds: tuple[str, ...], network: bool) -> tuple[dict, dict, set]:
+    """Light curves and TPFs of ``sectors`` (only the ``kinds`` asked for) through the verified cache,
+    downloading what is missing when ``network``; also the (sector, kind) pairs MAST does not have."""
     from tqdm import tqdm
 
     directory = cache_root() / "mast" / f"tic{target.TIC_ID}"
     directory.mkdir(parents=True, exist_ok=True)
-    wanted = [(s, k) for s in req.sectors for k in ("lc", "tpf")]
+    wanted = [(s, k) for s in sectors for k in kinds]
     with entry_lock(directory) as writable:
         problems: list[str] = []
         absent = _read_absent(directory, problems)
@@ -121,9 +123,9 @@ def _load_mast(req: LoadRequest) -> Dataset:
                 problems += bad
             if bad:
                 missing.append((sector, kind))
-        report_damage(directory.name, problems, "downloading again" if req.network else "not used")
+        report_damage(directory.name, problems, "downloading again" if network else "not used")
         if missing:
-            if not req.network:
+            if not network:
                 raise ValueError(
                     f"source='mast': {len(missing)} file(s) are not cached yet (sectors "
                     f"{sorted({s for s, _ in missing})}); pass network=True to download them, "
@@ -153,11 +155,31 @@ def _load_mast(req: LoadRequest) -> Dataset:
             problems = verify_files(directory, names)
             if problems:
                 raise ValueError(cap("MAST cache failed verification after download: " + "; ".join(problems)))
-        lcs = {s: read_lc_fits(directory / mast_file_name(s, "lc")) for s in req.sectors if (s, "lc") not in absent}
-        tpfs = {s: read_tpf_fits(directory / mast_file_name(s, "tpf")) for s in req.sectors
-                if (s, "tpf") not in absent and s in lcs}
+        lcs = {s: read_lc_fits(directory / mast_file_name(s, "lc")) for s in sectors
+               if "lc" in kinds and (s, "lc") not in absent}
+        tpfs = {s: read_tpf_fits(directory / mast_file_name(s, "tpf")) for s in sectors
+                if "tpf" in kinds and (s, "tpf") not in absent and (s in lcs or "lc" not in kinds)}
+    return lcs, tpfs, absent
+
+
+def fetch_mast_tpfs(sectors: tuple[int, ...]) -> tuple[dict[int, TPFStamp], tuple[int, ...]]:
+    """Real SPOC 2-minute target pixel files of ``sectors`` from MAST (downloaded into the verified cache
+    when not there yet; needs the network then).
+
+    Returns
+    -------
+    (dict, tuple)
+        Sector -> :class:`TPFStamp` read from the cached FITS file, and the sectors MAST has no TPF of.
+    """
+    _, tpfs, absent = _fetch(tuple(sectors), ("tpf",), network=True)
+    return tpfs, tuple(s for s in sectors if (s, "tpf") in absent)
+
+
+def _load_mast(req: LoadRequest) -> Dataset:
+    lcs, tpfs, _ = _fetch(req.sectors, ("lc", "tpf"), req.network)
     if not lcs:
-        raise ValueError(f"MAST has no SPOC 2-minute light curves of TIC {target.TIC_ID} in sectors {list(req.sectors)}")
+        raise ValueError(f"MAST has no SPOC 2-minute light curves of TIC {target.TIC_ID} "
+                         f"in sectors {list(req.sectors)}")
     return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source="mast",
                    meta=_meta_from_files([*lcs.values(), *tpfs.values()]))
 

@@ -2,14 +2,17 @@
 
 ``load_dataset()`` dispatches to a registered source:
 
-- ``"twin"`` (default) — the simulated TOI-5807 digital twin, generated offline
+- ``"tutorial"`` (default) — the real TOI-5807 data shipped inside the package, offline: the SPOC PDCSAP
+  light curves of sectors 55, 75, 82, 83 and the sector-83 target pixel file (:mod:`toi5807.data.tutorial`);
+  with ``network=True`` also the other sectors' pixels from MAST.
+- ``"twin"`` — the simulated TOI-5807 digital twin, generated offline
   and cached as SPOC-style FITS files (registered by :mod:`toi5807.twin.source`).
   **A simulation, not real TESS data.**
 - ``"mast"`` — the real SPOC 2-minute light curves and target pixel files,
   downloaded from MAST with lightkurve into the verified cache (:mod:`toi5807.data.mast`).
 - ``"local"`` — a folder of per-sector files the user already has (:mod:`toi5807.data.local`).
 
-All three end in the same readers (:mod:`toi5807.data.readers`), so the twin, the
+All of them end in the same readers (:mod:`toi5807.data.readers`), so the twin, the
 archive and a user's folder are read by one code path.
 """
 
@@ -82,7 +85,7 @@ def _sectors_arg(sectors: Iterable[int] | None) -> tuple[int, ...]:
 
 
 def load_dataset(
-    source: str = "twin",
+    source: str = "tutorial",
     *,
     path: str | Path | None = None,
     seed: int = 0,
@@ -94,21 +97,23 @@ def load_dataset(
 
     Parameters
     ----------
-    source : {"twin", "mast", "local"}, default "twin"
+    source : {"tutorial", "twin", "mast", "local"}, default "tutorial"
+        ``"tutorial"`` is the real TOI-5807 data shipped with the package (offline: light curves of
+        55/75/82/83, pixels of 83 only; ``network=True`` adds the other sectors' pixels from MAST);
         ``"twin"`` is a deterministic SIMULATION of TOI-5807 that works offline;
         ``"mast"`` downloads the real data (needs ``network=True`` unless cached);
         ``"local"`` reads the folder given by ``path``.
     path : str or Path, optional
         Folder for ``source="local"`` (non-empty; ``"."`` for the working folder).
     seed : int, default 0
-        Twin only: seed of the noise and pointing-jitter draws.
+        Twin only: seed of the noise and pointing-jitter draws (``"tutorial"`` refuses any other value).
     scenario : {"planet", "background_eb", "no_transit"}, default "planet"
-        Twin only: where the transit signal is.
+        Twin only: where the transit signal is (``"tutorial"`` refuses any other value).
     sectors : iterable of int, optional
         Sectors to load (default: 55, 75, 82, 83).
     network : bool, default False
-        Allow network access (MAST downloads). Only ``True``/``False``: a string such as
-        ``"false"`` is refused, not read as true.
+        Allow network access (MAST downloads; for ``"tutorial"``, the pixels it does not ship).
+        Only ``True``/``False``: a string such as ``"false"`` is refused, not read as true.
 
     Returns
     -------
