@@ -86,7 +86,7 @@ def test_summary_says_where_each_sector_came_from(offline_ds):
 
 
 def test_same_arrays_as_the_local_reader_of_the_extracted_files(offline_ds, real_data_dir, real_tpf_dir):
-    local = sh.load_local_dir(real_data_dir)
+    local = sh.data.load_local_dir(real_data_dir)
     for sector, lc in offline_ds.lc_by_sector.items():
         for name in ("time", "flux", "flux_err", "quality"):
             assert np.array_equal(getattr(lc, name), getattr(local.lc_by_sector[sector], name))
