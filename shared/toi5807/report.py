@@ -13,6 +13,7 @@ import dataclasses
 import html
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -35,6 +36,31 @@ def round_sig(x: float, sig: int = DEFAULT_SIG) -> float | None:
     return float(f"{x:.{sig}g}")
 
 
+#: Keys whose numbers are times or sky coordinates: rounding them to ``sig`` significant digits would move a
+#: mid-transit by hours (3540.26317 → 3540) or a star by a tenth of a degree (308.6123 → 308.6). Their floats
+#: keep a fixed number of decimals instead: 1e-7 d (0.01 s) for BTJD times and periods, 1e-8 degrees for
+#: coordinates.
+_FIXED_DECIMALS = ((re.compile(r"(^|_)(btjd|t0|time|times|epoch|mid_transit|midtransit|period)(_|$)"), 7),
+                   (re.compile(r"(^|_)(ra|dec)(_deg)?($|_)|_deg$|^(ra|dec)$"), 8))
+
+
+def _decimals_for(key: str) -> int | None:
+    k = str(key).lower()
+    for pattern, decimals in _FIXED_DECIMALS:
+        if pattern.search(k) and not k.endswith(("_arcsec", "_sigma", "_hours", "_pixels", "_ppm", "_count")):
+            return decimals
+    return None
+
+
+def _fixed_decimals(obj: Any, decimals: int) -> Any:
+    """Floats of ``obj`` (nested) rounded to ``decimals`` decimal places; the rest as :func:`json_safe`."""
+    if isinstance(obj, (float, np.floating)) and not isinstance(obj, bool):
+        return round(float(obj), decimals) if math.isfinite(obj) else None
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [_fixed_decimals(v, decimals) for v in (obj.tolist() if isinstance(obj, np.ndarray) else obj)]
+    return json_safe(obj, None)
+
+
 def json_safe(obj: Any, sig: int | None = DEFAULT_SIG) -> Any:
     """Convert numpy types, tuples and dataclass-like results into plain JSON values.
 
@@ -43,12 +69,19 @@ def json_safe(obj: Any, sig: int | None = DEFAULT_SIG) -> Any:
     obj : any
         Mappings, sequences, numpy arrays/scalars, objects with ``to_dict()``.
     sig : int or None
-        Significant digits for floats (None keeps full precision; NaN/inf still → None).
+        Significant digits for floats (None keeps full precision; NaN/inf still → None). Values under keys
+        naming a time or period (``*_btjd``, ``t0``, ``epoch``, ``period_days``...) or a sky coordinate (``ra``,
+        ``dec``, ``*_deg``) are never rounded to ``sig``: they keep 7 decimals of a day and 8 of a degree.
     """
     if hasattr(obj, "to_dict") and callable(obj.to_dict):
         obj = obj.to_dict()
     if isinstance(obj, Mapping):
-        return {str(k): json_safe(v, sig) for k, v in obj.items()}
+        out = {}
+        for k, v in obj.items():
+            decimals = _decimals_for(k) if sig is not None else None
+            out[str(k)] = _fixed_decimals(v, decimals) if decimals is not None and not isinstance(v, Mapping) \
+                else json_safe(v, sig)
+        return out
     if isinstance(obj, (list, tuple)):
         return [json_safe(v, sig) for v in obj]
     if isinstance(obj, np.ndarray):

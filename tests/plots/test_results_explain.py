@@ -97,3 +97,17 @@ def test_helpers_show_tables_when_there_are_pixels():
     # under the realistic twin's pointing wander no sector has a significant stamp depth: the table says
     # why the source offset is missing instead of printing a null as if it were a result
     assert "source offset is not defined" in summary
+
+
+def test_printed_json_keeps_times_periods_and_coordinates():
+    """4 significant digits turned t0 3540.26317 into 3540.0 (6.3 h off) and RA 308.61 into 308.6 (~18 pixels)."""
+    import json
+
+    import toi5807 as sh
+
+    d = json.loads(sh.report.dumps({"t0_btjd": 3540.26317, "period_days": 14.2423724, "ra_deg": 308.612345678,
+                                    "sector": {"source_dec_deg": -12.3456789012, "mid_transit_btjd": [3568.7512345]},
+                                    "depth_ppm": 255.559, "offset_arcsec": 5.8812}))
+    assert d["t0_btjd"] == 3540.26317 and d["period_days"] == 14.2423724 and d["ra_deg"] == 308.61234568
+    assert d["sector"] == {"source_dec_deg": -12.3456789, "mid_transit_btjd": [3568.7512345]}
+    assert d["depth_ppm"] == 255.6 and d["offset_arcsec"] == 5.881  # everything else: 4 significant digits

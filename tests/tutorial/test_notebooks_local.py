@@ -22,8 +22,9 @@ NO_PIXELS = "no target pixel files"
 def _as_local(nb, folder: Path):
     """The notebook with its first code cell switched to ``SOURCE = "local"`` on ``folder``."""
     first = next(c for c in nb.cells if c.cell_type == "code")
-    assert 'SOURCE = "twin"' in first.source and "LOCAL_PATH = None" in first.source
-    first.source = first.source.replace('SOURCE = "twin"', 'SOURCE = "local"').replace(
+    stored = re.search(r'^SOURCE = "(\w+)"', first.source, re.M)
+    assert stored and "LOCAL_PATH = None" in first.source
+    first.source = first.source.replace(stored.group(0), 'SOURCE = "local"').replace(
         "LOCAL_PATH = None", f"LOCAL_PATH = {str(folder)!r}")
     for cell in nb.cells:
         if cell.cell_type == "code":

@@ -14,6 +14,12 @@ def _sectors(values: Any) -> str:
     return ", ".join(str(s) for s in values)
 
 
+def _sector_word(values: Any) -> str:
+    """``"sector 55"`` or ``"sectors 55, 75"``."""
+    values = list(values)
+    return ("sector " if len(values) == 1 else "sectors ") + _sectors(values)
+
+
 def no_pixels_note(data: Any) -> Note | None:
     """The sentence a pixel step shows when it has nothing to measure, or None when it has.
 
@@ -31,8 +37,8 @@ def no_pixels_note(data: Any) -> Note | None:
     if hasattr(data, "tpf_by_sector") and hasattr(data, "lc_by_sector"):
         if data.tpf_by_sector:
             return None
-        return Note(f"no target pixel files for sectors {_sectors(data.lc_by_sector) or 'any sector'}: "
-                    "V08 needs them")
+        return Note(f"no target pixel files for {_sector_word(data.lc_by_sector) if data.lc_by_sector else 'any sector'}"
+                    ": V08 needs them")
     if hasattr(data, "combined_source_offset"):
         return None if data.sectors else Note("no target pixel files for any sector: V08 needs them")
     if hasattr(data, "combined") and hasattr(data, "verdict"):  # a PixelVetResult
@@ -43,7 +49,8 @@ def no_pixels_note(data: Any) -> Note | None:
             return None
         missing = [s for s, r in sorted(data.items()) if "MISSING_TPF" in getattr(r, "flags", ())]
         other = {s: ", ".join(r.flags) or "no result" for s, r in sorted(data.items()) if s not in missing}
-        parts = [f"no target pixel files for sectors {_sectors(missing)}: V08 needs them"] if missing else []
+        parts = [f"no target pixel file{'s' if len(missing) > 1 else ''} for {_sector_word(missing)}: V08 needs "
+                 f"{'them' if len(missing) > 1 else 'it'}"] if missing else []
         parts += [f"sector {s}: nothing measured ({why})" for s, why in other.items()]
         return Note("; ".join(parts) or "no sectors: V08 needs target pixel files")
     raise TypeError(f"data: expected a Dataset, a mapping sector -> CheckResult or a V08OffsetAnalysis, "

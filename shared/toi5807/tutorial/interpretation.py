@@ -92,10 +92,12 @@ def v08_interpretation(results: Mapping[int, Any], ds: Any = None) -> str:
                    if _finite(r.details.get("pixel_scale_arcsec"))}, key=float)
     half_text = f" ({half[0]} arcsec)" if len(half) == 1 else (f" ({half[0]}–{half[-1]} arcsec at these stamps' "
                                                                 "pixel scales)" if half else "")
+    size = (f"{_g(lo * 1e3)} milli-pixels ({_g(min(arcsec.values()))} arcsec)" if len(shift) == 1 else
+            f"{_g(lo * 1e3)} to {_g(hi * 1e3)} milli-pixels ({_g(min(arcsec.values()))} to "
+            f"{_g(max(arcsec.values()))} arcsec)")
     lines.append(
-        f"- Shift sizes: {_g(lo * 1e3)} to {_g(hi * 1e3)} milli-pixels "
-        f"({_g(min(arcsec.values()))} to {_g(max(arcsec.values()))} arcsec); the WARN size threshold is 0.5 px"
-        f"{half_text}, so the largest shift is {_g(100 * hi / 0.5)}% of it."
+        f"- Shift size{'s' if len(shift) > 1 else ''}: {size}; the WARN size threshold is 0.5 px"
+        f"{half_text}, so the {'largest ' if len(shift) > 1 else ''}shift is {_g(100 * hi / 0.5)}% of it."
     )
     finite = {s: v for s, v in sigma.items() if v is not None and math.isfinite(v)}
     if finite:

@@ -122,8 +122,8 @@ def vet_table(res: Any) -> Table | Note:
     """Per-sector and combined difference-image localization of a :func:`toi5807.vet_pixels` result.
 
     Columns: verdict, usable transits, the source's offset from the target (arcsec, east and north, and
-    its length), the significance of that offset (σ, 2 dof) and the most likely host. The last row is the
-    sectors combined on the sky, with the 1σ error ellipse (semi-axes, arcsec).
+    its length), the significance of that offset (σ, 2 dof) and the most likely host. With several sectors
+    the last row is the sectors combined on the sky, with the 1σ error ellipse (semi-axes, arcsec).
     """
     note = no_pixels_note(res)
     if note:
@@ -138,6 +138,8 @@ def vet_table(res: Any) -> Table | Note:
                      "most likely host": d["most_likely_host"]})
     c = res.combined
     host = c.most_likely_host
+    if len(rows) < 2:  # one sector: "combined" would repeat it
+        return table(rows, title="Where is the source of the dip?" + _simulated(res))
     rows.append({"sectors": "combined", "verdict": res.verdict, "transits": sum(r["transits"] or 0 for r in rows),
                  "source east, north (″)": c.offset_arcsec, "offset (″)": float(np.hypot(*c.offset_arcsec)),
                  "offset σ": c.offset_sigma, "1σ ellipse (″)": c.error_ellipse_arcsec[:2],
