@@ -37,7 +37,7 @@ def aperture_light_curve(stamp: TPFStamp) -> LightCurve:
     -------
     LightCurve
         ``flux`` = Σ aperture pixels (e-/s; NaN when any aperture pixel is NaN), ``flux_err`` =
-        √Σ FLUX_ERR² (NaN without ``flux_err``), the stamp's ``quality``, ``sector`` and
+        √Σ FLUX_ERR² (NaN without ``flux_err``), the stamp's ``quality``, ``sector``, ``tic_id`` and
         provenance (plus ``photometry`` saying what this light curve is).
 
     Raises
@@ -60,4 +60,4 @@ def aperture_light_curve(stamp: TPFStamp) -> LightCurve:
     provenance = dict(stamp.provenance)
     provenance["photometry"] = APERTURE_PHOTOMETRY_NOTE
     return LightCurve(time=stamp.time, flux=flux, flux_err=err, quality=stamp.quality, sector=stamp.sector,
-                      provenance=provenance)
+                      provenance=provenance, tic_id=stamp.tic_id)

@@ -8,6 +8,18 @@ column → ``flux_err=None``; no stamp origin (``1CRV5P``/``2CRV5P``) →
 carries is listed in ``provenance["missing"]``. What V08 cannot do without
 (times, a 3-D flux cube, the aperture extension, the sector) raises
 ``ValueError`` saying what was expected.
+
+Identity comes from the files, never invented: ``tic_id`` from ``TICID`` (else
+lightkurve's ``targetid`` / ``TARGETID``), ``ra_deg``/``dec_deg`` from
+``RA_OBJ``/``DEC_OBJ`` (else lightkurve's ``.ra``/``.dec``), ``camera``/``ccd``
+from ``CAMERA``/``CCD``; None when absent.
+
+Cadences without a time are dropped and counted in
+``provenance["dropped_nan_time"]``. SPOC writes TIME = NaN for cadences it
+could not time (quality bits such as 8 and 128 set); lightkurve turns those
+into 0.0 in a TPF's ``.time`` and drops them from a light curve. A TPF's raw
+``hdu[1].data['TIME']`` is therefore what is looked at; a light curve without
+an HDU counts NaN, masked and exactly-0.0 times (BTJD 0 is 2014, before TESS).
 """
 
 from __future__ import annotations
@@ -38,6 +50,53 @@ def _btjd(time: Any) -> np.ndarray:
     return np.asarray(time.btjd if hasattr(time, "btjd") else _value(time), dtype=np.float64)
 
 
+def _identity(obj: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """``tic_id``, ``ra_deg``, ``dec_deg``, ``camera``, ``ccd`` from the header (lightkurve's attributes as a
+    fallback for the TIC ID and position); None for what neither says."""
+    tic = meta.get("TICID")
+    if tic is not None:
+        tic = header_int(tic, "TICID")
+    else:
+        for value in (meta.get("TARGETID"), getattr(obj, "targetid", None)):
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+            if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value > 0:
+                tic = int(value)
+                break
+    out: dict[str, Any] = {"tic_id": tic}
+    for key, attr, name in (("RA_OBJ", "ra", "ra_deg"), ("DEC_OBJ", "dec", "dec_deg")):
+        value = meta.get(key)
+        if value is None:
+            try:
+                value = getattr(obj, attr, None)
+            except Exception:  # noqa: BLE001 - lightkurve's keyword lookups raise on odd headers
+                value = None
+        try:
+            value = None if value is None else float(getattr(value, "value", value))
+        except (TypeError, ValueError):
+            raise ValueError(f"{key}: expected the target's position in degrees, got {clip(value)}") from None
+        out[name] = value if value is not None and np.isfinite(value) else None
+    for key in ("CAMERA", "CCD"):
+        out[key.lower()] = None if meta.get(key) is None else header_int(meta[key], key)
+    return out
+
+
+def _timed(obj: Any, time: np.ndarray, hdu: Any = None) -> np.ndarray:
+    """True for the cadences of ``obj`` that have a time (see the module docstring); ``hdu``: a TPF's HDUList."""
+    try:
+        raw = np.asarray(hdu[1].data["TIME"], dtype=np.float64) if hdu is not None else None
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raw = None
+    if raw is not None:
+        kept = getattr(obj, "quality_mask", None)
+        if kept is not None and np.shape(kept) == raw.shape:
+            raw = raw[np.asarray(kept, dtype=bool)]
+        if raw.shape == time.shape:
+            return np.isfinite(raw)
+    masked = np.broadcast_to(np.asarray(getattr(obj.time, "mask", False), dtype=bool), time.shape)
+    return np.isfinite(time) & ~masked & (time != 0.0)
+
+
 def provenance_from_header(meta: Mapping[str, Any]) -> dict[str, Any]:
     """Provenance of a file from its primary-header keywords: ``SIMDATA`` → ``simulated``, with
     ``SCENARIO`` and ``SIMSEED`` for the digital twin (lightkurve keeps the header in ``.meta``)."""
@@ -66,7 +125,9 @@ def from_lightkurve_lc(lc: Any, sector: int | None = None) -> LightCurve:
     ----------
     lc : lightkurve.LightCurve
         Times in BTJD (lightkurve's ``btjd`` format), flux in any unit; without ``flux_err`` the
-        errors are NaN, without ``quality`` the flags are 0.
+        errors are NaN, without ``quality`` the flags are 0. Cadences without a time (NaN, masked
+        or 0.0) are dropped and counted (``provenance["dropped_nan_time"]``); ``tic_id`` from
+        ``meta['TICID']`` (else ``TARGETID``), None when neither says.
     sector : int, optional
         Overrides ``lc.meta['SECTOR']``.
 
@@ -78,11 +139,15 @@ def from_lightkurve_lc(lc: Any, sector: int | None = None) -> LightCurve:
         raise TypeError(f"lc: expected a lightkurve LightCurve, got {type(lc).__name__}")
     meta = getattr(lc, "meta", None) or {}
     time = _btjd(lc.time)
+    keep = _timed(lc, time)
     flux = _value(lc.flux)
     flux_err = _value(lc.flux_err) if "flux_err" in lc.colnames else np.full(flux.shape, np.nan)
     quality = _value(lc["quality"]) if "quality" in lc.colnames else np.zeros(len(flux), dtype=np.int32)
-    return LightCurve(time=time, flux=flux, flux_err=flux_err, quality=quality, sector=_sector(lc, meta, sector),
-                      provenance=provenance_from_header(meta))
+    provenance = provenance_from_header(meta)
+    provenance["dropped_nan_time"] = int(np.count_nonzero(~keep))
+    return LightCurve(time=time[keep], flux=flux[keep], flux_err=flux_err[keep], quality=quality[keep],
+                      sector=_sector(lc, meta, sector), provenance=provenance,
+                      tic_id=_identity(lc, meta)["tic_id"])
 
 
 def _missing(primary: Mapping[str, Any], columns: list[str], origin_known: bool) -> list[str]:
@@ -98,7 +163,10 @@ def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
     time); read with ``quality_bitmask="none"`` to let V08 apply its own mask.
     Needs TIME, FLUX (3-D), QUALITY, the aperture extension and SECTOR; copes
     without FLUX_ERR, WCS, the stamp origin, CAMERA/CCD, FLUX_BKG, POS_CORR,
-    CROWDSAP, FLFRCSAP (see the module docstring).
+    CROWDSAP, FLFRCSAP (see the module docstring). Cadences whose raw TIME is NaN
+    (lightkurve shows them as 0.0) are dropped and counted in
+    ``provenance["dropped_nan_time"]``; ``tic_id``, ``ra_deg``/``dec_deg``,
+    ``camera``/``ccd`` come from the primary header (None when absent).
 
     Parameters
     ----------
@@ -135,15 +203,20 @@ def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
     missing = _missing(primary, columns, origin_known)
     if missing:
         provenance["missing"] = missing
+    time = _btjd(tpf.time)
+    keep = _timed(tpf, time, hdu)
+    provenance["dropped_nan_time"] = int(np.count_nonzero(~keep))
+    every = bool(keep.all())  # no cadence dropped: no extra copy of the cube
     return TPFStamp(
-        time=_btjd(tpf.time),
-        flux=flux,  # one float64 copy is made by TPFStamp's validation
-        flux_err=_value(tpf.flux_err) if "FLUX_ERR" in columns else None,
-        quality=np.asarray(tpf.quality),
+        time=time if every else time[keep],
+        flux=flux if every else flux[keep],  # one float64 copy is made by TPFStamp's validation
+        flux_err=(_value(tpf.flux_err) if every else _value(tpf.flux_err)[keep]) if "FLUX_ERR" in columns else None,
+        quality=np.asarray(tpf.quality) if every else np.asarray(tpf.quality)[keep],
         wcs=wcs,
         aperture_mask=np.asarray(tpf.pipeline_mask, dtype=bool),
         column=header_int(header1["1CRV5P"], "1CRV5P") if origin_known else None,
         row=header_int(header1["2CRV5P"], "2CRV5P") if origin_known else None,
         sector=_sector(tpf, primary, None),
         provenance=provenance,
+        **_identity(tpf, primary),
     )

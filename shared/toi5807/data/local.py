@@ -29,10 +29,34 @@ _CSV_RE = re.compile(r"^sector(\d+)_pdcsap\.csv$")
 _TPF_RE = re.compile(r"^sector(\d+)_tpf\.fits$")
 
 
-def _add(store: dict[int, Any], item: LightCurve | TPFStamp, name: str, kind: str) -> None:
+def _add(store: dict[int, Any], item: LightCurve | TPFStamp, name: str, kind: str, names: dict[int, str]) -> None:
     if item.sector in store:
-        raise ValueError(f"{name}: a second {kind} for sector {item.sector} in the same folder")
+        raise ValueError(f"{name}: a second {kind} for sector {item.sector} in the same folder "
+                         f"(the first is {names[item.sector]})")
     store[item.sector] = item
+    names[item.sector] = name
+
+
+def _check_one_star(lcs: dict[int, LightCurve], tpfs: dict[int, TPFStamp], lc_names: dict[int, str],
+                    tpf_names: dict[int, str], folder: str) -> None:
+    """Refuse a folder mixing stars: a sector's light curve and TPF of different TIC IDs, or files of several TICs.
+
+    Files that do not say their TIC ID (a CSV without ``# tic_id:``, a FITS without ``TICID``) are not judged.
+    """
+    for s in sorted(set(lcs) & set(tpfs)):
+        a, b = lcs[s].tic_id, tpfs[s].tic_id
+        if a is not None and b is not None and a != b:
+            raise ValueError(f"{lc_names[s]} (TIC {a}) and {tpf_names[s]} (TIC {b}): the sector-{s} light curve and "
+                             "target pixel file are of different stars; expected one star's files")
+    by_tic: dict[int, list[str]] = {}
+    for items, names in ((lcs, lc_names), (tpfs, tpf_names)):
+        for s, item in items.items():
+            if item.tic_id is not None:
+                by_tic.setdefault(item.tic_id, []).append(names[s])
+    if len(by_tic) > 1:
+        listed = "; ".join(f"TIC {tic}: {clip(sorted(files), 300)}" for tic, files in sorted(by_tic.items()))
+        raise ValueError(f"{folder}: the files are of {len(by_tic)} different stars ({listed}); expected one "
+                         "star's files per folder")
 
 
 def _kind(name: str) -> tuple[str, int | None] | None:
@@ -67,6 +91,11 @@ def load_local_dir(
     ``aperture_photometry_sectors``). A recognised name that is not a regular file
     (a FIFO, a dangling link, a folder) is an error, never skipped.
 
+    The files must be of one star and agree with their names: a sector's light curve
+    and TPF of different TIC IDs, files of several TICs, or a CSV whose
+    ``# sector:`` comment disagrees with its name are refused (``ValueError`` naming
+    the files and both values). Files that do not say their TIC are not judged.
+
     Parameters
     ----------
     directory : str or Path
@@ -93,21 +122,27 @@ def load_local_dir(
     wanted = None if sectors is None else set(sectors)
     lcs: dict[int, LightCurve] = {}
     tpfs: dict[int, TPFStamp] = {}
+    lc_names: dict[int, str] = {}
+    tpf_names: dict[int, str] = {}
     for name in names:
         kind = _kind(name)
         if kind is None or (wanted is not None and kind[1] is not None and kind[1] not in wanted):
             continue
         path = directory / name
         if kind[0] == "csv":
-            _add(lcs, read_lc_csv(path, sector=kind[1]), name, "light curve")
+            lc = read_lc_csv(path)
+            if lc.sector != kind[1]:
+                raise ValueError(f"{name}: its '# sector: {lc.sector}' comment disagrees with the file name "
+                                 f"(sector {kind[1]})")
+            _add(lcs, lc, name, "light curve", lc_names)
         elif kind[0] == "lc":
-            _add(lcs, read_lc_fits(path), name, "light curve")
+            _add(lcs, read_lc_fits(path), name, "light curve", lc_names)
         else:
             stamp = read_tpf_fits(path)
             if kind[1] is not None and stamp.sector != kind[1]:
                 raise ValueError(f"{name}: header SECTOR {stamp.sector} disagrees with the file name "
                                  f"(sector {kind[1]})")
-            _add(tpfs, stamp, name, "target pixel file")
+            _add(tpfs, stamp, name, "target pixel file", tpf_names)
     if not lcs and not tpfs:
         raise ValueError(
             f"{clip(directory.name)}: no light curves found (expected sector<N>_pdcsap.csv or SPOC *lc.fits "
@@ -120,6 +155,7 @@ def load_local_dir(
                              f"found {sorted(set(lcs) | set(tpfs))}")
         lcs = {s: v for s, v in lcs.items() if s in wanted}
         tpfs = {s: v for s, v in tpfs.items() if s in wanted}
+    _check_one_star(lcs, tpfs, lc_names, tpf_names, clip(directory.name or str(directory)))
     from_pixels = sorted(set(tpfs) - set(lcs))
     for s in from_pixels:
         lcs[s] = aperture_light_curve(tpfs[s])

@@ -22,9 +22,15 @@ __all__ = ["LightCurve", "TPFStamp", "Dataset"]
 
 
 def _float_array(name: str, value: Any, ndim: int, *, time: bool = False) -> np.ndarray:
-    """``value`` as a read-only float64 copy of ``ndim`` dimensions (times: distinct; fluxes: no inf/absurd values)."""
+    """``value`` as a read-only float64 copy of ``ndim`` dimensions (times: distinct, BTJD, none NaN; fluxes: no
+    inf/absurd values)."""
     if time:
         arr = check_time(value, name=name)
+        missing = np.isnan(arr)
+        if missing.any():
+            raise ValueError(f"{name}: {int(missing.sum())} NaN time(s) (first at index {int(np.argmax(missing))}); "
+                             "expected a BTJD time for every cadence — drop the cadences without a time (the "
+                             "readers and converters do, counting them in provenance['dropped_nan_time'])")
     else:
         arr = check_flux(value, name, ndim)
     out = arr.copy() if np.may_share_memory(arr, np.asarray(value)) else arr  # always a private copy
@@ -46,7 +52,8 @@ class LightCurve:
     Parameters
     ----------
     time : array_like, shape (n,)
-        Mid-cadence times in BTJD (BJD_TDB - 2457000), days.
+        Mid-cadence times in BTJD (BJD_TDB - 2457000), days: distinct, none NaN, within ±10000
+        (a JD/BJD or MJD is refused with a hint; :func:`~toi5807.data.validate.check_time`).
     flux : array_like, shape (n,)
         Flux (e-/s for SPOC PDCSAP, or normalised to ~1).
     flux_err : array_like, shape (n,)
@@ -57,7 +64,11 @@ class LightCurve:
         TESS sector number.
     provenance : mapping, optional
         Where the data came from: ``simulated`` (bool) and, for the twin, ``scenario`` and ``seed``;
-        readers fill it from the file headers (``SIMDATA``, ``SCENARIO``, ``SIMSEED``).
+        readers fill it from the file headers (``SIMDATA``, ``SCENARIO``, ``SIMSEED``) and record
+        ``dropped_nan_time``, the cadences dropped because the file gave them no time (TIME = NaN).
+    tic_id : int or None
+        TESS Input Catalog ID of the target (``TICID`` of SPOC files, ``# tic_id:`` of the tutorial CSV);
+        None when unknown.
     """
 
     time: np.ndarray
@@ -105,7 +116,7 @@ class TPFStamp:
     Parameters
     ----------
     time : array_like, shape (n_time,)
-        Mid-cadence times in BTJD, days.
+        Mid-cadence times in BTJD, days (as :attr:`LightCurve.time`: distinct, none NaN, BTJD).
     flux : array_like, shape (n_time, n_rows, n_cols)
         Background-subtracted pixel flux, e-/s.
     flux_err : array_like, shape (n_time, n_rows, n_cols), optional
@@ -329,8 +340,11 @@ class Dataset:
         Returns
         -------
         dict
-            ``source``, ``sectors_lc``, ``sectors_tpf``, ``simulated`` (always) and the
-            ``meta`` entries (``scenario``, ``seed`` for the twin). No paths.
+            ``source``, ``sectors_lc``, ``sectors_tpf``, ``simulated`` (always), the
+            ``meta`` entries (``scenario``, ``seed`` for the twin) and, when a reader dropped cadences
+            without a time, ``dropped_nan_time_cadences`` = ``{"<sector>": n}`` (sector as a string key,
+            as in JSON; the larger of the sector's light-curve and TPF counts; sectors with none are left
+            out). No paths.
         """
         out: dict[str, Any] = dict(self.meta)
         out.update(
@@ -339,6 +353,13 @@ class Dataset:
             sectors_tpf=list(self.tpf_by_sector),
             simulated=self.simulated,
         )
+        dropped: dict[int, int] = {}
+        for member in (*self.lc_by_sector.values(), *self.tpf_by_sector.values()):
+            n = int(member.provenance.get("dropped_nan_time", 0) or 0)
+            if n > 0:
+                dropped[member.sector] = max(n, dropped.get(member.sector, 0))
+        if dropped:
+            out["dropped_nan_time_cadences"] = {str(s): n for s, n in sorted(dropped.items())}
         return out
 
 

@@ -8,6 +8,7 @@ naming the file and what was wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -29,6 +30,7 @@ CSV_COLUMNS: tuple[str, ...] = ("time_btjd", "flux", "flux_err", "quality")
 
 _HDULIST_REPR = re.compile(r"\[<astropy\.io\.fits\.hdu\.[^\]]*\]")
 _SECTOR_RE = re.compile(r"^#\s*sector\s*:\s*(\S+)\s*$", re.IGNORECASE)
+_TIC_RE = re.compile(r"^#\s*tic_?id\s*:\s*(\S+)\s*$", re.IGNORECASE)
 
 
 def check_regular_file(path: Path, kind: str) -> Path:
@@ -67,7 +69,7 @@ def _forward_warnings(caught: list, where: str) -> None:
 
 
 def _read_fits(path: Path, kind: str, quality_bitmask: str | int, convert, columns: tuple[str, ...] = ()):
-    """``convert(lk.read(...))`` on a file this function opens and always closes (lightkurve leaks the handle
+    """``convert(lk.read(...), hdul)`` on a file this function opens and always closes (lightkurve leaks the handle
     of a file it fails on); every failure is a capped ``ValueError`` naming the file."""
     import lightkurve as lk  # slow import: only when a FITS file is actually read
     from astropy.io import fits
@@ -96,7 +98,7 @@ def _read_fits(path: Path, kind: str, quality_bitmask: str | int, convert, colum
                 raise ValueError(cap(f"{path.name}: not a readable TESS {kind} FITS file "
                                      f"({type(exc).__name__}: {text[:600]}){said}")) from None
             try:
-                value = convert(obj)  # copies the arrays out of the file before it is closed
+                value = convert(obj, hdul)  # copies the arrays out of the file before it is closed
             except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
                 text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
                 raise ValueError(cap(f"{path.name}: {text[:MAX_MESSAGE]}")) from None
@@ -116,18 +118,27 @@ def read_lc_fits(path: str | Path, *, quality_bitmask: str | int = "default") ->
     Returns
     -------
     LightCurve
-        Times checked to be BTJD; every failure is a ``ValueError`` naming the file.
+        Times checked to be BTJD; every failure is a ``ValueError`` naming the file. Cadences
+        with TIME = NaN that the quality bitmask keeps are dropped and counted in
+        ``provenance["dropped_nan_time"]`` (those it drops anyway are not counted); ``tic_id``
+        from ``TICID``.
     """
     import lightkurve as lk
 
-    def convert(lc):
+    def convert(lc, hdul):
         if not isinstance(lc, lk.TessLightCurve):
             raise ValueError(f"expected a TESS light curve, lightkurve read a {type(lc).__name__}")
         if lc.meta.get("SECTOR") is None:
             raise ValueError("primary header has no SECTOR keyword")
         out = from_lightkurve_lc(lc)
         check_btjd(out.time, "TIME")
-        return out
+        # lightkurve silently drops TIME = NaN rows of a light curve: count those its bitmask would have kept
+        raw = hdul[1].data
+        untimed = ~np.isfinite(np.asarray(raw["TIME"], dtype=np.float64))
+        if untimed.any() and "QUALITY" in raw.columns.names:
+            untimed &= lk.utils.TessQualityFlags.create_quality_mask(np.asarray(raw["QUALITY"]), quality_bitmask)
+        n = int(out.provenance.get("dropped_nan_time", 0)) + int(np.count_nonzero(untimed))
+        return dataclasses.replace(out, provenance={**out.provenance, "dropped_nan_time": n})
 
     return _read_fits(Path(path), "light-curve", quality_bitmask, convert, ("TIME",))
 
@@ -146,11 +157,13 @@ def read_tpf_fits(path: str | Path, *, quality_bitmask: str | int = "none") -> T
     TPFStamp
         Needs TIME (BTJD), a 3-D FLUX cube, QUALITY, the aperture extension and SECTOR
         (else ``ValueError`` naming the file); copes without the optional SPOC content
-        (:mod:`toi5807.data.convert`).
+        (:mod:`toi5807.data.convert`). Cadences with TIME = NaN are dropped and counted in
+        ``provenance["dropped_nan_time"]``; identity (``tic_id``, ``ra_deg``/``dec_deg``,
+        ``camera``/``ccd``) from the primary header.
     """
     import lightkurve as lk
 
-    def convert(tpf):
+    def convert(tpf, hdul):
         if not isinstance(tpf, lk.TessTargetPixelFile):
             raise ValueError(f"expected a TESS target pixel file, lightkurve read a {type(tpf).__name__}")
         out = from_lightkurve_tpf(tpf)
@@ -163,18 +176,21 @@ def read_tpf_fits(path: str | Path, *, quality_bitmask: str | int = "none") -> T
 def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
     """Read the tutorial CSV light-curve format.
 
-    The format is ``#`` comment lines (one may be ``# sector: N``), a header line
+    The format is ``#`` comment lines (``# tic_id: N`` and ``# sector: N`` among them), a header line
     naming at least ``time_btjd,flux,flux_err,quality``, then one numeric row per cadence.
 
     Parameters
     ----------
     path : str or Path
     sector : int, optional
-        Sector number; taken from the ``# sector:`` comment when omitted.
+        Sector number; taken from the ``# sector:`` comment (else a ``sector<N>`` in the file name)
+        when omitted. Given and disagreeing with the comment → ``ValueError`` naming both.
 
     Returns
     -------
     LightCurve
+        ``tic_id`` from the ``# tic_id:`` comment (None without one). Rows whose ``time_btjd`` is
+        NaN are dropped and counted in ``provenance["dropped_nan_time"]``.
     """
     path = check_regular_file(Path(path), "CSV light curve")
     try:
@@ -186,20 +202,31 @@ def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
         raise ValueError(cap(text if text.startswith(path.name) else f"{path.name}: {text}")) from None
 
 
-def _parse_csv(path: Path, text: str, sector: int | None) -> LightCurve:
-    lines = text.splitlines()
-    header_idx = None
+def _comments(path: Path, lines: list[str]) -> tuple[int | None, dict[str, int]]:
+    """Index of the header line and the ``# sector:`` / ``# tic_id:`` values of the comments before it."""
+    said: dict[str, int] = {}
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             continue
-        if stripped.startswith("#"):
-            m = _SECTOR_RE.match(stripped)
-            if m and sector is None:
-                sector = header_int(_number(m.group(1)), "'# sector:' comment")
-            continue
-        header_idx = i
-        break
+        if not stripped.startswith("#"):
+            return i, said
+        for key, regex in (("sector", _SECTOR_RE), ("tic_id", _TIC_RE)):
+            m = regex.match(stripped)
+            if m:
+                value = header_int(_number(m.group(1)), f"'# {key}:' comment")
+                if key in said and said[key] != value:
+                    raise ValueError(f"{path.name}: two '# {key}:' comments disagree ({said[key]} and {value})")
+                said[key] = value
+    return None, said
+
+
+def _parse_csv(path: Path, text: str, sector: int | None) -> LightCurve:
+    lines = text.splitlines()
+    header_idx, said = _comments(path, lines)
+    if sector is not None and "sector" in said and said["sector"] != sector:
+        raise ValueError(f"{path.name}: its '# sector: {said['sector']}' comment disagrees with sector={sector}")
+    sector = said.get("sector") if sector is None else sector
     if header_idx is None:
         raise ValueError(f"{path.name}: empty file (expected a header line {','.join(CSV_COLUMNS)} and data rows)")
     names = [c.strip() for c in lines[header_idx].split(",")]
@@ -228,8 +255,11 @@ def _parse_csv(path: Path, text: str, sector: int | None) -> LightCurve:
     q = cols["quality"]
     if not np.all(np.isfinite(q)) or np.any(q != np.round(q)):
         raise ValueError(f"{path.name}: quality column must hold integers")
-    time = check_btjd(cols["time_btjd"], "time_btjd")
-    return LightCurve(time=time, flux=cols["flux"], flux_err=cols["flux_err"], quality=q, sector=sector)
+    timed = ~np.isnan(cols["time_btjd"])
+    time = check_btjd(cols["time_btjd"], "time_btjd")[timed]
+    return LightCurve(time=time, flux=cols["flux"][timed], flux_err=cols["flux_err"][timed], quality=q[timed],
+                      sector=sector, provenance={"dropped_nan_time": int(np.count_nonzero(~timed))},
+                      tic_id=said.get("tic_id"))
 
 
 def _number(text: str) -> int | float | str:

@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "MAX_QUOTE", "MAX_MESSAGE", "BTJD_RANGE", "MAX_ABS_FLUX", "MAX_SECTOR",
-    "clip", "cap", "check_cube", "check_time", "check_btjd", "check_flux", "check_quality",
+    "MAX_QUOTE", "MAX_MESSAGE", "BTJD_RANGE", "MAX_ABS_BTJD", "MAX_ABS_FLUX", "MAX_SECTOR",
+    "clip", "cap", "check_cube", "check_time", "check_btjd", "check_t0_btjd", "btjd_hint", "check_flux",
+    "check_quality",
     "check_sector", "header_int", "check_path", "check_bool", "check_int", "check_real",
 ]
 
@@ -30,6 +31,10 @@ MAX_QUOTE = 200
 MAX_MESSAGE = 2000
 #: Plausible TESS times, BTJD = BJD_TDB − 2457000 (days): launch (2018, BTJD ≈ 1325) to beyond 2040.
 BTJD_RANGE = (1000.0, 10000.0)
+#: Largest |time| (BTJD days) accepted anywhere in memory (data-model times, raw time arrays, ephemeris t0):
+#: BTJD −10000 … 10000 is BJD 2447000 … 2467000 (1987 … 2042). Larger values are JD/BJD (≈ 2.46e6), MJD
+#: (≈ 6e4), BJD − 2450000 (≈ 1e4) or corrupt. File times must lie in the narrower :data:`BTJD_RANGE`.
+MAX_ABS_BTJD = BTJD_RANGE[1]
 #: Largest plausible |flux|: pixel or aperture fluxes of TESS stars stay below ≈1e9 e-/s; larger values are corrupt.
 MAX_ABS_FLUX = 1e12
 #: Largest sector number the file names (``s%04d``) can hold.
@@ -73,12 +78,29 @@ def check_cube(flux: Any, name: str = "flux") -> np.ndarray:
     return arr.astype(np.float64, copy=False)
 
 
-def check_time(time: Any, n: int | None = None, name: str = "time") -> np.ndarray:
-    """A 1-D array of distinct times (days) as float64, of length ``n`` when given.
+def btjd_hint(value: float, plural: bool = True) -> str:
+    """What a non-BTJD time ``value`` (days) looks like, as " — …" to append to a message ("" if nothing fits).
 
-    NaN marks a cadence without a time and is allowed; ±inf and repeated finite
-    time stamps are not (a repeated cadence would count twice and shrink every
-    error bar by up to √2).
+    JD/BJD (2e6 … 3e6) → subtract 2457000; MJD (5e4 … 1e5) → BTJD = MJD − 56999.5; BJD − 2450000
+    (1e4 … 2e4) → subtract 7000.
+    """
+    these, dates = ("these look like", "Julian Dates") if plural else ("this looks like", "a Julian Date")
+    if 2.0e6 < value < 3.0e6:
+        return f" — {these} {dates}; BTJD = BJD − 2457000: subtract 2457000 to get BTJD"
+    if 5.0e4 < value < 1.0e5:
+        return f" — {these} {'MJDs' if plural else 'an MJD'}; BTJD = MJD − 56999.5"
+    if 1.0e4 < value < 2.0e4:
+        return f" — {these} BJD − 2450000; subtract 7000 to get BTJD (BTJD = BJD − 2457000)"
+    return ""
+
+
+def check_time(time: Any, n: int | None = None, name: str = "time") -> np.ndarray:
+    """A 1-D array of distinct BTJD times (days) as float64, of length ``n`` when given.
+
+    NaN marks a cadence without a time and is allowed here (the data model refuses it: readers drop
+    those cadences); ±inf, repeated finite time stamps (a repeated cadence would count twice and shrink
+    every error bar by up to √2) and finite times beyond ±:data:`MAX_ABS_BTJD` days (JD, MJD: not BTJD,
+    with a hint saying what they look like) are not.
     """
     arr = _real_array(name, time)
     if arr.ndim != 1:
@@ -89,6 +111,10 @@ def check_time(time: Any, n: int | None = None, name: str = "time") -> np.ndarra
     if np.isinf(arr).any():
         raise ValueError(f"{name}: {int(np.isinf(arr).sum())} infinite value(s); expected finite times (NaN for none)")
     fin = np.sort(arr[np.isfinite(arr)])
+    if fin.size and (fin[0] < -MAX_ABS_BTJD or fin[-1] > MAX_ABS_BTJD):
+        lo, hi = float(fin[0]), float(fin[-1])
+        raise ValueError(f"{name}: times span {lo!r}–{hi!r}; expected TESS BTJD days (BJD − 2457000, within "
+                         f"±{MAX_ABS_BTJD:g}){btjd_hint(hi) or ' — not a plausible BTJD'}")
     same = fin[1:] == fin[:-1]
     if same.any():
         raise ValueError(f"{name}: {int(same.sum())} repeated time stamp(s) (first at {fin[1:][same][0]!r}); "
@@ -97,17 +123,34 @@ def check_time(time: Any, n: int | None = None, name: str = "time") -> np.ndarra
 
 
 def check_btjd(time: np.ndarray, name: str = "time") -> np.ndarray:
-    """Times that are TESS BTJD days (:data:`BTJD_RANGE`), not JD/MJD; NaN allowed, at least one finite value."""
+    """Times that are TESS BTJD days (:data:`BTJD_RANGE`), not JD/MJD; NaN allowed, at least one finite value.
+
+    The rule for times read from files; in memory :func:`check_time` refuses what lies beyond
+    ±:data:`MAX_ABS_BTJD` with the same hint (:func:`btjd_hint`).
+    """
     fin = time[np.isfinite(time)]
     if fin.size == 0:
         raise ValueError(f"{name}: no finite time; expected BTJD days ({BTJD_RANGE[0]:g}–{BTJD_RANGE[1]:g})")
     lo, hi = float(fin.min()), float(fin.max())
     if lo < BTJD_RANGE[0] or hi > BTJD_RANGE[1]:
-        hint = " — these look like Julian Dates; BTJD = BJD − 2457000" if hi > 2.0e6 else ""
-        hint = hint or (" — these look like MJD; BTJD = MJD − 56999.5" if 5.0e4 < hi < 1.0e5 else "")
         raise ValueError(f"{name}: times span {lo!r}–{hi!r}; expected TESS BTJD days "
-                         f"({BTJD_RANGE[0]:g}–{BTJD_RANGE[1]:g}){hint}")
+                         f"({BTJD_RANGE[0]:g}–{BTJD_RANGE[1]:g}){btjd_hint(hi)}")
     return time
+
+
+def check_t0_btjd(t0: float, name: str = "t0_btjd") -> float:
+    """A mid-transit time that is BTJD days: finite and within ±:data:`MAX_ABS_BTJD`, else ``ValueError``
+    with :func:`btjd_hint` (a BJD such as 2460540.26 → "subtract 2457000 to get BTJD")."""
+    t = float(t0)
+    if not math.isfinite(t):
+        raise ValueError(f"{name}: expected a finite number, got {t}")
+    if abs(t) > MAX_ABS_BTJD:
+        hint = btjd_hint(t, plural=False)
+        if hint and t > 2.0e6:
+            hint += f" ({t - 2457000.0:.10g})"
+        raise ValueError(f"{name}: expected a mid-transit time in BTJD days (BJD − 2457000, within "
+                         f"±{MAX_ABS_BTJD:g}), got {clip(t)}{hint or ' — not a plausible BTJD'}")
+    return t
 
 
 def check_flux(flux: Any, name: str = "flux", ndim: int | None = None) -> np.ndarray:

@@ -25,6 +25,7 @@ from .stitch import (
 from .windows import (
     LocalWindows,
     local_windows,
+    no_transit_hint,
     phase,
     time_from_midtransit,
     transit_masks,
@@ -35,4 +36,5 @@ __all__ = [
     "MAX_DUTY_CYCLE", "MIN_DURATION_HOURS", "Candidate", "Ephemeris", "TransitParams", "check_ephemeris", "coerce_transit_params", "DepthEstimate",
     "StitchedLightCurve", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
     "phase", "time_from_midtransit", "transit_masks", "transit_window_masks", "LocalWindows", "local_windows",
+    "no_transit_hint",
 ]

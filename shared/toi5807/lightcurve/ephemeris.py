@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ..data.validate import check_t0_btjd
+
 __all__ = [
     "check_ephemeris",
     "MAX_DUTY_CYCLE",
@@ -45,9 +47,13 @@ def check_ephemeris(
     The duration is in **hours** and must lie in ``[MIN_DURATION_HOURS, MAX_DUTY_CYCLE · 24 · period]``
     (0.25 h to 20 % of the orbit, see :data:`MAX_DUTY_CYCLE`): e.g. a 4-day "duration" (96 h) for
     TOI-5807.01's 14.24-day period is 28 % of the orbit and rejected, as is 0.17 (a duration in days).
+    The t0 is BTJD (BJD_TDB − 2457000) within ±``MAX_ABS_BTJD`` (10000) days: a BJD/JD such as
+    2460540.26 is refused with "subtract 2457000 to get BTJD", an MJD with its conversion
+    (:func:`toi5807.data.validate.check_t0_btjd`).
 
-    Raises ``TypeError`` for non-real values and ``ValueError`` for non-finite values, period ≤ 0 or a
-    duration outside that range; messages use ``names`` for the three fields and say the unit.
+    Raises ``TypeError`` for non-real values and ``ValueError`` for non-finite values, period ≤ 0, a
+    t0 that is not BTJD or a duration outside that range; messages use ``names`` for the three fields
+    and say the unit.
     """
     values = []
     for name, value in zip(names, (period, t0, duration_hours)):
@@ -59,6 +65,7 @@ def check_ephemeris(
     p, t, d = values
     if p <= 0:
         raise ValueError(f"{names[0]}: expected > 0 days, got {p}")
+    t = check_t0_btjd(t, names[1])
     longest = MAX_DUTY_CYCLE * 24.0 * p
     if not MIN_DURATION_HOURS <= d <= longest:
         hint = (f"{d:g} h = {d / 24.0:.3g} days is {100 * d / (24.0 * p):.0f} % of the orbit"
@@ -79,7 +86,7 @@ class Ephemeris:
     period_days : float
         Orbital period, days (> 0).
     t0_btjd : float
-        A mid-transit time, BTJD.
+        A mid-transit time, BTJD (BJD_TDB − 2457000; a BJD/JD is refused with a hint).
     duration_hours : float
         Total transit duration, hours (0.25 h to 20 % of the period, see :func:`check_ephemeris`).
     """
@@ -130,7 +137,7 @@ class TransitParams:
     period : float
         Orbital period, days (> 0).
     t0 : float
-        A mid-transit time, BTJD.
+        A mid-transit time, BTJD (BJD_TDB − 2457000; a BJD/JD is refused with a hint).
     duration : float
         Total transit duration, **hours** (0.25 h to 20 % of the period, see :func:`check_ephemeris`).
     """

@@ -26,11 +26,12 @@ import numpy as np
 
 from .. import target
 from ..data.validate import check_time
-from .ephemeris import Ephemeris, TransitParams
+from .ephemeris import MAX_DUTY_CYCLE, Ephemeris, TransitParams, coerce_transit_params
 
 __all__ = [
     "LocalWindows",
     "local_windows",
+    "no_transit_hint",
     "phase",
     "time_from_midtransit",
     "transit_masks",
@@ -116,6 +117,75 @@ def transit_window_masks(
         in_mask = dt <= k_in * d / 2.0
         out_mask = dt > d / 2.0 + k_buffer * d
     return in_mask, out_mask
+
+
+def _n_in_transit(t: np.ndarray, period: float, t0: float, duration_hours: float) -> int:
+    """Cadences of finite times ``t`` within half a duration of a mid-transit."""
+    dt = np.abs(np.mod(t - t0 + 0.5 * period, period) - 0.5 * period)
+    return int(np.count_nonzero(dt <= duration_hours / 48.0))
+
+
+def no_transit_hint(time: Any, transit_params: Any) -> str:
+    """Why no cadence falls in transit, and whether the period or duration look like the wrong unit.
+
+    In transit here is ``|Δt| ≤ D/2``. The ephemeris is tried again with the period read as
+    hours (``period / 24`` days, e.g. 341.8 → 14.24 d), the duration read as days
+    (``24 · duration`` hours) and both; an alternative that puts cadences in transit (and keeps
+    the duration within :data:`~toi5807.lightcurve.ephemeris.MAX_DUTY_CYCLE` of the period) is
+    named with its count. Predicted mid-transits inside the data span whose nearest cadence is more
+    than ``max(D/2, 2 cadences)`` away are said to fall in gaps (checked first); otherwise the hint
+    says how far outside the data the nearest predicted mid-transit lies.
+
+    Parameters
+    ----------
+    time : array_like, shape (n,)
+        Cadence times, BTJD days (NaN ignored).
+    transit_params : TransitParams, Ephemeris, Candidate or mapping
+        Period days, t0 BTJD, duration hours (:func:`~toi5807.lightcurve.ephemeris.coerce_transit_params`).
+
+    Returns
+    -------
+    str
+        ``""`` when at least one cadence falls in transit; else one or two sentences for a
+        skipped result's reason.
+    """
+    tp = coerce_transit_params(transit_params)
+    t = check_time(time)
+    t = t[np.isfinite(t)]
+    if t.size == 0:
+        return "no cadence has a time, so none can fall in transit"
+    p, t0, d = tp.period, tp.t0, tp.duration
+    if _n_in_transit(t, p, t0, d):
+        return ""
+    lo, hi = float(t.min()), float(t.max())
+    said = (f"no cadence of the data (BTJD {lo:.2f}–{hi:.2f}, {hi - lo:.1f} days) falls within half a duration "
+            f"of a predicted mid-transit (period {p:g} d, t0 {t0:g} BTJD, duration {d:g} h)")
+    t = np.sort(t)
+    cad = float(np.median(np.diff(t))) if t.size > 1 else 2.0 / 1440.0
+    mids = t0 + p * np.arange(np.ceil((lo - t0) / p), np.floor((hi - t0) / p) + 1)  # predicted, inside the span
+    i = np.clip(np.searchsorted(t, mids), 1, max(t.size - 1, 1))
+    gap = np.minimum(np.abs(t[i - 1] - mids), np.abs(t[np.minimum(i, t.size - 1)] - mids))  # to the nearest cadence
+    if mids.size and np.all(gap > max(d / 48.0, 2.0 * cad)):
+        return (f"{said}: the {mids.size} predicted mid-transit(s) inside the data span (first BTJD {mids[0]:.3f}) "
+                "all fall in gaps of the data")
+    tries = (("the period looks like hours", p / 24.0, d, f"as {p / 24.0:.4g} days"),
+             ("the duration looks like days", p, 24.0 * d, f"as {24.0 * d:.4g} hours"),
+             ("the period looks like hours and the duration like days", p / 24.0, 24.0 * d,
+              f"as {p / 24.0:.4g} days and {24.0 * d:.4g} hours"))
+    for what, p_alt, d_alt, how in tries:
+        if d_alt <= MAX_DUTY_CYCLE * 24.0 * p_alt:
+            n = _n_in_transit(t, p_alt, t0, d_alt)
+            if n:
+                return (f"{said}; {what}: {how}, {n} cadences fall in transit — check the units (period in days, "
+                        "duration in hours)")
+    if mids.size:
+        return (f"{said}; the {d:g}-hour transit window is narrower than the spacing of the cadences "
+                f"({1440.0 * cad:.1f} min): none falls within half a duration of the mid-transits")
+    nearest = float(t0 + np.round((0.5 * (lo + hi) - t0) / p) * p)
+    away = min(abs(nearest - lo), abs(nearest - hi))
+    return (f"{said}; neither the period as hours nor the duration as days helps: the nearest predicted "
+            f"mid-transit, BTJD {nearest:.3f}, lies {away:.1f} days outside the data — check t0 and that these "
+            "data cover a transit")
 
 
 #: Quality bit of a momentum dump (a pointing jump) in SPOC files.
