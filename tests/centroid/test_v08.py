@@ -80,7 +80,7 @@ def test_no_in_transit_cadences_skipped():
     res = run_v08(stamp, tp)
     assert res.status == "skipped" and res.verdict is None
     assert res.flags == ("NO_IN_TRANSIT_CADENCES",)
-    assert res.details["n_out_of_transit"] == 100 and "low_n_in_transit" in res.warnings
+    assert res.details["n_out_of_transit_cadences"] == 100 and "low_n_in_transit" in res.warnings
 
 
 def test_check_result_contract_and_plot_data():
@@ -96,6 +96,11 @@ def test_check_result_contract_and_plot_data():
     assert res.verdict == "WARN"  # 0.58 px < 1 px fail threshold, huge sigma
     d = res.to_dict()
     json.dumps(d, allow_nan=False)
+    # one name per quantity: the six metrics are not repeated in details, no aliases, no images by default
+    assert not set(d["details"]) & (set(d["metrics"]) | {"n_in_transit", "n_out_of_transit", "n_out_transit_cadences",
+                                                         "shift_arcsec"})
+    assert "out_of_transit_mean_image" not in d["plot_data"] and "in_transit_centroid" in d["plot_data"]
+    d = res.to_dict(include_images=True)
     pdata = d["plot_data"]
     assert np.array(pdata["in_transit_mean_image"]).shape == (11, 13)
     assert np.array(pdata["out_of_transit_mean_image"]).shape == (11, 13)

@@ -67,7 +67,7 @@ def test_to_dict_carries_simulated_everywhere(results):
     nested = results["V08OffsetAnalysis"].to_dict()["sectors"][0]
     assert nested["simulated"] and nested["per_transit"]["simulated"] and nested["per_transit"]["epochs"][0]["simulated"]
     assert nested["source"]["offset_sky"]["simulated"] and nested["depth"]["simulated"]
-    assert results["CheckResult"].to_dict()["details"]["simulated"] is True
+    assert results["CheckResult"].to_dict()["simulated"] is True
 
 
 def test_with_simulated_relabels_nested_results_and_keeps_the_rest(results):

@@ -37,6 +37,10 @@ V08_METRIC_KEYS = (
     "n_in_transit_cadences",
     "n_out_of_transit_cadences",
 )
+#: Whole images in ``plot_data``: left out of :meth:`CheckResult.to_dict` unless asked for.
+_IMAGE_KEYS = frozenset({"out_of_transit_mean_image", "in_transit_mean_image", "difference_image", "aperture_mask"})
+_ALIASES = frozenset({"n_in_transit", "n_out_of_transit", "n_out_transit_cadences", "shift_arcsec", "warnings",
+                      "confidence", "simulated"})
 _FLAGGED_WARNINGS = {
     "saturation_risk": "SATURATION_RISK",
     "low_n_in_transit": "LOW_N_IN_TRANSIT",
@@ -56,7 +60,8 @@ class CheckResult(Explained):
     verdict : {"PASS", "WARN", "FAIL"} or None
         None when skipped.
     confidence : float
-        Data-quality confidence in [0, 1].
+        How much data the verdict stands on, from the cadence counts (0.85 at most: ≥ 20 in-transit cadences;
+        see :attr:`toi5807.centroid.CentroidResult.confidence`); not a probability and not part of the σ.
     flags : tuple of str
         Machine-readable conditions (``MISSING_TPF``, ``NO_IN_TRANSIT_CADENCES``,
         ``NO_OUT_OF_TRANSIT_CADENCES``, ``SATURATION_RISK``, ``LOW_N_IN_TRANSIT``,
@@ -88,8 +93,15 @@ class CheckResult(Explained):
     plot_data: dict[str, Any] = field(default_factory=dict)
     simulated: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict (NaN/inf → None)."""
+    def to_dict(self, *, include_images: bool = False) -> dict[str, Any]:
+        """JSON-safe dict (NaN/inf → None), one key per quantity.
+
+        ``metrics`` holds the reference tutorial's six metrics (:data:`V08_METRIC_KEYS`); ``details`` the rest of
+        the measurement without repeating them; ``plot_data`` the centroids and covariances a figure needs, and the
+        mean images (rows × columns, e-/s) and aperture mask only with ``include_images=True``.
+        """
+        details = {k: v for k, v in self.details.items() if k not in self.metrics and k not in _ALIASES}
+        plot = {k: v for k, v in self.plot_data.items() if include_images or k not in _IMAGE_KEYS}
         return _json_safe(
             {
                 "id": self.id,
@@ -99,8 +111,8 @@ class CheckResult(Explained):
                 "flags": list(self.flags),
                 "warnings": list(self.warnings),
                 "metrics": self.metrics,
-                "details": self.details,
-                "plot_data": self.plot_data,
+                "details": details,
+                "plot_data": plot,
                 "simulated": self.simulated,
             }
         )

@@ -76,7 +76,10 @@ class CentroidResult(Explained):
     shift_ci_lower_pixels, shift_ci_upper_pixels : float
         95 % percentile interval of |shift| (bootstrap only).
     confidence : float
-        Data-quality confidence in [0, 1] (§4.3, × 0.8 when saturated).
+        How much data the verdict stands on, from the cadence counts alone (design note §4.3; it does not enter
+        the significance): 0.85 with ≥ 20 in-transit cadences (the most any result gets), 0.7 with 10–19, 0.5 with
+        fewer, 0.2 / 0.3 below the minimum in / out counts, × 0.9 with fewer than 50 out-of-transit cadences and
+        × 0.8 when the star may be saturated (:func:`toi5807.pixels.cadence_confidence`).
     warnings : tuple of str
     simulated : bool
         Set by the stamp-level callers (:func:`toi5807.run_v08`); arrays alone cannot tell.
@@ -119,8 +122,14 @@ class CentroidResult(Explained):
     simulated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict of every field (NaN/inf → None, tuples → lists)."""
-        return _json_safe({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+        """JSON-safe dict, one key per quantity (NaN/inf → None, tuples → lists).
+
+        The design note's aliases (``n_in_transit``, ``n_out_of_transit``, ``n_out_transit_cadences``,
+        ``shift_arcsec``) stay readable as attributes but are not repeated here: the counts are
+        ``n_in_transit_cadences`` / ``n_out_of_transit_cadences`` and the shift on the sky ``centroid_shift_arcsec``.
+        """
+        return _json_safe({f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                           if f.name not in RESULT_ALIASES})
 
     def _display(self) -> tuple[str, list[tuple[str, str]]]:
         mpx = 1e3 * self.centroid_shift_pixels
@@ -131,6 +140,10 @@ class CentroidResult(Explained):
                              f"({self.significance_method}, {self.centroid_method} centroids)"),
             ("cadences", f"{self.n_in_transit_cadences} in transit, {self.n_out_of_transit_cadences} out"),
             ("warnings", ", ".join(self.warnings) or "none")])
+
+
+#: Fields of :class:`CentroidResult` that repeat another under the design note's older names.
+RESULT_ALIASES = frozenset({"n_in_transit", "n_out_of_transit", "n_out_transit_cadences", "shift_arcsec"})
 
 
 @dataclass(frozen=True, eq=False)
