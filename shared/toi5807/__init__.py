@@ -66,7 +66,7 @@ from .centroid import (  # noqa: E402
     CentroidShiftConfig,
     CheckResult,
     analyze_v08_offsets,
-    compute_centroid_shift,
+    empty_epoch_null,
     run_v08,
 )
 from .vetting import PixelVetResult, vet_pixels  # noqa: E402
@@ -98,6 +98,7 @@ from .plots import (  # noqa: E402
 # --- tutorial: what the notebooks call --------------------------------------------------------
 from .tutorial import (  # noqa: E402
     eb_signature_table,
+    empty_epoch_table,
     estimator_demo_table,
     exclusion_radius_note,
     hosts_table,
@@ -135,7 +136,7 @@ __all__ = [
     # lightcurve
     "Candidate", "Ephemeris", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
     # the pixel checks and the verdict
-    "stamp_noise", "CentroidShiftConfig", "CheckResult", "analyze_v08_offsets", "compute_centroid_shift", "run_v08",
+    "stamp_noise", "CentroidShiftConfig", "CheckResult", "analyze_v08_offsets", "empty_epoch_null", "run_v08",
     "PixelVetResult", "vet_pixels",
     # twin (SIMULATION)
     "load_spec", "simulate_sector", "twin_catalogue", "twin_neighbour_offsets",
@@ -145,7 +146,7 @@ __all__ = [
     "plot_centroid_shift", "plot_diffimages", "plot_null_calibration", "plot_per_transit", "plot_phase_folded",
     "plot_pointing", "plot_sensitivity_curve", "plot_sky_offsets", "plot_transit_windows", "plot_v08_summary",
     # tutorial
-    "eb_signature_table", "estimator_demo_table", "exclusion_radius_note", "hosts_table", "latest_stamp",
+    "eb_signature_table", "empty_epoch_table", "estimator_demo_table", "exclusion_radius_note", "hosts_table", "latest_stamp",
     "localization_calibration_table", "localization_injection_table", "methods_table", "no_pixels_note",
     "null_calibration_table", "offsets_summary_table", "offsets_table", "per_transit_table", "run_v08_by_sector",
     "save_plot", "setup_notebook", "stitched_summary", "table", "twin_catalogue_table", "twin_geometry_table",

@@ -27,7 +27,7 @@ def results():
     return {
         "CheckResult": t["results"][83],
         "CheckResult (skipped)": sh.run_v08(None, t["candidate"]),
-        "CentroidResult": sh.compute_centroid_shift(st.flux, st.time, sh.lightcurve.TransitParams.from_candidate(t["candidate"]),
+        "CentroidResult": sh.centroid.compute_centroid_shift(st.flux, st.time, sh.lightcurve.TransitParams.from_candidate(t["candidate"]),
                                                     quality=st.quality),
         "PerTransitShifts": sec.per_transit, "EpochShift": sec.per_transit.epochs[0], "SectorOffsets": sec,
         "V08OffsetAnalysis": an, "StampDepth": sec.depth, "SourceOffset": sec.source,

@@ -1,19 +1,12 @@
 """The V08 centroid shift of one stamp: a straight pipeline from cube to significance.
 
-stamp → per-cadence centroid series (:mod:`~toi5807.pixels.series`) → in/out window
-masks (:func:`toi5807.lightcurve.transit_window_masks`) → robust location of each
-group (:mod:`~toi5807.pixels.location`) → significance of the shift vector
-(:mod:`~toi5807.centroid.significance`) → :class:`CentroidResult`. The verdict is
-made by :func:`toi5807.centroid.check.run_v08`.
-
-This is the "v2" check of the V08 design note: per-cadence centroids computed
-in one vectorised pass, robust aggregation (median or a Huber M-estimator, with
-a MAD outlier clip), minimum-cadence gating with confidence degradation,
-saturation detection, and four significance methods sharing one p-value
-convention. A centroid shift is not a source offset (Bryson et al. 2013,
-arXiv:1303.0052): a transit on the target also moves the centroid when
-neighbours contribute light. Coordinates are stamp pixels: x = column,
-y = row, pixel (0, 0) at the centre of the stamp's first pixel.
+stamp → per-cadence centroid series (:mod:`~toi5807.pixels.series`) → in/out window masks
+(:func:`toi5807.lightcurve.transit_window_masks`) → robust location of each group (:mod:`~toi5807.pixels.location`)
+→ significance of the shift vector (:mod:`~toi5807.centroid.significance`) → :class:`CentroidResult`; the verdict is
+:func:`toi5807.centroid.check.run_v08`'s. The "v2" check of the V08 design note: one vectorised pass, robust
+aggregation (median or Huber, MAD clip), minimum-cadence gating, saturation detection, four significance methods
+with one p-value convention. A centroid shift is not a source offset (Bryson et al. 2013, arXiv:1303.0052).
+Coordinates are stamp pixels: x = column, y = row, pixel (0, 0) at the centre of the stamp's first pixel.
 """
 
 from __future__ import annotations
@@ -76,10 +69,8 @@ class CentroidResult(Explained):
     shift_ci_lower_pixels, shift_ci_upper_pixels : float
         95 % percentile interval of |shift| (bootstrap only).
     confidence : float
-        How much data the verdict stands on, from the cadence counts alone (design note §4.3; it does not enter
-        the significance): 0.85 with ≥ 20 in-transit cadences (the most any result gets), 0.7 with 10–19, 0.5 with
-        fewer, 0.2 / 0.3 below the minimum in / out counts, × 0.9 with fewer than 50 out-of-transit cadences and
-        × 0.8 when the star may be saturated (:func:`toi5807.pixels.cadence_confidence`).
+        How much data the verdict stands on, from the cadence counts alone (not part of σ; design note §4.3,
+        :func:`toi5807.pixels.cadence_confidence`): at most 0.85 (≥ 20 in-transit cadences), × 0.8 if saturated.
     warnings : tuple of str
     simulated : bool
         Set by the stamp-level callers (:func:`toi5807.run_v08`); arrays alone cannot tell.
@@ -122,12 +113,8 @@ class CentroidResult(Explained):
     simulated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict, one key per quantity (NaN/inf → None, tuples → lists).
-
-        The design note's aliases (``n_in_transit``, ``n_out_of_transit``, ``n_out_transit_cadences``,
-        ``shift_arcsec``) stay readable as attributes but are not repeated here: the counts are
-        ``n_in_transit_cadences`` / ``n_out_of_transit_cadences`` and the shift on the sky ``centroid_shift_arcsec``.
-        """
+        """JSON-safe dict, one key per quantity (NaN/inf → None); the design note's aliases
+        (:data:`RESULT_ALIASES`) stay attributes only."""
         return _json_safe({f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                            if f.name not in RESULT_ALIASES})
 

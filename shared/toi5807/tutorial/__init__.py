@@ -5,6 +5,7 @@ Only the command line (:mod:`toi5807.__main__`) sits above it.
 """
 
 from .calibration import (
+    empty_epoch_table,
     estimator_demo_table,
     localization_calibration_table,
     localization_injection_table,
@@ -42,7 +43,7 @@ from .twin import (
 
 __all__ = [
     "localization_calibration_table", "localization_injection_table", "null_calibration_table",
-    "estimator_demo_table", "methods_table",
+    "estimator_demo_table", "methods_table", "empty_epoch_table",
     "MISSING", "Note", "Table", "table", "shift_position_angle_deg", "v08_interpretation", "save_plot",
     "setup_notebook", "latest_stamp", "no_pixels_note", "offsets_summary_table", "offsets_table",
     "per_transit_table", "vet_table", "hosts_table", "exclusion_radius_note", "v08_table", "candidate_report", "latest_v08_sector", "run_v08_by_sector",

@@ -13,7 +13,7 @@ from typing import Any
 from .display import Table, table
 
 __all__ = ["null_calibration_table", "localization_calibration_table", "localization_injection_table",
-           "estimator_demo_table", "methods_table"]
+           "estimator_demo_table", "methods_table", "empty_epoch_table"]
 
 
 def _ratio(rate: float | None, nominal: float) -> float | None:
@@ -111,3 +111,30 @@ def methods_table(sigmas: Mapping[str, Mapping[str, Any]]) -> Table:
     rows = [{"sector": s, "shift (milli-px)": row.get("shift_mpx"), **{f"{m} σ": row.get(m) for m in methods}}
             for s, row in sorted(sigmas.items())]
     return table(rows, title="Same shift, four null models")
+
+
+def empty_epoch_table(real: Any, twin: Mapping[str, Any] | None = None) -> Table:
+    """V08's false alarms at empty epochs of the target's own pixels, beside the twin calibration's.
+
+    Parameters
+    ----------
+    real : EmptyEpochNull
+        From :func:`toi5807.centroid.empty_epochs.empty_epoch_null` on the real stamp.
+    twin : mapping, optional
+        ``null_calibration.json`` (:func:`toi5807.calibration.load_calibration`): the SIMULATED rates.
+
+    Where the two disagree, the real pixels win: they are the pixels being judged.
+    """
+    rates = real.rates()
+    rows = []
+    for m, r in rates.items():
+        row = {"method": m, f"sector {real.sector}: epochs ≥ 3σ": f"{r['false_alarms_3sigma']} of {r['n_epochs']}",
+               "rate (%)": None if r["far_3sigma"] is None else 100 * r["far_3sigma"],
+               "99 % interval (%)": None if r["far_ci99"] is None else [100 * v for v in r["far_ci99"]],
+               "median σ": r["median_sigma"]}
+        if twin is not None and m in twin.get("methods", {}):
+            row["twin: rate (%) (SIMULATED)"] = 100 * twin["methods"][m]["far_3sigma"]
+        rows.append(row)
+    origin = "SIMULATED pixels" if real.simulated else "the real pixels"
+    return table(rows, title=f"V08 at {len(real.phases)} empty epochs of sector {real.sector} ({origin}); "
+                             "a calibrated method: 1.11 % at ≥ 3σ, median σ 1.18")
