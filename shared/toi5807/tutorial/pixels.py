@@ -75,8 +75,13 @@ def offsets_summary_table(analysis: Any) -> Table | Note:
         ("3σ exclusion radius (arcsec)", analysis.exclusion_radius_arcsec if co.n_used else None),
         ("3σ exclusion radius (pixels)", analysis.exclusion_radius_pixels if co.n_used else None),
     ]
+    secs = [s.sector for s in analysis.sectors]
+    if len(secs) == 1:  # nothing to agree with; the Gaussian σ of the sky vector, not V08's counted one
+        rows = [(("shift on the sky, Gaussian σ (χ², 2 dof)" if k.startswith("combined shift significance") else
+                  k.replace("combined shift", "shift on the sky")), v) for k, v in rows if not k.startswith("sectors agree")]
     rows += [("note", _FLAG_WORDS.get(f, f)) for f in analysis.flags]
-    return table(rows, ["quantity", "value"], title=f"Sectors {_sectors(s.sector for s in analysis.sectors)} combined"
+    return table(rows, ["quantity", "value"], title=(f"Sector {secs[0]} (one sector: nothing to combine)" if len(secs) == 1
+                                                     else f"Sectors {_sectors(secs)} combined")
                  + (" (SIMULATED data)" if analysis.simulated else ""))
 
 
