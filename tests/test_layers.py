@@ -134,3 +134,12 @@ def test_one_ephemeris_vocabulary():
     assert {"period_days", "t0_btjd", "duration_hours"} <= set(params) and "period" not in params
     run = inspect.signature(sh.run_v08).parameters
     assert {"period_days", "t0_btjd", "duration_hours", "period", "t0"} <= set(run)
+
+
+def test_no_test_asserts_wall_clock_time():
+    """Timings live in benchmarks/: a unit test that asserts seconds fails under load (it did once, at 63.5 s)."""
+    tests = Path(__file__).resolve().parent
+    clocks = ("perf_counter(", "monotonic(", "process_time(")
+    offenders = [str(p.relative_to(tests)) for p in tests.rglob("*.py") if p != Path(__file__).resolve()
+                 and any(c in p.read_text(encoding="utf-8") for c in clocks)]
+    assert not offenders, f"wall-clock measurements in tests (move them to benchmarks/): {offenders}"
