@@ -50,7 +50,7 @@ NEIGHBOURS: tuple[tuple[float, float, float], ...] = ((3.2, -2.6, 0.15), (-3.4, 
 PRF = PRFParams(sigma_core_col=0.85, sigma_core_row=0.95, sigma_wing=1.8, wing_fraction=0.15)
 _PIXEL_DEG = 21.0 / 3600.0  # TESS pixel, degrees
 _EXPOSURE_S = 120.0 * 0.8 * 0.99  # effective exposure of a 2-min cadence, s
-_READ_NOISE = 10.0  # e-/s per pixel per 2-min cadence (indicative)
+_READ_NOISE = 0.8  # e-/s per pixel per 2-min cadence: ≈ 10 e- per 2-s frame, 60 frames, 95 s exposure
 _BTJD0 = _dt.datetime(2014, 12, 8, 12, 0, 0)  # BTJD 0 = JD 2457000 (TDB; leap seconds ignored)
 _NAN_QUALITY = (8, 136)  # SPOC quality of cadences without a time: Earth point, and + manual exclude
 
@@ -226,6 +226,17 @@ def _target(path: str | os.PathLike, kind: str, kw: dict[str, Any]) -> Path:
     return path
 
 
+def _write(out: Path, kind: str, table: fits.BinTableHDU, head: dict[str, Any], kw: dict[str, Any],
+           sc: dict[str, Any]) -> SpocFile:
+    """Primary header + ``table`` + APERTURE image to ``out``; the file with its truth."""
+    prim = _primary(kind, tic_id=head["tic_id"], ra_deg=head["ra_deg"], dec_deg=head["dec_deg"], sector=kw["sector"],
+                    camera=head["camera"], ccd=head["ccd"], star_flux=kw["star_flux"], sc=sc)
+    ap = _aperture_hdu(sc, ra_deg=head["ra_deg"], dec_deg=head["dec_deg"], origin=head["origin"],
+                       roll_deg=head["roll_deg"])
+    fits.HDUList([prim, table, ap]).writeto(out, overwrite=True)
+    return SpocFile(out, int(sc["time"].size), int(sc["untimed"].sum()), float(sc["tcol"]), float(sc["trow"]))
+
+
 def _defaults(**kw: Any) -> dict[str, Any]:
     out = dict(n_cadences=2000, shape=(11, 11), nan_time_every=50, transit=None, seed=0, camera=1, ccd=1,
                star_flux=15000.0, neighbours=NEIGHBOURS, jitter_pixels=0.02, background=30.0, cadence_minutes=2.0,
@@ -286,20 +297,15 @@ def write_spoc_tpf(path: str | os.PathLike, *, tic_id: int, ra_deg: float, dec_d
     for c in (4, 5, 6, 7, 8):
         _wcs_keywords(tab.header, c, ra_deg=head["ra_deg"], dec_deg=head["dec_deg"], sc=sc, origin=head["origin"],
                       roll_deg=head["roll_deg"])
-    prim = _primary("tp", tic_id=head["tic_id"], ra_deg=head["ra_deg"], dec_deg=head["dec_deg"], sector=sector,
-                    camera=head["camera"], ccd=head["ccd"], star_flux=kw["star_flux"], sc=sc)
-    ap = _aperture_hdu(sc, ra_deg=head["ra_deg"], dec_deg=head["dec_deg"], origin=head["origin"],
-                       roll_deg=head["roll_deg"])
-    fits.HDUList([prim, tab, ap]).writeto(out, overwrite=True)
-    return SpocFile(out, n, int(u.sum()), float(sc["tcol"]), float(sc["trow"]))
+    return _write(out, "tp", tab, head, kw, sc)
 
 
 def write_spoc_lc(path: str | os.PathLike, *, tic_id: int, ra_deg: float, dec_deg: float, sector: int,
                   **options: Any) -> SpocFile:
     """Write a SPOC-layout light curve of the scene :func:`write_spoc_tpf` draws with the same keywords.
 
-    ``SAP_FLUX`` is the sum of the optimal-aperture pixels (e-/s); ``PDCSAP_FLUX`` = SAP corrected for crowding
-    and flux fraction (``CROWDSAP``, ``FLFRCSAP``), so a transit keeps its true depth there. Cadences without a
+    ``SAP_FLUX`` is the sum of the optimal-aperture pixels (e-/s); ``PDCSAP_FLUX`` = (SAP − (1 − CROWDSAP) ·
+    median SAP) / FLFRCSAP, the neighbours' light removed, so a transit of the target keeps its true depth there. Cadences without a
     time have NaN TIME and fluxes, as in the TPF. Parameters as :func:`write_spoc_tpf`.
     """
     kw = _defaults(tic_id=tic_id, ra_deg=ra_deg, dec_deg=dec_deg, sector=sector, **options)
@@ -308,7 +314,7 @@ def write_spoc_lc(path: str | os.PathLike, *, tic_id: int, ra_deg: float, dec_de
     n, u, ap, f32 = sc["time"].size, sc["untimed"], sc["aperture"], np.float32
     sap = sc["flux"][:, ap].sum(axis=1)
     sap_err = np.sqrt(np.square(sc["flux_err"][:, ap]).sum(axis=1))
-    pdc_scale = sc["crowd"] / sc["flfrc"]
+    contamination = (1.0 - sc["crowd"]) * float(np.nanmedian(sap[~u]))  # neighbours' light, as PDC removes it
     nan = np.full(n, np.nan)
     w = np.clip(sc["flux"][:, ap], 0.0, None)
     rr, cc = np.nonzero(ap)
@@ -318,7 +324,8 @@ def write_spoc_lc(path: str | os.PathLike, *, tic_id: int, ra_deg: float, dec_de
               ("SAP_FLUX", "E", "e-/s", sap), ("SAP_FLUX_ERR", "E", "e-/s", sap_err),
               ("SAP_BKG", "E", "e-/s", sc["bkg"][:, ap].sum(axis=1)),
               ("SAP_BKG_ERR", "E", "e-/s", np.sqrt(sc["bkg"][:, ap].sum(axis=1) / _EXPOSURE_S)),
-              ("PDCSAP_FLUX", "E", "e-/s", sap * pdc_scale), ("PDCSAP_FLUX_ERR", "E", "e-/s", sap_err * pdc_scale),
+              ("PDCSAP_FLUX", "E", "e-/s", (sap - contamination) / sc["flfrc"]),
+              ("PDCSAP_FLUX_ERR", "E", "e-/s", sap_err / sc["flfrc"]),
               ("PSF_CENTR1", "D", "pixel", nan), ("PSF_CENTR1_ERR", "E", "pixel", nan),
               ("PSF_CENTR2", "D", "pixel", nan), ("PSF_CENTR2_ERR", "E", "pixel", nan),
               ("MOM_CENTR1", "D", "pixel", mom_col), ("MOM_CENTR1_ERR", "E", "pixel", np.full(n, 1e-3)),
@@ -331,12 +338,7 @@ def write_spoc_lc(path: str | os.PathLike, *, tic_id: int, ra_deg: float, dec_de
     tab = fits.BinTableHDU.from_columns(cols, name="LIGHTCURVE")
     _table_keywords(tab.header, sc)
     tab.header["PDCMETHD"] = "msMAP"
-    prim = _primary("lc", tic_id=head["tic_id"], ra_deg=head["ra_deg"], dec_deg=head["dec_deg"], sector=sector,
-                    camera=head["camera"], ccd=head["ccd"], star_flux=kw["star_flux"], sc=sc)
-    aph = _aperture_hdu(sc, ra_deg=head["ra_deg"], dec_deg=head["dec_deg"], origin=head["origin"],
-                        roll_deg=head["roll_deg"])
-    fits.HDUList([prim, tab, aph]).writeto(out, overwrite=True)
-    return SpocFile(out, n, int(u.sum()), float(sc["tcol"]), float(sc["trow"]))
+    return _write(out, "lc", tab, head, kw, sc)
 
 
 def write_spoc_sector(directory: str | os.PathLike, *, tic_id: int, ra_deg: float, dec_deg: float, sector: int,
