@@ -140,3 +140,24 @@ def test_folder_of_several_stars_is_refused(tmp_path):
     with pytest.raises(ValueError, match="2 different stars") as err:
         sh.load_dataset("local", path=tmp_path)
     assert f"TIC 12345678: ['{a.path.name}']" in str(err.value) and f"TIC 87654321: ['{b.path.name}']" in str(err.value)
+
+
+def test_injected_transit_keeps_its_depth_in_pdcsap(tmp_path):
+    """Known truth: a 5000-ppm box transit of the target comes back from the PDCSAP light curve within 4σ."""
+    t0 = sector_start_btjd(10) + 0.8
+    write_spoc_sector(tmp_path, **STAR, sector=10, n_cadences=6000, transit=(2.0, t0, 3.0, 5000.0))
+    ds = sh.load_dataset("local", path=tmp_path)
+    depth, err = sh.estimate_depth_ppm(sh.stitch_pdcsap(ds), sh.Ephemeris(2.0, t0, 3.0))
+    assert 30.0 < err < 200.0 and abs(depth - 5000.0) < 4.0 * err
+
+
+# ----------------------------------------------------------------------------- the real files
+@pytest.mark.real_data
+def test_real_files_say_whose_they_are(real_data_dir, real_tpf_dir):
+    from toi5807 import target
+
+    stamp = read_tpf_fits(real_tpf_dir / "sector83_tpf.fits")
+    assert stamp.tic_id == target.TIC_ID and stamp.provenance["dropped_nan_time"] >= 0
+    assert abs(stamp.ra_deg - target.RA_DEG) < 1e-3 and abs(stamp.dec_deg - target.DEC_DEG) < 1e-3
+    ds = sh.load_dataset("local", path=real_data_dir)
+    assert {lc.tic_id for lc in ds.lc_by_sector.values()} == {target.TIC_ID}
