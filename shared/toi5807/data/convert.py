@@ -150,8 +150,10 @@ def from_lightkurve_lc(lc: Any, sector: int | None = None) -> LightCurve:
                       tic_id=_identity(lc, meta)["tic_id"])
 
 
-def _missing(primary: Mapping[str, Any], columns: list[str], origin_known: bool) -> list[str]:
-    gone = [k for k in SPOC_TPF_OPTIONAL["header"] if primary.get(k) is None]
+def _missing(primary: Mapping[str, Any], header1: Mapping[str, Any], columns: list[str],
+             origin_known: bool) -> list[str]:
+    """Optional SPOC content absent from the file (SPOC writes CROWDSAP/FLFRCSAP in the table's header)."""
+    gone = [k for k in SPOC_TPF_OPTIONAL["header"] if primary.get(k) is None and header1.get(k) is None]
     gone += [c for c in SPOC_TPF_OPTIONAL["columns"] if c not in columns]
     return gone + ([] if origin_known else ["stamp origin (1CRV5P/2CRV5P)"])
 
@@ -200,7 +202,7 @@ def from_lightkurve_tpf(tpf: Any) -> TPFStamp:
     origin_known = header1.get("1CRV5P") is not None and header1.get("2CRV5P") is not None
     primary = getattr(tpf, "meta", None) or hdu[0].header
     provenance = provenance_from_header(primary)
-    missing = _missing(primary, columns, origin_known)
+    missing = _missing(primary, header1, columns, origin_known)
     if missing:
         provenance["missing"] = missing
     time = _btjd(tpf.time)
