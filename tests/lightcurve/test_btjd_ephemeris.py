@@ -21,7 +21,7 @@ HINT = "subtract 2457000 to get BTJD"
 @pytest.mark.parametrize("make", [
     lambda t0: Ephemeris(14.24, t0, 4.046),
     lambda t0: TransitParams(14.24, t0, 4.046),
-    lambda t0: coerce_transit_params(period=14.24, t0=t0, duration_hours=4.046),
+    lambda t0: coerce_transit_params(period_days=14.24, t0_btjd=t0, duration_hours=4.046),
     lambda t0: coerce_transit_params({"period_days": 14.24, "t0_btjd": t0, "duration_hours": 4.046}),
 ])
 def test_bjd_t0_is_refused_with_the_hint(make):
@@ -35,7 +35,7 @@ def test_bjd_t0_is_refused_with_the_hint(make):
 
 
 def test_run_v08_with_a_bjd_t0_is_refused():
-    stamp, _ = sh.make_synthetic_stamp(n_in=10, n_out=40, shape=(5, 5),
+    stamp, _ = sh.twin.make_synthetic_stamp(n_in=10, n_out=40, shape=(5, 5),
                                        transit_params=TransitParams(3.0, 2000.5, 2.0))
     with pytest.raises(ValueError, match=HINT):
         sh.run_v08(stamp, period=3.0, t0=2000.5 + 2457000.0, duration_hours=2.0)
