@@ -233,3 +233,15 @@ def test_b16_a_warning_repeated_by_the_fits_layer_is_forwarded_once_with_a_count
     texts = [str(w.message) for w in caught]
     assert len(texts) == 2, texts
     assert any(t.endswith("cadence oddity: TIME not increasing (×300)") and "_tp.fits: " in t for t in texts)
+
+
+def test_messages_quote_numbers_not_numpy_reprs():
+    """Messages said 'np.float64(3559.81…)' where a person wrote 3559.81."""
+    import numpy as np
+    from toi5807.data.validate import clip
+
+    assert clip(np.float64(3559.81)) == "3559.81"
+    assert clip((np.float64(1.5), np.int64(3))) == "(1.5, 3)"
+    with pytest.raises(ValueError) as err:
+        sh.Ephemeris(period_days=np.float64(14.24), t0_btjd=np.float64(2460540.26), duration_hours=4.046)
+    assert "np.float64" not in str(err.value)

@@ -41,10 +41,23 @@ MAX_ABS_FLUX = 1e12
 MAX_SECTOR = 9999
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars (also inside tuples and lists) as Python numbers: messages show ``3559.81``, not
+    ``np.float64(3559.81)``."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)) and len(value) <= 50:
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
 def clip(value: Any, limit: int = MAX_QUOTE) -> str:
     """``repr(value)`` cut to ``limit`` characters (with the full length said), for quoting bad input."""
+    value = _plain(value)
     if isinstance(value, np.ndarray) and value.size > 20:
         text = f"array(shape={value.shape}, dtype={value.dtype})"
+    elif isinstance(value, np.ndarray):
+        text = repr(value.tolist())
     else:
         try:
             text = repr(value) if not isinstance(value, str) or len(value) <= 4 * limit else repr(value[: 2 * limit])
