@@ -104,8 +104,11 @@ def estimator_demo_table(demo: Mapping[str, Any]) -> Table:
 def methods_table(sigmas: Mapping[str, Mapping[str, Any]]) -> Table:
     """The V08 σ of every significance method, per sector (:func:`toi5807.calibration.significance_methods_table`).
 
-    The shift (milli-pixels) is the same in every column; only the null model behind the σ differs.
+    The shift (milli-pixels) is the same in every column; only the null model behind the σ differs. Without any
+    sector (no target pixel files) the table is an empty one that says so.
     """
+    if not sigmas:
+        return table([], ["sector"], title="Same shift, four null models: no sector with target pixels")
     methods = [m for m in ("analytic", "bootstrap", "permutation", "empirical")
                if any(m in row for row in sigmas.values())]
     rows = [{"sector": s, "shift (milli-px)": row.get("shift_mpx"), **{f"{m} σ": row.get(m) for m in methods}}
