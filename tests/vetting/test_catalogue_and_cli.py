@@ -62,3 +62,15 @@ def test_help_documents_exit_statuses(capsys):
     with pytest.raises(SystemExit):
         main(["vet", "--help"])
     assert "--fail-on" in capsys.readouterr().out
+
+
+def test_cli_json_full_precision_and_provenance(capsys):
+    from toi5807 import __version__, target
+
+    assert main(["vet", "--source", "twin", "--sectors", "83", "--json", "--fail-on", "fail"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["candidate"]["t0_btjd"] == target.T0_BTJD and d["candidate"]["period_days"] == target.PERIOD_DAYS
+    assert d["target"]["ra_deg"] == target.RA_DEG and d["target"]["dec_deg"] == target.DEC_DEG
+    assert d["target"]["tic_id"] == target.TIC_ID and d["target"]["origin"] in ("file", "default")
+    assert d["toi5807_version"] == __version__ and d["sectors_vetted"] == [83]
+    assert d["input"] == {"source": "twin", "path": None} and "TOI-5807" in d["ephemeris_origin"]

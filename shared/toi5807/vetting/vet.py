@@ -237,7 +237,8 @@ def _candidate(lcs: Any, candidate: Any, tgt: dict) -> tuple[TransitParams, dict
     depth = float(getattr(candidate, "depth_ppm", math.nan))
     if not math.isfinite(depth) and lcs is not None and getattr(lcs, "lc_by_sector", None):
         try:
-            depth = float(estimate_depth_ppm(stitch_pdcsap(lcs), tp).depth_ppm)
+            eph = Ephemeris(tp.period, tp.t0, tp.duration)
+            depth = float(estimate_depth_ppm(stitch_pdcsap(lcs), eph).depth_ppm)
         except (ValueError, KeyError, TypeError) as exc:
             notes.append(f"depth not measured from the light curve ({exc})"[:200])
     elif not math.isfinite(depth):
