@@ -62,7 +62,8 @@ class CheckResult(Explained):
     flags : tuple of str
         Machine-readable conditions (``MISSING_TPF``, ``NO_IN_TRANSIT_CADENCES``,
         ``NO_OUT_OF_TRANSIT_CADENCES``, ``SATURATION_RISK``, ``LOW_N_IN_TRANSIT``,
-        ``LOW_N_OUT_TRANSIT``, ``DEGENERATE_SIGNIFICANCE``).
+        ``LOW_N_OUT_TRANSIT``, ``DEGENERATE_SIGNIFICANCE``, ``NO_USABLE_PIXELS`` (every pixel NaN or zero),
+        ``WCS_UNUSABLE`` (a singular WCS or an implausible pixel scale: a WARN at best)).
     warnings : tuple of str
         The engine's warnings.
     metrics : dict
@@ -178,7 +179,9 @@ def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | No
         One result, or ``{sector: CheckResult}`` (ascending sectors) for several stamps.
         ``status="skipped"`` with ``NO_IN_TRANSIT_CADENCES`` or ``NO_OUT_OF_TRANSIT_CADENCES`` when a
         window has no usable cadence; ``verdict="WARN"`` with ``DEGENERATE_SIGNIFICANCE`` when the
-        significance is undefined (NaN, or a zero or non-finite shift uncertainty) — never a PASS.
+        significance is undefined (NaN, a zero or non-finite shift uncertainty, fewer than 2 rows or columns of
+        usable pixels), and ``WARN`` when too few cadences give no significance at all — never a PASS. Frames
+        with NaN flux on the usable pixels are dropped one by one (``details["n_nan_frames_dropped"]``).
         ``simulated`` is the stamp's own label.
     """
     cfg = config if config is not None else CentroidShiftConfig()

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import lightcurve as _lightcurve
 from ..data.geometry import sky_jacobian, stamp_target
 from ..pixels.inputs import usable_frames
 from ..pixels.scale import wcs_problem
@@ -225,6 +226,9 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
         transits.append(TransitFit(int(e), float(diff.mid_times[k]), status, reason, f, off))
     if not np.any(use):
         why = "; ".join(f"transit {t.epoch}: {t.status} ({t.reason})" for t in transits) or "no transit in the data"
+        hint = getattr(_lightcurve, "no_transit_hint", None)  # the lightcurve layer's unit hint, where it exists
+        text = hint(stamp.time[keep], transit_params) if callable(hint) and not diff.epochs.size else ""
+        why += f" ({text})" if text else ""
         return SectorLocalization(sector, sim, "skipped", f"no usable transit: {why}", tuple(transits), diff=diff)
     fit = fit_difference_image(prof, search_radius_px=fit_radius_px, max_iterations=max_iterations)
     oot = _oot_position(diff.oot_image, diff.target_pixel)
