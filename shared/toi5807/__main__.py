@@ -8,7 +8,8 @@ regenerate [--notebook GLOB]
 calibrate [--quick] [--seeds N] [--injection-seeds N] [--sectors S ...]
     Null calibration and injection–recovery of V08 on the simulated twin; JSON
     results cached under ``artifacts/tutorial_toi-5807-incremental/calibration/``.
-vet [--source twin|local|mast] [--scenario S] [--seed N] [--path DIR] [--json]
+vet [--source twin|local|mast] [--scenario S] [--seed N] [--path DIR] [--period DAYS --t0 BTJD
+    --duration HOURS] [--json] [--fail-on never|fail|warn]
     Pixel vetting: V08 per sector, difference-image localization and the verdict
     (``sh.vet_pixels``), as a table or as JSON. ``vet --calibrate [--quick]`` runs the
     localization calibration on the twin (JSON cached next to the V08 calibration).
@@ -26,6 +27,10 @@ import sys
 from collections.abc import Callable
 
 from . import __version__
+
+#: What the exit status means (shown in ``--help``).
+EXIT_STATUSES = ("exit status: 0 ran (whatever the verdict, unless --fail-on), 1 the verdict hit --fail-on,\n"
+                 "  2 usage or input error (one line on stderr; --debug shows the traceback)")
 
 
 def _subparser(sub, name: str, help_text: str, example: str) -> argparse.ArgumentParser:
@@ -54,6 +59,16 @@ def _calibrate(args: argparse.Namespace) -> int:
     from .report import print_json
     from .calibration import run_calibration
 
+    for name in ("seeds", "injection_seeds"):
+        n = getattr(args, name)
+        if n is not None and n < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive number of seeds, got {n}")
+    from .target import SECTORS as twin_sectors
+
+    if args.sectors and set(args.sectors) - set(twin_sectors):
+        raise UsageError(f"--sectors: the twin has sectors {', '.join(map(str, twin_sectors))}, got "
+                         f"{' '.join(map(str, args.sectors))}")
+
     print_json(run_calibration(quick=args.quick, n_seeds=args.seeds, sectors=args.sectors,
                                n_injection_seeds=args.injection_seeds))
     return 0
@@ -69,10 +84,39 @@ def _add_calibrate(sub) -> None:
     p.set_defaults(handler=_calibrate)
 
 
-def _vet(args: argparse.Namespace) -> int:
-    from .report import print_json
+class UsageError(ValueError):
+    """A bad option or input: ``toi5807 <command>: <what>`` on stderr and exit status 2."""
 
+
+def _vet_candidate(args: argparse.Namespace) -> tuple[float, float, float] | None:
+    given = [args.period, args.t0, args.duration]
+    if all(v is None for v in given):
+        return None
+    if any(v is None for v in given):
+        missing = [n for n, v in zip(("--period DAYS", "--t0 BTJD", "--duration HOURS"), given) if v is None]
+        raise UsageError(f"give all three of --period, --t0, --duration; missing {', '.join(missing)}")
+    return (args.period, args.t0, args.duration)
+
+
+def _vet_dict(res, args: argparse.Namespace, candidate) -> dict:
+    from . import __version__
+
+    d = res.to_dict()
+    d["toi5807_version"] = __version__
+    d["ephemeris_origin"] = ("command line (--period, --t0, --duration)" if candidate is not None
+                             else "TOI-5807.01 catalogue (the files are TOI-5807's)")
+    d["input"] = {"source": args.source, "path": os.path.abspath(args.path) if args.path else None}
+    d["sectors_vetted"] = sorted(int(k) for k in d["sectors"])
+    return d
+
+
+def _vet(args: argparse.Namespace) -> int:
+    import json
+
+    if args.quick and not args.calibrate:
+        raise UsageError("--quick only goes with --calibrate (vet --calibrate --quick)")
     if args.calibrate:
+        from .report import print_json
         from .calibration.localization import run_localization_calibration
 
         print_json(run_localization_calibration(quick=args.quick))
@@ -80,21 +124,35 @@ def _vet(args: argparse.Namespace) -> int:
     from .data import load_dataset
     from .vetting.vet import vet_pixels
 
-    if args.source == "local" and not args.path:
-        print("vet --source local needs --path DIR", file=sys.stderr)
-        return 2
+    candidate = _vet_candidate(args)
+    if args.source == "local":
+        if not args.path:
+            raise UsageError("--source local needs --path DIR")
+        if not os.path.isdir(args.path):
+            raise UsageError(f"no such folder, {args.path}")
+    ds = load_dataset(args.source, path=args.path, seed=args.seed, scenario=args.scenario,
+                      sectors=args.sectors, network=args.network)
     try:
-        ds = load_dataset(args.source, path=args.path, seed=args.seed, scenario=args.scenario,
-                          sectors=args.sectors, network=args.network)
+        res = vet_pixels(ds, candidate, network=args.network)
     except ValueError as exc:
-        print(f"vet: {exc}", file=sys.stderr)
-        return 2
-    res = vet_pixels(ds, network=args.network)
-    d = res.to_dict()
+        if "pass candidate=" in str(exc):
+            raise UsageError(f"the files are not TOI-5807's; give --period DAYS --t0 BTJD --duration HOURS, "
+                             f"{args.path or args.source}") from exc
+        raise
+    d = _vet_dict(res, args, candidate)
     if args.json:
-        print_json(d)
-        return 0
+        print(json.dumps(d, indent=1, allow_nan=False))  # full precision: no rounding
+    else:
+        _print_vet_table(d)
+    fail_on = {"never": (), "fail": ("FAIL",), "warn": ("WARN", "FAIL")}[args.fail_on]
+    return 1 if d["verdict"] in fail_on else 0
+
+
+def _print_vet_table(d: dict) -> None:
     sim = " (SIMULATED)" if d["simulated"] else ""
+    t = d["target"]
+    print(f"target: TIC {t.get('tic_id')} at RA {t.get('ra_deg'):.7f}°, Dec {t.get('dec_deg'):.7f}° "
+          f"(position from the {t.get('origin')}); ephemeris: {d['ephemeris_origin']}")
     print(f"verdict: {d['verdict']}{sim} — {d['reason']}")
     print(f"{'sector':>6} {'verdict':>7} {'transits':>8} {'V08 shift px':>12} {'V08 σ':>6} "
           f"{'offset ″':>9} {'offset σ':>8}  host")
@@ -109,16 +167,22 @@ def _vet(args: argparse.Namespace) -> int:
           f"(1σ ellipse {fmt(ell[0], '.1f')}″ × {fmt(ell[1], '.1f')}″), {fmt(c['offset_sigma'], '.1f')}σ from the "
           f"target; χ² between sectors {fmt(c['chi2_between_sectors'], '.1f')} ({c['dof_between_sectors']} dof); "
           f"most likely host {c['most_likely_host'] or '—'} ({fmt(c['host_separation_arcsec'], '.0f')}″)")
-    return 0
 
 
 def _add_vet(sub) -> None:
     p = _subparser(sub, "vet", "pixel vetting: where on the sky the dip comes from, and a verdict",
-                   "python -m toi5807 vet --source twin --scenario background_eb --json")
+                   "python -m toi5807 vet --source local --path DIR --period 3.0 --t0 3500.5 --duration 3.0 --json")
+    p.epilog += ("\n\nWithout --period/--t0/--duration TOI-5807.01's ephemeris is used, and only when the files"
+                 " are TOI-5807's.\n" + EXIT_STATUSES)
     p.add_argument("--source", default="twin", choices=("twin", "local", "mast"), help="dataset source")
     p.add_argument("--scenario", default="planet", help="twin scenario (planet, background_eb, no_transit)")
     p.add_argument("--seed", type=int, default=0, help="twin seed")
     p.add_argument("--path", metavar="DIR", help="folder for --source local")
+    p.add_argument("--period", type=float, metavar="DAYS", help="orbital period, days")
+    p.add_argument("--t0", type=float, metavar="BTJD", help="a mid-transit time, BTJD (BJD − 2457000)")
+    p.add_argument("--duration", type=float, metavar="HOURS", help="transit duration, hours")
+    p.add_argument("--fail-on", choices=("never", "fail", "warn"), default="never",
+                   help="exit 1 when the verdict is FAIL (fail) or WARN/FAIL (warn); default never")
     p.add_argument("--sectors", type=int, nargs="+", metavar="S", help="sectors (default: all four)")
     p.add_argument("--network", action="store_true", help="allow MAST / Gaia queries")
     p.add_argument("--json", action="store_true", help="print the result dictionary as JSON")
@@ -135,9 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (``--version`` included)."""
     parser = argparse.ArgumentParser(
         prog="toi5807", description="TOI-5807 pixel-vetting tutorial suite (also: python -m toi5807)",
-        epilog="example:\n  python -m toi5807 regenerate\n\n'toi5807 COMMAND --help' shows each command's options",
+        epilog="example:\n  python -m toi5807 regenerate\n\n'toi5807 COMMAND --help' shows each command's options\n"
+               + EXIT_STATUSES,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"toi5807 {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(sub)
@@ -145,9 +211,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return its exit code."""
+    """Run one command; return its exit code (see :data:`EXIT_STATUSES`)."""
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except (ValueError, TypeError, OSError, KeyError) as exc:  # expected failures: bad values, folders, caches
+        if args.debug:
+            raise
+        print(f"toi5807 {args.command}: {_one_line(exc)}", file=sys.stderr)
+        return 2
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error as one line; ``network=True`` spelled as the command line's ``--network``."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
+        text = f"{text}, {exc.filename}"
+    if not isinstance(exc, UsageError):
+        text = f"{type(exc).__name__}: {text}"
+    return text.replace("network=True", "--network")[:400]
 
 
 if __name__ == "__main__":

@@ -127,10 +127,12 @@ def test_b14_noiseless_shift_is_not_a_pass():
 
 
 def test_b14_low_cadence_counts_keep_the_design_note_behaviour():
-    """Too few cadences for a significance is the design note's LOW_N case (§4.3), not degenerate input."""
+    """Too few cadences for a significance is the design note's LOW_N case (§4.3), not degenerate input — and,
+    with no significance, a WARN that says why (never a PASS)."""
     stamp, tp = make_synthetic_stamp(n_in=3, n_out=15)
     res = run_v08(stamp, tp, config=CentroidShiftConfig(significance_method="bootstrap"))
-    assert res.verdict == "PASS" and "LOW_N_IN_TRANSIT" in res.flags and res.confidence == 0.2
+    assert res.verdict == "WARN" and "LOW_N_IN_TRANSIT" in res.flags and res.confidence == 0.2
+    assert any("too few cadences for a significance" in w for w in res.warnings)
     assert "DEGENERATE_SIGNIFICANCE" not in res.flags
 
 

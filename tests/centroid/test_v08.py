@@ -25,7 +25,7 @@ MATRIX = [
     ("background_eb_strong", dict(shift_pixels=(1.5, 0.0)), 30, 200, "FAIL", (0.85, 0.95), None, lambda s: s > 5),
     ("background_eb_marginal", dict(shift_pixels=(0.6, 0.0), jitter_pixels=0.7), 30, 200, "WARN", (0.85, 0.95), None,
      lambda s: 3 <= s < 5),
-    ("low_cadence", dict(n_in=3, n_out=15), 3, 15, "PASS", (0.2, 0.2), "low_n_in_transit", lambda s: math.isnan(s)),
+    ("low_cadence", dict(n_in=3, n_out=15), 3, 15, "WARN", (0.2, 0.2), "low_n_in_transit", lambda s: math.isnan(s)),
     ("saturated", dict(peak_flux=2.0e5, shift_pixels=(0.2, 0.0), jitter_pixels=0.5), 30, 200, "PASS", (0.65, 0.7),
      "saturation_risk", lambda s: s < 3),
     ("outliers_median", dict(outlier_fraction=0.05), 30, 200, "PASS", (0.65, 0.95), None, lambda s: s < 3),

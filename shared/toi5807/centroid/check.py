@@ -14,14 +14,16 @@ for a 2-D Gaussian offset (Bryson et al. 2013, arXiv:1303.0052).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..data.model import TPFStamp, from_lightkurve_tpf
 from ..lightcurve import TransitParams, coerce_transit_params
+from .. import lightcurve as _lightcurve
+from ..data.geometry import target_pixel
+from ..pixels.inputs import as_stamp, is_collection, is_dataset, stamps_by_sector, usable_frames
+from ..pixels.scale import wcs_problem
 from ..report import Explained, fmt
 from .config import CentroidShiftConfig, _json_safe
 from .shift import compute_centroid_shift_with_images
@@ -65,7 +67,8 @@ class CheckResult(Explained):
     flags : tuple of str
         Machine-readable conditions (``MISSING_TPF``, ``NO_IN_TRANSIT_CADENCES``,
         ``NO_OUT_OF_TRANSIT_CADENCES``, ``SATURATION_RISK``, ``LOW_N_IN_TRANSIT``,
-        ``LOW_N_OUT_TRANSIT``, ``DEGENERATE_SIGNIFICANCE``).
+        ``LOW_N_OUT_TRANSIT``, ``DEGENERATE_SIGNIFICANCE``, ``NO_USABLE_PIXELS`` (every pixel NaN or zero),
+        ``WCS_UNUSABLE`` (a singular WCS or an implausible pixel scale: a WARN at best)).
     warnings : tuple of str
         The engine's warnings.
     metrics : dict
@@ -163,41 +166,6 @@ def _degenerate(result: Any) -> bool:
                 or "degenerate_covariance" in result.warnings)
 
 
-def _as_stamp(tpf: Any, name: str = "tpf") -> TPFStamp:
-    if isinstance(tpf, TPFStamp):
-        return tpf
-    if hasattr(tpf, "flux") and hasattr(tpf, "pipeline_mask") and hasattr(tpf, "time"):
-        return from_lightkurve_tpf(tpf)
-    raise TypeError(f"{name}: expected a TPFStamp, a lightkurve TessTargetPixelFile or None, got {type(tpf).__name__}")
-
-
-def _is_collection(tpf: Any) -> bool:
-    """A list/tuple/mapping of stamps or a lightkurve ``TargetPixelFileCollection`` (not one stamp, not an array)."""
-    if any(c.__name__ == "Collection" for c in type(tpf).__mro__):  # lightkurve's (forwards member attributes)
-        return True
-    if tpf is None or isinstance(tpf, (TPFStamp, np.ndarray, str, bytes)) or hasattr(tpf, "pipeline_mask"):
-        return False
-    return isinstance(tpf, (list, tuple, Mapping)) or (hasattr(tpf, "__iter__") and hasattr(tpf, "__len__"))
-
-
-def _stamps_by_sector(tpfs: Any) -> dict[int, TPFStamp | None]:
-    if isinstance(tpfs, Mapping):
-        out: dict[int, TPFStamp | None] = {}
-        for key, item in tpfs.items():
-            stamp = None if item is None else _as_stamp(item, f"tpf[{key!r}]")
-            if stamp is not None and stamp.sector != int(key):
-                raise ValueError(f"tpf[{key!r}]: holds a stamp of sector {stamp.sector}")
-            out[int(key)] = stamp
-        return dict(sorted(out.items()))
-    out = {}
-    for i, item in enumerate(tpfs):
-        stamp = _as_stamp(item, f"tpf[{i}]")
-        if stamp.sector in out:
-            raise ValueError(f"tpf[{i}]: sector {stamp.sector} appears twice; give one stamp per sector")
-        out[stamp.sector] = stamp
-    return dict(sorted(out.items()))
-
-
 def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | None = None,
             period_days: Any = None, t0_btjd: Any = None, duration_hours: Any = None, period: Any = None,
             t0: Any = None) -> CheckResult | dict[int, CheckResult]:
@@ -227,7 +195,9 @@ def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | No
         One result, or ``{sector: CheckResult}`` (ascending sectors) for several stamps.
         ``status="skipped"`` with ``NO_IN_TRANSIT_CADENCES`` or ``NO_OUT_OF_TRANSIT_CADENCES`` when a
         window has no usable cadence; ``verdict="WARN"`` with ``DEGENERATE_SIGNIFICANCE`` when the
-        significance is undefined (NaN, or a zero or non-finite shift uncertainty) — never a PASS.
+        significance is undefined (NaN, a zero or non-finite shift uncertainty, fewer than 2 rows or columns of
+        usable pixels), and ``WARN`` when too few cadences give no significance at all — never a PASS. Frames
+        with NaN flux on the usable pixels are dropped one by one (``details["n_nan_frames_dropped"]``).
         ``simulated`` is the stamp's own label.
     """
     cfg = config if config is not None else CentroidShiftConfig()
@@ -237,40 +207,90 @@ def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | No
     tp = coerce_transit_params(candidate, period_days=period_days if period is None else period,
                                t0_btjd=t0_btjd if t0 is None else t0, duration_hours=duration_hours,
                                name="candidate")
-    if hasattr(tpf, "tpf_by_sector") and hasattr(tpf, "lc_by_sector"):  # a Dataset: every sector it has
-        tpf = {s: tpf.tpf_by_sector.get(s) for s in sorted({*tpf.lc_by_sector, *tpf.tpf_by_sector})}
-    if _is_collection(tpf):
-        return {s: _run_one(st, tp, cfg) for s, st in _stamps_by_sector(tpf).items()}
+    if is_dataset(tpf) or is_collection(tpf):  # every sector it has; those without a stamp come back skipped
+        return {s: _run_one(st, tp, cfg) for s, st in stamps_by_sector(tpf).items()}
     return _run_one(tpf, tp, cfg)
+
+
+def _fallback_no_transit_hint(time: np.ndarray, tp: TransitParams) -> str:
+    """Used only when :mod:`toi5807.lightcurve` has no ``no_transit_hint``: the data span and a unit hint."""
+    t = np.asarray(time, dtype=float)
+    t = t[np.isfinite(t)]
+    if t.size == 0:
+        return "no cadence has a time"
+    hint = (f"no cadence of BTJD {t.min():.2f}–{t.max():.2f} falls in transit (period {tp.period:g} d, "
+            f"t0 {tp.t0:g} BTJD, duration {tp.duration:g} h)")
+    for what, p, d in (("period in hours?", tp.period / 24.0, tp.duration), ("duration in days?", tp.period,
+                                                                            24.0 * tp.duration)):
+        if d / 24.0 < p and np.any(np.abs(((t - tp.t0 + 0.5 * p) % p) - 0.5 * p) <= d / 48.0):
+            return f"{hint}; {what} read so, cadences would fall in transit"
+    return f"{hint}; check the units: period in days, t0 in BTJD (BJD − 2457000), duration in hours"
+
+
+def no_transit_reason(time: np.ndarray, tp: TransitParams) -> str:
+    """Why no cadence is in transit: :func:`toi5807.lightcurve.no_transit_hint` when it exists, else a fallback."""
+    hint = getattr(_lightcurve, "no_transit_hint", None)
+    text = hint(time, tp) if callable(hint) else ""
+    return text or _fallback_no_transit_hint(time, tp)
+
+
+def wcs_for_engine(stamp: Any) -> tuple[Any, str | None]:
+    """The stamp's WCS if it can place pixels on the sky (else None), and why not (:func:`wcs_problem`)."""
+    wcs = stamp.wcs
+    try:
+        at = target_pixel(stamp)
+    except Exception:  # noqa: BLE001 - a singular WCS fails here already; wcs_problem names it
+        at = None
+    at = at if at is not None and all(np.isfinite(at)) else (None, None)
+    why = wcs_problem(wcs, *at)
+    return (wcs if why is None else None), why
+
+
+def _skipped(flag: str, reason: str, stamp: Any, **kw: Any) -> CheckResult:
+    return CheckResult(status="skipped", flags=(flag,), warnings=tuple(kw.pop("warnings", ())) + (reason,),
+                       simulated=bool(getattr(stamp, "simulated", False)), **kw)
 
 
 def _run_one(tpf: Any, tp: TransitParams, cfg: CentroidShiftConfig) -> CheckResult:
     if tpf is None:
         return CheckResult(status="skipped", flags=("MISSING_TPF",))
-    stamp = _as_stamp(tpf)
+    stamp = as_stamp(tpf)
+    keep, n_dropped, good = usable_frames(stamp.flux)
+    if not good.any():
+        return _skipped("NO_USABLE_PIXELS", "no usable pixels: every pixel is NaN or zero in every frame", stamp,
+                        details={"sector": stamp.sector, "simulated": stamp.simulated})
+    wcs, wcs_note = wcs_for_engine(stamp)
+    quality = None if stamp.quality is None else stamp.quality[keep]
     result, images = compute_centroid_shift_with_images(
-        stamp.flux, stamp.time, tp, config=cfg, quality=stamp.quality, wcs=stamp.wcs
+        stamp.flux[keep], stamp.time[keep], tp, config=cfg, quality=quality, wcs=wcs
     )
     details = result.to_dict()
     details["sector"] = stamp.sector
     details["simulated"] = stamp.simulated
+    details["n_nan_frames_dropped"] = n_dropped
+    details["wcs_problem"] = wcs_note
+    extra = ((f"{n_dropped} frame(s) with non-finite flux on the usable pixels dropped",) if n_dropped else ())
+    extra += ((f"{wcs_note}; arcsec values use the nominal scale",) if wcs_note else ())
     if result.n_in_transit_cadences == 0 or result.n_out_of_transit_cadences == 0:
-        return CheckResult(
-            status="skipped",
-            flags=("NO_IN_TRANSIT_CADENCES" if result.n_in_transit_cadences == 0 else "NO_OUT_OF_TRANSIT_CADENCES",),
-            warnings=result.warnings,
-            confidence=result.confidence,
-            details=details,
-            simulated=stamp.simulated,
-        )
+        no_in = result.n_in_transit_cadences == 0
+        why = no_transit_reason(stamp.time[keep], tp) if no_in else "no usable out-of-transit cadence"
+        return _skipped("NO_IN_TRANSIT_CADENCES" if no_in else "NO_OUT_OF_TRANSIT_CADENCES", why, stamp,
+                        warnings=result.warnings + extra, confidence=result.confidence, details=details)
     metrics = {key: details[key] for key in V08_METRIC_KEYS}
     flags = tuple(_FLAGGED_WARNINGS[w] for w in result.warnings if w in _FLAGGED_WARNINGS)
-    warnings = result.warnings
+    warnings = result.warnings + extra
     verdict = v08_verdict(result.centroid_shift_pixels, result.significance_sigma, cfg)
-    if _degenerate(result):  # σ NaN or resting on a zero/non-finite uncertainty: no PASS can be claimed
+    if "significance_not_computed_insufficient_cadences" in result.warnings:  # no σ: nothing to PASS on
+        warnings += (f"too few cadences for a significance ({result.n_in_transit_cadences} in transit, "
+                     f"{result.n_out_of_transit_cadences} out of transit); not a PASS",)
+        verdict = "WARN" if verdict == "PASS" else verdict
+    elif _degenerate(result) or min(good.any(axis=1).sum(), good.any(axis=0).sum()) < 2:  # σ NaN or resting on a zero/non-finite uncertainty: no PASS can be claimed
         flags += ("DEGENERATE_SIGNIFICANCE",)
-        warnings += ("significance undefined: zero or non-finite shift uncertainty (constant, empty or degenerate "
-                     "pixels); not a PASS",)
+        warnings += ("significance undefined: zero or non-finite shift uncertainty, a singular covariance or "
+                     "fewer than 2 rows or columns of usable pixels; not a PASS",)
+        verdict = "WARN" if verdict == "PASS" else verdict
+    if wcs_note and not wcs_note.startswith("no WCS"):  # a WCS that is there but wrong: the stamp is suspect
+        flags += ("WCS_UNUSABLE",)
         verdict = "WARN" if verdict == "PASS" else verdict
     plot_data = {
         "out_of_transit_mean_image": images.out_of_transit_mean,

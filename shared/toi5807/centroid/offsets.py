@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data.geometry import SkyVector, vector_to_sky
+from ..data.geometry import SkyVector, stamp_target, vector_to_sky
 from ..data.validate import check_real
 from ..lightcurve import TransitParams, coerce_transit_params
 from ..report import Explained, fmt, json_safe, with_simulated
@@ -203,7 +203,7 @@ def analyze_sector(stamp: Any, candidate: Any, *, config: CentroidShiftConfig | 
                                   label=f"sector {stamp.sector}")
     depth = stamp_depth(stamp.flux, stamp.time, tp, quality=stamp.quality, config=cfg)
     src = source_offset(res.shift_vector_pixels, res.shift_covariance_pixels, c_out, depth.depth, depth.depth_err,
-                        wcs=wcs, label=f"sector {stamp.sector}")
+                        wcs=wcs, target_radec=stamp_target(stamp)[:2], label=f"sector {stamp.sector}")
     pt = per_transit_shifts(stamp.flux, stamp.time, tp, quality=stamp.quality, config=cfg,
                             baseline_durations=baseline_durations)
     return with_simulated(

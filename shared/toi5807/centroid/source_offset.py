@@ -255,6 +255,7 @@ def source_offset(
     *,
     wcs: Any = None,
     target_pixel: Any = None,
+    target_radec: Any = None,
     label: str = "",
 ) -> SourceOffset:
     """Position of the transit source from a centroid shift and the stamp's fractional depth.
@@ -277,7 +278,10 @@ def source_offset(
     wcs : astropy.wcs.WCS, optional
         Needed for the target position (unless ``target_pixel`` is given) and the sky offset.
     target_pixel : array_like, shape (2,), optional
-        Default: the catalogue RA/Dec of TOI-5807 through ``wcs``.
+        Default: ``target_radec`` through ``wcs``.
+    target_radec : (float, float), optional
+        The target's ICRS degrees (pass :func:`toi5807.data.geometry.stamp_target` of the stamp); default
+        TOI-5807's catalogue position.
     label : str
 
     Returns
@@ -297,7 +301,8 @@ def source_offset(
             tpix = np.array([math.nan, math.nan])
             flags.append("no_wcs")
         else:
-            tpix = np.array(wcs.world_to_pixel_values(_target.RA_DEG, _target.DEC_DEG), dtype=float)
+            ra0, dec0 = target_radec if target_radec is not None else (_target.RA_DEG, _target.DEC_DEG)
+            tpix = np.array(wcs.world_to_pixel_values(ra0, dec0), dtype=float)
     else:
         tpix = _as_matrix("target_pixel", target_pixel, (2,))
     nan2, nan22 = (math.nan, math.nan), ((math.nan, math.nan), (math.nan, math.nan))

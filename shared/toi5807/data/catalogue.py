@@ -20,7 +20,7 @@ import numpy as np
 
 from ..report import json_safe
 
-__all__ = ["Star", "Catalogue", "tmag_to_flux", "query_gaia_catalogue"]
+__all__ = ["Star", "Catalogue", "tmag_to_flux", "query_gaia_catalogue", "catalogue_from_dict", "gaia_cache_dir"]
 
 #: TESS zero point: a Tmag = 10 star gives ≈15 000 e-/s (Vanderspek et al. 2018, TESS Instrument Handbook).
 _TMAG10_E_PER_S = 15000.0
@@ -122,6 +122,50 @@ class Catalogue:
                           "stars": [s.to_dict() for s in self.stars]}, sig=None)
 
 
+def catalogue_from_dict(d: dict[str, Any]) -> Catalogue:
+    """The inverse of :meth:`Catalogue.to_dict` (None → NaN for unknown magnitudes and fluxes)."""
+    nan = lambda v: math.nan if v is None else float(v)  # noqa: E731
+    stars = tuple(Star(str(x["label"]), float(x["ra_deg"]), float(x["dec_deg"]), tmag=nan(x.get("tmag")),
+                       flux_e_per_s=nan(x.get("flux_e_per_s"))) for x in d["stars"])
+    return Catalogue(stars, origin=str(d.get("origin", "")), simulated=bool(d.get("simulated", False)),
+                     notes=tuple(d.get("notes", ())))
+
+
+GAIA_FILE = "gaia_dr3.json"
+
+
+def gaia_cache_dir(ra_deg: float, dec_deg: float, radius_arcsec: float) -> Any:
+    """The verified cache entry (a folder under the package cache) of one Gaia cone: position to 1e-6°."""
+    from .cache import cache_root
+
+    return cache_root() / "gaia_dr3" / f"ra{ra_deg:.6f}_dec{dec_deg:+.6f}_r{radius_arcsec:g}"
+
+
+def _gaia_rows(ra_deg: float, dec_deg: float, radius_arcsec: float) -> list[tuple[str, float, float, float]]:
+    """(source_id, ra, dec, G_RP) of the Gaia DR3 cone (astroquery; raises on any failure)."""
+    from astroquery.gaia import Gaia  # type: ignore[import-not-found]
+
+    q = (f"SELECT source_id, ra, dec, phot_rp_mean_mag FROM gaiadr3.gaia_source WHERE "
+         f"CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', {ra_deg}, {dec_deg}, {radius_arcsec / 3600.0}))=1")
+    rows = Gaia.launch_job(q).get_results()  # pragma: no cover - needs a network
+    return [(str(r["source_id"]), float(r["ra"]), float(r["dec"]), float(r["phot_rp_mean_mag"]))
+            for r in rows]  # pragma: no cover
+
+
+def _gaia_catalogue(rows: Any, ra_deg: float, dec_deg: float) -> Catalogue:
+    # Tmag ≈ G_RP − 0.1 is close enough to rank neighbours by brightness (Stassun et al. 2019, AJ 158, 138)
+    stars = [Star(f"Gaia DR3 {sid}", ra, dec, tmag=rp - 0.1) for sid, ra, dec, rp in rows]
+    stars.sort(key=lambda s: math.hypot(*s.offset_arcsec(ra_deg, dec_deg)))
+    notes = [f"Gaia DR3 cone around RA {ra_deg:.7f}°, Dec {dec_deg:.7f}° (the file's target)"]
+    if stars and math.hypot(*stars[0].offset_arcsec(ra_deg, dec_deg)) <= 5.0:  # the target's own Gaia entry
+        notes.append(f"target = {stars[0].label}")
+        tmag, stars = stars[0].tmag, stars[1:]
+    else:
+        tmag = math.nan
+        notes.append("no Gaia DR3 star within 5″ of the target")
+    return Catalogue((Star("target", ra_deg, dec_deg, tmag=tmag), *stars), origin="Gaia DR3", notes=tuple(notes))
+
+
 def query_gaia_catalogue(ra_deg: float, dec_deg: float, radius_arcsec: float = 150.0, *,
                          network: bool = False) -> tuple[Catalogue | None, str]:
     """Gaia DR3 neighbours of a position through ``astroquery`` (optional; needs a network).
@@ -141,24 +185,28 @@ def query_gaia_catalogue(ra_deg: float, dec_deg: float, radius_arcsec: float = 1
     Returns
     -------
     (Catalogue or None, str)
-        The catalogue and ``"ok"``, or None and why not.
+        The catalogue and ``"ok"``, or None and why not. Answers are cached as JSON (never pickled) in a
+        verified entry of the package cache (:func:`gaia_cache_dir`), read again on the next call.
     """
     if not network:
         return None, "no network requested: Gaia query skipped"
     try:
-        from astroquery.gaia import Gaia  # type: ignore[import-not-found]
+        import astroquery.gaia  # noqa: F401  # type: ignore[import-not-found]
     except ImportError:
         return None, "astroquery not installed: Gaia query skipped"
-    try:  # pragma: no cover - needs a network
-        q = (f"SELECT source_id, ra, dec, phot_rp_mean_mag FROM gaiadr3.gaia_source WHERE "
-             f"CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', {ra_deg}, {dec_deg}, {radius_arcsec / 3600.0}))=1")
-        rows = Gaia.launch_job(q).get_results()
-    except Exception as exc:  # noqa: BLE001 - any archive failure means "no catalogue"
+    import json
+
+    from .cache import load_verified
+
+    def build(tmp: Any) -> None:
+        rows = _gaia_rows(ra_deg, dec_deg, radius_arcsec)
+        (tmp / GAIA_FILE).write_text(json.dumps(_gaia_catalogue(rows, ra_deg, dec_deg).to_dict(), allow_nan=False))
+
+    try:
+        cat = load_verified(gaia_cache_dir(ra_deg, dec_deg, radius_arcsec), build,
+                            lambda d: catalogue_from_dict(json.loads((d / GAIA_FILE).read_text())),
+                            expected=[GAIA_FILE], metadata={"ra_deg": ra_deg, "dec_deg": dec_deg,
+                                                            "radius_arcsec": radius_arcsec})
+    except Exception as exc:  # noqa: BLE001 - any archive or cache failure means "no catalogue"
         return None, f"Gaia query failed ({type(exc).__name__}): {exc}"[:200]
-    stars = []  # pragma: no cover
-    for r in rows:  # pragma: no cover
-        # Tmag ≈ G_RP − 0.1 is close enough to rank neighbours by brightness (Stassun et al. 2019, AJ 158, 138)
-        stars.append(Star(f"Gaia DR3 {r['source_id']}", float(r["ra"]), float(r["dec"]),
-                          tmag=float(r["phot_rp_mean_mag"]) - 0.1))
-    stars.sort(key=lambda s: math.hypot(*s.offset_arcsec(ra_deg, dec_deg)))  # pragma: no cover
-    return Catalogue(tuple(stars), origin="Gaia DR3"), "ok"  # pragma: no cover
+    return cat, "ok"

@@ -151,7 +151,8 @@ def combine_localizations(sectors: Any, catalogue: Catalogue | None = None, *,
     catalogue : Catalogue, optional
         Stars to rank (target first).
     target_radec : (float, float), optional
-        Target ICRS degrees (default: the catalogue's target, else TOI-5807).
+        Target ICRS degrees (default: the catalogue's target, else the first sector's stamp target, else
+        TOI-5807).
 
     Returns
     -------
@@ -164,8 +165,9 @@ def combine_localizations(sectors: Any, catalogue: Catalogue | None = None, *,
     if not use:
         return CombinedLocalization(flags=("no_usable_sector",))
     if target_radec is None:
+        own = getattr(use[0], "target_radec", None)
         target_radec = ((catalogue.target.ra_deg, catalogue.target.dec_deg) if catalogue is not None
-                        else (target.RA_DEG, target.DEC_DEG))
+                        else tuple(own) if own is not None else (target.RA_DEG, target.DEC_DEG))
 
     def chi2(u: np.ndarray) -> np.ndarray:
         u = np.atleast_2d(u)

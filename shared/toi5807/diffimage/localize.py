@@ -21,7 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from ..data.geometry import sky_jacobian
+from .. import lightcurve as _lightcurve
+from ..data.geometry import sky_jacobian, stamp_target
+from ..pixels.inputs import usable_frames
+from ..pixels.scale import wcs_problem
 from ..report import json_safe
 from ..pixels.blas import one_blas_thread
 from .images import DifferenceImages, difference_images
@@ -99,6 +102,7 @@ class SectorLocalization:
     offset_from_catalogue_arcsec: tuple[float, float] = (math.nan, math.nan)
     diff: DifferenceImages | None = None
     profile: ProfileChi2 | None = None
+    target_radec: tuple[float, float] | None = None
 
     @property
     def usable(self) -> bool:
@@ -164,7 +168,7 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
         ``time`` (BTJD), ``flux``/``flux_err`` (e-/s), ``quality``, ``wcs``.
     transit_params : TransitParams or Candidate
     target_radec : (float, float), optional
-        Target ICRS degrees (default: TOI-5807).
+        Target ICRS degrees (default: the stamp's own, :func:`toi5807.data.geometry.stamp_target`).
     fit_radius_px : float
         Fit region around the target, pixels.
     max_iterations : int
@@ -176,20 +180,29 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
         ``status="skipped"`` with a reason when nothing can be fitted; a stamp
         without WCS is fitted in pixels but not placed on the sky (reason ``no_wcs``).
     """
-    from .. import target
-
-    ra0, dec0 = target_radec if target_radec is not None else (target.RA_DEG, target.DEC_DEG)
+    ra0, dec0 = target_radec if target_radec is not None else stamp_target(stamp)[:2]
     sim = bool(getattr(stamp, "simulated", False))
     sector = int(getattr(stamp, "sector", 0))
+    keep, n_dropped, good = usable_frames(stamp.flux)
+    if not good.any():
+        return SectorLocalization(sector, sim, "skipped", "NO_USABLE_PIXELS: every pixel is NaN or zero in every "
+                                  "frame")
     wcs = getattr(stamp, "wcs", None)
+    why_wcs = wcs_problem(wcs)
     tpix = None
-    if wcs is not None:
+    if why_wcs is not None and not why_wcs.startswith("no WCS"):
+        return SectorLocalization(sector, sim, "skipped", f"{why_wcs}: the source cannot be placed on the sky")
+    if why_wcs is None:
         tpix = tuple(float(v) for v in wcs.world_to_pixel_values(ra0, dec0))
         ny, nx = stamp.flux.shape[1:]
         if not (-1 <= tpix[0] <= nx and -1 <= tpix[1] <= ny):
-            return SectorLocalization(sector, sim, "skipped", f"target at pixel {tpix} lies off the stamp")
-    diff = difference_images(stamp.flux, stamp.time, transit_params, flux_err=stamp.flux_err,
-                             quality=stamp.quality, target_pixel=tpix, sector=sector, fit_radius_px=fit_radius_px)
+            return SectorLocalization(sector, sim, "skipped", f"target (RA {ra0:.6f}°, Dec {dec0:.6f}°) at pixel "
+                                      f"({tpix[0]:.1f}, {tpix[1]:.1f}) lies off the stamp")
+    wcs = wcs if why_wcs is None else None
+    err = None if stamp.flux_err is None else stamp.flux_err[keep]
+    diff = difference_images(stamp.flux[keep], stamp.time[keep], transit_params, flux_err=err,
+                             quality=None if stamp.quality is None else stamp.quality[keep], target_pixel=tpix,
+                             sector=sector, fit_radius_px=fit_radius_px)
     win = diff.windows
     jac = sky_jacobian(wcs, *diff.target_pixel) if wcs is not None else None
     use = diff.usable
@@ -213,12 +226,17 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
         transits.append(TransitFit(int(e), float(diff.mid_times[k]), status, reason, f, off))
     if not np.any(use):
         why = "; ".join(f"transit {t.epoch}: {t.status} ({t.reason})" for t in transits) or "no transit in the data"
+        hint = getattr(_lightcurve, "no_transit_hint", None)  # the lightcurve layer's unit hint, where it exists
+        text = hint(stamp.time[keep], transit_params) if callable(hint) and not diff.epochs.size else ""
+        why += f" ({text})" if text else ""
         return SectorLocalization(sector, sim, "skipped", f"no usable transit: {why}", tuple(transits), diff=diff)
     fit = fit_difference_image(prof, search_radius_px=fit_radius_px, max_iterations=max_iterations)
     oot = _oot_position(diff.oot_image, diff.target_pixel)
     reasons = [] if fit.converged else [f"sector fit did not converge ({fit.flag})"]
+    if n_dropped:
+        reasons.append(f"{n_dropped} frame(s) with non-finite flux dropped")
     if jac is None:
-        reasons.append("no_wcs: the stamp has no WCS, the source cannot be placed on the sky")
+        reasons.append(f"no_wcs: {why_wcs}, the source cannot be placed on the sky")
         return SectorLocalization(sector, sim, "ok", "; ".join(reasons), tuple(transits), fit, None,
                                   oot_position_px=oot, diff=diff, profile=prof)
     off = jac @ np.array(fit.offset_px)
@@ -232,4 +250,5 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
         ra = dec = math.nan
         from_cat = (math.nan, math.nan)
     return SectorLocalization(sector, sim, "ok", "; ".join(reasons), tuple(transits), fit, jac, _T2(off), _M2(cov),
-                              ra, dec, oot, _T2(diff.target_pixel), _T2(from_cat), diff, prof)
+                              ra, dec, oot, _T2(diff.target_pixel), _T2(from_cat), diff, prof,
+                              target_radec=(float(ra0), float(dec0)))

@@ -13,6 +13,8 @@ resolved this way: the catalogue is incomplete, and the verdict says so.
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 import numpy as np
@@ -60,6 +62,8 @@ def catalogue_from_image(image: np.ndarray, wcs: Any, target_radec: tuple[float,
     sig = np.sqrt(np.abs(np.nan_to_num(img)) + 1.0) if noise is None else np.broadcast_to(noise, shape)
     sig = np.where(np.isfinite(sig) & (sig > 0), sig, np.nanmedian(sig))
     tx, ty = (float(v) for v in wcs.world_to_pixel_values(*target_radec))
+    if not (math.isfinite(tx) and math.isfinite(ty)):
+        raise ValueError(f"target_radec: {tuple(target_radec)} does not map to a finite pixel through the WCS")
     p = np.array([0.7, 0.7, 1.4, 0.2, float(np.nanmedian(img[ok])) if ok.any() else 0.0,
                   tx, ty, float(np.nansum(img))])
     lo = [0.3, 0.3, 0.8, 0.0, -np.inf]

@@ -26,6 +26,8 @@ __all__ = [
     "pixel_scale_at",
     "vector_length_arcsec",
     "stamps_pixel_scale",
+    "PLAUSIBLE_SCALE_ARCSEC",
+    "wcs_problem",
 ]
 
 
@@ -116,3 +118,43 @@ def stamps_pixel_scale(stamps: Iterable[Any], override: float | None = None) -> 
     if not scales:
         return pixel_scale_at(None, math.nan, math.nan)
     return float(np.mean(scales)), ()
+
+
+#: Pixel scales (arcsec per pixel) a TESS stamp can have: ≈ 21″ nominal, 19–21.5″ across the focal plane.
+PLAUSIBLE_SCALE_ARCSEC: tuple[float, float] = (15.0, 25.0)
+
+
+def wcs_problem(wcs: Any, x: float | None = None, y: float | None = None) -> str | None:
+    """Why a stamp's WCS cannot place pixels on the sky, or None when it can.
+
+    Parameters
+    ----------
+    wcs : astropy.wcs.WCS or None
+    x, y : float, optional
+        Where to test it, stamp pixels (default: the reference pixel).
+
+    Returns
+    -------
+    str or None
+        ``"no WCS in file"`` (None, or a WCS without celestial axes — what astropy builds from a header without
+        WCS keywords), ``"singular WCS ..."`` (its matrix cannot be inverted), ``"implausible pixel scale ..."``
+        (outside :data:`PLAUSIBLE_SCALE_ARCSEC`), or None.
+    """
+    if wcs is None:
+        return "no WCS in file"
+    try:
+        if not wcs.has_celestial:
+            return "no WCS in file (the stamp's WCS has no celestial RA/Dec axes)"
+        if x is None or y is None:
+            x, y = (float(v) - 1.0 for v in wcs.wcs.crpix[:2])
+        jac = sky_jacobian(wcs, float(x), float(y))
+        scale = math.sqrt(abs(float(np.linalg.det(jac))))
+    except Exception as exc:  # noqa: BLE001 - astropy's SingularMatrixError, InvalidTransformError, ...
+        return f"singular WCS: cannot map pixels to the sky ({type(exc).__name__}: {str(exc).splitlines()[0][:80]})"
+    if not (math.isfinite(scale) and scale > 0):
+        return "singular WCS: its pixels have zero or undefined area on the sky"
+    lo, hi = PLAUSIBLE_SCALE_ARCSEC
+    if not lo <= scale <= hi:
+        return (f"implausible pixel scale {scale:.4g}″/px from the WCS (a TESS pixel spans ≈ 21″; plausible "
+                f"{lo:g}–{hi:g}″/px)")
+    return None

@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 
 from ..data.catalogue import Catalogue, query_gaia_catalogue
+from ..data.geometry import DEFAULT_TARGET_NOTE, stamp_target
+from ..pixels.inputs import is_dataset, stamps_by_sector
 from ..lightcurve import TransitParams, coerce_transit_params
 from ..report import Explained, fmt, json_safe
 from ..pixels.blas import one_blas_thread
@@ -139,6 +141,7 @@ class PixelVetResult(Explained):
     candidate: dict
     runtime_s: float
     notes: tuple[str, ...] = field(default=())
+    target: dict = field(default_factory=dict)
 
     def _display(self) -> tuple[str, list[tuple[str, str]]]:
         c = self.combined
@@ -160,7 +163,7 @@ class PixelVetResult(Explained):
         host = c.most_likely_host
         return json_safe({
             "verdict": self.verdict, "reason": self.reason, "simulated": self.simulated,
-            "candidate": self.candidate,
+            "target": dict(self.target), "candidate": self.candidate,
             "sectors": {str(s): v.to_dict() for s, v in self.sectors.items()},
             "combined": {
                 "source_ra_deg": c.source_ra_deg, "source_dec_deg": c.source_dec_deg,
@@ -178,40 +181,85 @@ class PixelVetResult(Explained):
             "runtime_s": self.runtime_s, "notes": list(self.notes),
         }, sig=None)
 
-def _candidate(dataset: Any, candidate: Any) -> tuple[TransitParams, dict, list[str]]:
+#: TOI-5807's TIC ID; a stamp of another star needs an explicit candidate.
+_TOI5807_TIC = 188646744  # = toi5807.target.TIC_ID
+_SAME_STAR_ARCSEC = 60.0
+
+
+def _inputs(dataset: Any) -> tuple[dict, Any]:
+    """``({sector: stamp}, light-curve holder or None)`` from anything :func:`run_v08` takes (TypeError else)."""
+    stamps = stamps_by_sector(dataset, "dataset", allow_none=False)
+    return {s: st for s, st in stamps.items() if st is not None}, (dataset if is_dataset(dataset) else None)
+
+
+def vet_target(stamps: dict) -> dict[str, Any]:
+    """The vetted star: TIC ID, ICRS degrees and where they came from (``"file"`` or ``"default"``)."""
+    from .. import target
+
+    for st in stamps.values():
+        ra, dec, origin = stamp_target(st)
+        if origin == "file":
+            return {"tic_id": st.tic_id, "ra_deg": ra, "dec_deg": dec, "origin": "file"}
+    tic = next((st.tic_id for st in stamps.values() if st.tic_id is not None), None)
+    return {"tic_id": tic if tic is not None else target.TIC_ID,
+            "ra_deg": target.RA_DEG, "dec_deg": target.DEC_DEG, "origin": "default"}
+
+
+def is_toi5807(tgt: dict) -> bool:
+    """Whether the vetted star is TOI-5807: its TIC ID (when given) and its position within 1′."""
+    from .. import target
+
+    if tgt.get("tic_id") is not None and int(tgt["tic_id"]) != _TOI5807_TIC:
+        return False
+    dra = ((tgt["ra_deg"] - target.RA_DEG + 180.0) % 360.0) - 180.0
+    sep = math.hypot(dra * math.cos(math.radians(target.DEC_DEG)), tgt["dec_deg"] - target.DEC_DEG) * 3600.0
+    return sep <= _SAME_STAR_ARCSEC
+
+
+def _candidate(lcs: Any, candidate: Any, tgt: dict) -> tuple[TransitParams, dict, list[str]]:
     from .. import target
     from ..lightcurve import Ephemeris, estimate_depth_ppm, stitch_pdcsap
 
     notes = []
     if candidate is None:
+        if not is_toi5807(tgt):
+            raise ValueError(f"candidate: the data are of TIC {tgt.get('tic_id')} at RA {tgt['ra_deg']:.6f}°, "
+                             f"Dec {tgt['dec_deg']:.6f}°, not TOI-5807: pass candidate= (period_days, t0_btjd, "
+                             "duration_hours), e.g. candidate=(3.0, 3500.5, 3.0)")
         eph = Ephemeris(target.PERIOD_DAYS, target.T0_BTJD, target.DURATION_HOURS)
-        depth = math.nan
-        try:
-            depth = float(estimate_depth_ppm(stitch_pdcsap(dataset), eph).depth_ppm)
-        except (ValueError, KeyError, TypeError) as exc:
-            notes.append(f"depth not measured from the light curve ({exc})"[:200])
         tp = TransitParams(eph.period_days, eph.t0_btjd, eph.duration_hours)
+        notes.append("ephemeris: TOI-5807.01's catalogue values (no candidate given)")
+    elif isinstance(candidate, (tuple, list)) and len(candidate) == 3:
+        tp = coerce_transit_params(None, period_days=candidate[0], t0_btjd=candidate[1], duration_hours=candidate[2],
+                                   name="candidate")
     else:
         tp = coerce_transit_params(candidate)
-        depth = float(getattr(candidate, "depth_ppm", math.nan))
+    depth = float(getattr(candidate, "depth_ppm", math.nan))
+    if not math.isfinite(depth) and lcs is not None and getattr(lcs, "lc_by_sector", None):
+        try:
+            eph = Ephemeris(tp.period, tp.t0, tp.duration)
+            depth = float(estimate_depth_ppm(stitch_pdcsap(lcs), eph).depth_ppm)
+        except (ValueError, KeyError, TypeError) as exc:
+            notes.append(f"depth not measured from the light curve ({exc})"[:200])
+    elif not math.isfinite(depth):
+        notes.append("depth not measured: no light curves given (the stamps alone are vetted)")
     return tp, {"period_days": tp.period, "t0_btjd": tp.t0, "duration_hours": tp.duration, "depth_ppm": depth}, notes
 
 
-def _catalogue(dataset: Any, locs: list[SectorLocalization], network: bool) -> tuple[Catalogue | None, list[str]]:
-    from .. import target
+def _catalogue(dataset: Any, stamps: dict, locs: list[SectorLocalization], network: bool,
+               tgt: dict) -> tuple[Catalogue | None, list[str]]:
     from ..diffimage.stars import catalogue_from_image
 
     if getattr(dataset, "catalogue", None) is not None:
         return dataset.catalogue, [f"catalogue: the {len(dataset.catalogue.stars)} stars that came with the dataset"]
-    cat, why = query_gaia_catalogue(target.RA_DEG, target.DEC_DEG, network=network)
+    cat, why = query_gaia_catalogue(tgt["ra_deg"], tgt["dec_deg"], network=network)
     if cat is not None:
         return cat, []
     for loc in locs:
-        stamp = dataset.tpf_by_sector.get(loc.sector)
-        if loc.diff is not None and loc.diff.spline is not None and getattr(stamp, "wcs", None) is not None:
+        stamp = stamps.get(loc.sector)
+        if loc.usable and loc.diff is not None and loc.diff.spline is not None:
             noise = loc.diff.sigma[0] if loc.diff.sigma.size else None
-            cat = catalogue_from_image(loc.diff.oot_image, stamp.wcs, (target.RA_DEG, target.DEC_DEG),
-                                       noise=noise)
+            cat = catalogue_from_image(loc.diff.oot_image, stamp.wcs, stamp_target(stamp)[:2], noise=noise)
             return cat, [why, f"catalogue: stars found in the sector {loc.sector} out-of-transit image "
                               "(incomplete: faint or close neighbours are missed)"]
     return None, [why, "no catalogue: no stamp with an out-of-transit image and a WCS"]
@@ -224,10 +272,11 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
 
     Parameters
     ----------
-    dataset : Dataset
-        Its target-pixel stamps (``tpf_by_sector``) are vetted.
-    candidate : Candidate, Ephemeris or TransitParams, optional
-        Default: TOI-5807.01's catalogue ephemeris, depth measured from the dataset's light curves.
+    dataset : Dataset, TPFStamp, lightkurve TPF, or a list / dict / TargetPixelFileCollection of them
+        Whatever :func:`toi5807.centroid.check.run_v08` takes; its stamps are vetted. Anything else → TypeError.
+    candidate : Candidate, Ephemeris, TransitParams, mapping or (period_days, t0_btjd, duration_hours), optional
+        Default: TOI-5807.01's catalogue ephemeris — only when the data are TOI-5807's (else ValueError). The
+        depth is measured from a Dataset's light curves; without them it stays unknown (NaN) and a note says so.
     catalogue : Catalogue, optional
         Stars to rank as hosts (default: the twin's for simulated data; Gaia with ``network=True`` and
         astroquery; else the stars found in the out-of-transit image).
@@ -244,8 +293,11 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         data, NaN frames, non-converged fits): those give ``WARN`` with the reason.
     """
     t0 = _time.perf_counter()
-    tp, cand, notes = _candidate(dataset, candidate)
-    stamps = dict(getattr(dataset, "tpf_by_sector", {}) or {})
+    stamps, lcs = _inputs(dataset)
+    tgt = vet_target(stamps)
+    tp, cand, notes = _candidate(lcs, candidate, tgt)
+    if tgt["origin"] == "default" and stamps:
+        notes.append(DEFAULT_TARGET_NOTE)
     locs, v08 = [], {}
     for sector, stamp in stamps.items():
         chk = run_v08(stamp, tp)
@@ -253,8 +305,8 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         locs.append(localize_sector(stamp, tp, max_iterations=max_iterations))
     cat_notes: list[str] = []
     if catalogue is None:
-        catalogue, cat_notes = _catalogue(dataset, locs, network) if stamps else (None, [])
-    combined = combine_localizations(locs, catalogue)
+        catalogue, cat_notes = _catalogue(dataset, stamps, locs, network, tgt) if stamps else (None, [])
+    combined = combine_localizations(locs, catalogue, target_radec=(tgt["ra_deg"], tgt["dec_deg"]))
     sectors = {}
     for loc in locs:
         f = loc.fit
@@ -266,17 +318,18 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector])
     if not stamps:
         verdict, reason = "WARN", "no target-pixel stamps in the dataset"
-    elif catalogue is None:
+    elif catalogue is None and any(s.localization.usable for s in sectors.values()):
         verdict, reason = "WARN", "no catalogue of stars to test the source against"
     else:
         use = [s for s in sectors.values() if s.localization.usable]
         amp = np.array([s.localization.fit.amplitude for s in use])
         err = np.array([s.localization.fit.amplitude_err for s in use])
         snr = float(np.sum(amp / err ** 2) / math.sqrt(np.sum(1.0 / err ** 2))) if use else math.nan
-        verdict, reason = localization_verdict(combined.offset_sigma, combined.hosts, snr, usable=bool(use),
+        verdict, reason = localization_verdict(combined.offset_sigma, combined.hosts if catalogue else (), snr,
+                                               usable=bool(use),
                                                why_unusable="no sector gave a usable localization: " + "; ".join(
                                                    f"s{s}: {v.reason}" for s, v in sectors.items()),
                                                p_between=combined.p_between_sectors)
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
-                          runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes))
+                          runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes), target=tgt)
