@@ -8,7 +8,7 @@ regenerate [--notebook GLOB]
 calibrate [--quick] [--seeds N] [--injection-seeds N] [--sectors S ...]
     Null calibration and injection–recovery of V08 on the simulated twin; JSON
     results cached under ``artifacts/tutorial_toi-5807-incremental/calibration/``.
-vet [--source twin|local|mast] [--scenario S] [--seed N] [--path DIR] [--period DAYS --t0 BTJD
+vet [--source tutorial|twin|local|mast] [--scenario S] [--seed N] [--path DIR] [--period DAYS --t0 BTJD
     --duration HOURS] [--json] [--fail-on never|fail|warn]
     Pixel vetting: V08 per sector, difference-image localization and the verdict
     (``sh.vet_pixels``), as a table or as JSON. ``vet --calibrate [--quick]`` runs the
@@ -98,15 +98,33 @@ def _vet_candidate(args: argparse.Namespace) -> tuple[float, float, float] | Non
     return (args.period, args.t0, args.duration)
 
 
-def _vet_dict(res, args: argparse.Namespace, candidate) -> dict:
+def _input_files(folder: str | None) -> list[dict]:
+    """Name, size and SHA-256 of every data file in the input folder (``--source local``)."""
+    import hashlib
+
+    if not folder:
+        return []
+    out = []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if os.path.isfile(path) and name.lower().endswith((".fits", ".fits.gz", ".fit", ".csv", ".csv.gz")):
+            with open(path, "rb") as fh:
+                data = fh.read()
+            out.append({"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    return out
+
+
+def _vet_dict(res, args: argparse.Namespace, candidate, ds) -> dict:
     from . import __version__
 
     d = res.to_dict()
     d["toi5807_version"] = __version__
     d["ephemeris_origin"] = ("command line (--period, --t0, --duration)" if candidate is not None
                              else "TOI-5807.01 catalogue (the files are TOI-5807's)")
-    d["input"] = {"source": args.source, "path": os.path.abspath(args.path) if args.path else None}
+    d["input"] = {"source": args.source, "path": os.path.abspath(args.path) if args.path else None,
+                  "files": _input_files(args.path), "dataset": ds.summary()}
     d["sectors_vetted"] = sorted(int(k) for k in d["sectors"])
+    d["simulated_by_sector"] = {str(s): bool(st.simulated) for s, st in sorted(ds.tpf_by_sector.items())}
     return d
 
 
@@ -139,7 +157,7 @@ def _vet(args: argparse.Namespace) -> int:
             raise UsageError(f"the files are not TOI-5807's; give --period DAYS --t0 BTJD --duration HOURS, "
                              f"{args.path or args.source}") from exc
         raise
-    d = _vet_dict(res, args, candidate)
+    d = _vet_dict(res, args, candidate, ds)
     if args.json:
         print(json.dumps(d, indent=1, allow_nan=False))  # full precision: no rounding
     else:
@@ -149,24 +167,39 @@ def _vet(args: argparse.Namespace) -> int:
 
 
 def _print_vet_table(d: dict) -> None:
-    sim = " (SIMULATED)" if d["simulated"] else ""
-    t = d["target"]
-    print(f"target: TIC {t.get('tic_id')} at RA {t.get('ra_deg'):.7f}°, Dec {t.get('dec_deg'):.7f}° "
-          f"(position from the {t.get('origin')}); ephemeris: {d['ephemeris_origin']}")
-    print(f"verdict: {d['verdict']}{sim} — {d['reason']}")
-    print(f"{'sector':>6} {'verdict':>7} {'transits':>8} {'V08 shift px':>12} {'V08 σ':>6} "
-          f"{'offset ″':>9} {'offset σ':>8}  host")
+    """The text report: a header saying what was vetted with what, one line per sector in the notebooks' units
+    (V08 shift in milli-pixels), the combined line only when several sectors were localized, the exclusion radius."""
     fmt = lambda v, f: "—" if v is None else format(v, f)  # noqa: E731
+    sim = " (SIMULATED)" if d["simulated"] else ""
+    t, c, cand = d["target"], d["combined"], d["candidate"]
+    where = d["input"]["path"] or f"source {d['input']['source']}"
+    print(f"toi5807 {d['toi5807_version']} pixel vetting of {where}{sim}")
+    print(f"target: TIC {t.get('tic_id')} at RA {fmt(t.get('ra_deg'), '.7f')}°, Dec {fmt(t.get('dec_deg'), '.7f')}° "
+          f"(position from the {'file' if t.get('origin') == 'file' else 'TOI-5807 catalogue (the file does not say)'})")
+    print(f"ephemeris: P = {fmt(cand.get('period_days'), '.7f')} d, T0 = {fmt(cand.get('t0_btjd'), '.5f')} BTJD, "
+          f"duration {fmt(cand.get('duration_hours'), '.3f')} h — {d['ephemeris_origin']}")
+    cat = d.get("catalogue") or {}
+    print(f"catalogue: {cat.get('origin', 'none')}")
+    print(f"verdict: {d['verdict']}{sim} — {d['reason']}")
+    print(f"{'sector':>6} {'verdict':>7} {'transits':>8} {'V08 shift (mpx)':>15} {'V08 σ':>6} "
+          f"{'offset (″)':>10} {'offset σ':>8}  host")
     for s, v in d["sectors"].items():
-        print(f"{s:>6} {v['verdict']:>7} {v['n_transits']:>8} {fmt(v['shift_px'], '12.4f')} "
-              f"{fmt(v['shift_sigma'], '6.1f')} {fmt(v['source_offset_arcsec'], '9.1f')} "
+        m = v.get("v08_metrics") or {}
+        shift = m.get("centroid_shift_pixels")
+        print(f"{s:>6} {v['verdict']:>7} {v['n_transits']:>8} {fmt(None if shift is None else 1e3 * shift, '15.1f')} "
+              f"{fmt(m.get('significance_sigma'), '6.2f')} {fmt(v['source_offset_arcsec'], '10.1f')} "
               f"{fmt(v['source_offset_sigma'], '8.1f')}  {v['most_likely_host'] or '—'}")
-    c = d["combined"]
-    ell = c["error_ellipse_arcsec"] or [None, None, None]
-    print(f"combined: offset {fmt(c['offset_from_target_arcsec'], '.1f')}″ "
-          f"(1σ ellipse {fmt(ell[0], '.1f')}″ × {fmt(ell[1], '.1f')}″), {fmt(c['offset_sigma'], '.1f')}σ from the "
-          f"target; χ² between sectors {fmt(c['chi2_between_sectors'], '.1f')} ({c['dof_between_sectors']} dof); "
-          f"most likely host {c['most_likely_host'] or '—'} ({fmt(c['host_separation_arcsec'], '.0f')}″)")
+    for s, why in d.get("sectors_without_pixels", {}).items():
+        print(f"{s:>6} {'—':>7}  not vetted: {why.replace('network=True', '--network')}")
+    if len(c.get("sectors_used") or []) > 1:
+        ell = c.get("error_ellipse") or {}
+        print(f"combined ({', '.join(map(str, c['sectors_used']))}): offset {fmt(c['offset_from_target_arcsec'], '.1f')}″ "
+              f"(1σ ellipse {fmt(ell.get('semi_major_arcsec'), '.1f')}″ × {fmt(ell.get('semi_minor_arcsec'), '.1f')}″), "
+              f"{fmt(c['offset_sigma'], '.1f')}σ from the target; χ² between sectors "
+              f"{fmt(c['chi2_between_sectors'], '.1f')} ({c['dof_between_sectors']} dof); most likely host "
+              f"{c['most_likely_host'] or '—'} ({fmt(c['host_separation_arcsec'], '.0f')}″)")
+    r = c.get("exclusion_radius_arcsec")
+    print(f"3σ exclusion radius: {fmt(r, '.1f')}″" + ("" if r is not None else " (no usable localization)"))
 
 
 def _add_vet(sub) -> None:
@@ -174,7 +207,8 @@ def _add_vet(sub) -> None:
                    "python -m toi5807 vet --source local --path DIR --period 3.0 --t0 3500.5 --duration 3.0 --json")
     p.epilog += ("\n\nWithout --period/--t0/--duration TOI-5807.01's ephemeris is used, and only when the files"
                  " are TOI-5807's.\n" + EXIT_STATUSES)
-    p.add_argument("--source", default="twin", choices=("twin", "local", "mast"), help="dataset source")
+    p.add_argument("--source", default="tutorial", choices=("tutorial", "twin", "local", "mast"),
+                   help="dataset source (default: the real tutorial dataset that ships with the package)")
     p.add_argument("--scenario", default="planet", help="twin scenario (planet, background_eb, no_transit)")
     p.add_argument("--seed", type=int, default=0, help="twin seed")
     p.add_argument("--path", metavar="DIR", help="folder for --source local")

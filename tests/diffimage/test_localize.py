@@ -122,10 +122,10 @@ def test_vet_pixels_fail_on_beb_pass_on_planet(beb83, planet83):
     assert d["combined"]["most_likely_host"] == host
     assert abs(d["combined"]["host_separation_arcsec"] - 48.0) < 3.0
     assert d["combined"]["offset_sigma"] >= 3.0 and d["combined"]["dof_between_sectors"] == 2
-    for key in ("verdict", "n_transits", "shift_px", "shift_sigma", "source_ra_deg", "source_dec_deg",
+    for key in ("verdict", "n_transits", "v08_metrics", "source_ra_deg", "source_dec_deg",
                 "source_offset_arcsec", "source_offset_sigma"):
         assert key in d["sectors"]["83"]
-    for key in ("source_ra_deg", "source_dec_deg", "error_ellipse_arcsec", "offset_from_target_arcsec",
+    for key in ("source_ra_deg", "source_dec_deg", "error_ellipse", "offset_from_target_arcsec",
                 "offset_sigma", "chi2_between_sectors", "most_likely_host", "host_separation_arcsec"):
         assert key in d["combined"]
     planet = vet_pixels(Dataset({}, {82: s82p, 83: planet83}, source="twin", catalogue=twin_catalogue()))

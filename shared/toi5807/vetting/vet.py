@@ -98,14 +98,13 @@ class SectorVet:
         f = loc.fit
         return json_safe({
             "verdict": self.verdict, "reason": self.reason, "n_transits": loc.n_transits,
-            "shift_px": self.v08_metrics.get("centroid_shift_pixels"),
-            "shift_sigma": self.v08_metrics.get("significance_sigma"),
+            "v08_metrics": dict(self.v08_metrics),
             "source_ra_deg": loc.source_ra_deg, "source_dec_deg": loc.source_dec_deg,
             "source_offset_arcsec": float(np.hypot(*loc.offset_arcsec)),
             "source_offset_sigma": f.offset_sigma,
             "source_offset_east_north_arcsec": loc.offset_arcsec,
             "source_covariance_arcsec2": loc.covariance_arcsec2,
-            "offset_from_catalogue_arcsec": loc.offset_from_catalogue_arcsec,
+            "source_offset_from_catalogue_position_east_north_arcsec": loc.offset_from_catalogue_arcsec,
             "amplitude_e_per_s": f.amplitude, "amplitude_err_e_per_s": f.amplitude_err,
             "most_likely_host": self.hosts[0]["label"] if self.hosts else None,
             "transits": [t.to_dict() for t in loc.transits], "status": loc.status,
@@ -128,6 +127,10 @@ class PixelVetResult(Explained):
         Period (days), T0 (BTJD), duration (hours), depth (ppm, NaN when not measured).
     runtime_s : float
     notes : tuple of str
+    target : dict
+        The stamps' target: ``tic_id``, ``ra_deg``, ``dec_deg``, ``origin`` ("file" or "default").
+    without_pixels : dict of int → str
+        Sectors with a light curve but no target pixel file, and why (they are not vetted, and say so).
 
     Plot it with :func:`toi5807.plots.plot_diffimages` (every sector's difference image on the sky).
     """
@@ -142,6 +145,7 @@ class PixelVetResult(Explained):
     runtime_s: float
     notes: tuple[str, ...] = field(default=())
     target: dict = field(default_factory=dict)
+    without_pixels: dict = field(default_factory=dict)
 
     def _display(self) -> tuple[str, list[tuple[str, str]]]:
         c = self.combined
@@ -167,7 +171,7 @@ class PixelVetResult(Explained):
             "sectors": {str(s): v.to_dict() for s, v in self.sectors.items()},
             "combined": {
                 "source_ra_deg": c.source_ra_deg, "source_dec_deg": c.source_dec_deg,
-                "error_ellipse_arcsec": c.error_ellipse_arcsec,
+                "error_ellipse": _ellipse_dict(c.error_ellipse_arcsec),
                 "offset_from_target_arcsec": float(np.hypot(*c.offset_arcsec)),
                 "offset_east_north_arcsec": c.offset_arcsec, "covariance_arcsec2": c.covariance_arcsec2,
                 "offset_sigma": c.offset_sigma, "chi2_between_sectors": c.chi2_between_sectors,
@@ -178,8 +182,29 @@ class PixelVetResult(Explained):
                 "sectors_used": list(c.sectors_used), "flags": list(c.flags),
             },
             "catalogue": self.catalogue.to_dict() if self.catalogue else None,
-            "runtime_s": self.runtime_s, "notes": list(self.notes),
+            "sectors_without_pixels": {str(s): why for s, why in sorted(self.without_pixels.items())},
+            "runtime_s": self.runtime_s, "notes": list(self.notes), "definitions": DEFINITIONS,
         }, sig=None)
+
+#: What the less obvious keys of :meth:`PixelVetResult.to_dict` measure, shipped inside the dict itself.
+DEFINITIONS = {
+    "source_offset_east_north_arcsec": "fitted source position minus the target's position in the out-of-transit "
+                                       "image (a PRF fit to the same stamp), arcsec east (ΔRA·cos Dec) and north",
+    "source_offset_from_catalogue_position_east_north_arcsec": "fitted source position minus the target's catalogue "
+                                       "position (RA_OBJ/DEC_OBJ through the stamp's WCS), arcsec east and north; "
+                                       "differs from the first by the WCS's error at the target",
+    "error_ellipse": "1σ ellipse of the combined source position: semi-axes in arcsec, position angle of the major "
+                     "axis in degrees east of north (0 = north, 90 = east)",
+    "v08_metrics": "the centroid-shift check (V08) of the sector, the reference tutorial's metric names",
+    "offset_sigma": "likelihood-ratio test of the source at the target, σ = √(−2 ln p) with 2 degrees of freedom",
+}
+
+
+def _ellipse_dict(ellipse: Any) -> dict[str, Any]:
+    major, minor, pa = ellipse
+    return {"semi_major_arcsec": major, "semi_minor_arcsec": minor, "position_angle_deg": pa,
+            "position_angle_convention": "major axis, degrees east of north"}
+
 
 #: TOI-5807's TIC ID; a stamp of another star needs an explicit candidate.
 _TOI5807_TIC = 188646744  # = toi5807.target.TIC_ID
@@ -332,4 +357,14 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
                                                p_between=combined.p_between_sectors)
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
-                          runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes), target=tgt)
+                          runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes), target=tgt,
+                          without_pixels=_without_pixels(dataset, lcs, stamps))
+
+
+def _without_pixels(dataset: Any, lcs: Any, stamps: Any) -> dict[int, str]:
+    """Sectors with a light curve but no stamp, with the dataset's own reason when it gives one."""
+    summary = dataset.summary() if hasattr(dataset, "summary") else {}
+    said = {int(k): v for k, v in dict(summary.get("pixels_unavailable", {}) or {}).items()}
+    have = getattr(lcs, "lc_by_sector", None) or {}
+    return {int(s): said.get(int(s), "no target pixel file in the dataset") for s in sorted(have)
+            if int(s) not in stamps}
