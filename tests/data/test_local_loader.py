@@ -78,8 +78,9 @@ def test_comment_only_file(tmp_path):
 def test_missing_folder_and_no_files(tmp_path):
     with pytest.raises(ValueError, match="not a folder"):
         sh.load_dataset("local", path=tmp_path / "nope")
-    with pytest.raises(ValueError, match="no light curves found"):
+    with pytest.raises(ValueError, match="no light curves found") as err:
         sh.load_dataset("local", path=tmp_path)
+    assert str(tmp_path)[-40:] in str(err.value)  # the folder itself, not only its last name
     with pytest.raises(ValueError, match="needs path="):
         sh.load_dataset("local")
 

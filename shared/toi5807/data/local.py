@@ -145,13 +145,13 @@ def load_local_dir(
             _add(tpfs, stamp, name, "target pixel file", tpf_names)
     if not lcs and not tpfs:
         raise ValueError(
-            f"{clip(directory.name)}: no light curves found (expected sector<N>_pdcsap.csv or SPOC *lc.fits "
+            f"{clip(str(directory))}: no light curves found (expected sector<N>_pdcsap.csv or SPOC *lc.fits "
             "files, or target pixel files sector<N>_tpf.fits / *tp.fits to build them from)"
         )
     if wanted is not None:
         missing = sorted(wanted - set(lcs) - set(tpfs))
         if missing:
-            raise ValueError(f"{clip(directory.name)}: no light curve for sector(s) {missing}; "
+            raise ValueError(f"{clip(str(directory))}: no light curve for sector(s) {missing}; "
                              f"found {sorted(set(lcs) | set(tpfs))}")
         lcs = {s: v for s, v in lcs.items() if s in wanted}
         tpfs = {s: v for s, v in tpfs.items() if s in wanted}
