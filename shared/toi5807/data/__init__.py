@@ -1,9 +1,9 @@
 """Data layer: the data model, readers, the verified cache, repository paths, sky geometry, dataset sources.
 
-Lowest layer together with :mod:`toi5807.target` and :mod:`toi5807.report`, and may import only those.
-``load_dataset`` dispatches to registered sources: ``"tutorial"`` (the default: the real data shipped in
-the package), ``"local"`` and ``"mast"`` live here, ``"twin"`` is
-registered by :mod:`toi5807.twin.source` (the twin is a higher layer: it simulates what this layer reads).
+Lowest layer with :mod:`toi5807.target` and :mod:`toi5807.report`; may import only those. ``load_dataset``
+dispatches to sources: ``"tutorial"`` (default: the real data shipped here), ``"local"``, ``"mast"``; ``"twin"``
+is registered by :mod:`toi5807.twin.source` (a higher layer: it simulates what this layer reads).
+Order: target, report, data → lightcurve → pixels → centroid | diffimage → vetting → twin → calibration → plots → tutorial.
 """
 
 from .aperture import aperture_light_curve

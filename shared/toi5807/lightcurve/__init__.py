@@ -1,8 +1,8 @@
 """Light-curve layer: ephemerides and candidates, transit windows, stitching and the transit depth.
 
-Sits on the data layer and may import only :mod:`toi5807.target`, :mod:`toi5807.report` and
-:mod:`toi5807.data`. The one definition of the transit windows used by every step lives in
-:mod:`toi5807.lightcurve.windows`.
+May import only :mod:`toi5807.target`, :mod:`toi5807.report` and :mod:`toi5807.data`. The one definition of
+the transit windows used by every step lives in :mod:`toi5807.lightcurve.windows`.
+Order: target, report, data → lightcurve → pixels → centroid | diffimage → vetting → twin → calibration → plots → tutorial.
 """
 
 from .ephemeris import (

@@ -1,7 +1,7 @@
 """Tutorial layer: what the notebooks call — set-up, summaries, tables, figures, readings — and the runner.
 
-The top layer of the library: may import every layer below it (... twin → calibration → plots → tutorial).
-Only the command line (:mod:`toi5807.__main__`) sits above it.
+The top layer of the library: may import every layer below it; only the command line sits above it.
+Order: target, report, data → lightcurve → pixels → centroid | diffimage → vetting → twin → calibration → plots → tutorial → command line.
 """
 
 from .calibration import (
