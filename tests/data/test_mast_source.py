@@ -13,31 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fake_mast import FakeSearchResult
 import toi5807 as sh
 from toi5807.data import cache, mast
 from toi5807.twin import source as twin_source
 
 
-class _FakeSearchResult:
-    """Mimics lightkurve.SearchResult: len(), [0], .download(download_dir=..., quality_bitmask=...)."""
-
-    def __init__(self, path: Path | None, log: list):
-        self.path, self.log = path, log
-
-    def __len__(self):
-        return 0 if self.path is None else 1
-
-    def __getitem__(self, index):
-        return self
-
-    def download(self, quality_bitmask="default", download_dir=None, **kwargs):
-        import lightkurve as lk
-
-        dest = Path(download_dir) / "mastDownload" / "TESS" / self.path.name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.path, dest)
-        self.log.append(self.path.name)
-        return lk.read(str(dest), quality_bitmask=quality_bitmask)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +41,7 @@ def fake_mast(monkeypatch, twin_files, isolated_cache):
     def search(kind):
         def _search(target, mission=None, author=None, exptime=None, sector=None, **kwargs):
             assert target == f"TIC {sh.TIC_ID}" and author == "SPOC" and exptime == 120
-            return _FakeSearchResult(served[kind].get(sector), log)
+            return FakeSearchResult(served[kind].get(sector), log)
         return _search
 
     monkeypatch.setattr(lk, "search_lightcurve", search("lc"))

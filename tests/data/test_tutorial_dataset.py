@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fake_mast import FakeSearchResult
 import toi5807 as sh
 from conftest import REPO_ROOT
 from toi5807.data import mast, tutorial
@@ -247,23 +248,6 @@ def test_extract_kinds():
 
 
 # ------------------------------------------------------------------ network=True: the other pixels from MAST
-class _FakeSearchResult:
-    def __init__(self, path, log):
-        self.path, self.log = path, log
-
-    def __len__(self):
-        return 0 if self.path is None else 1
-
-    def __getitem__(self, index):
-        return self
-
-    def download(self, quality_bitmask="default", download_dir=None, **kwargs):
-        import lightkurve as lk
-
-        dest = Path(download_dir) / self.path.name
-        shutil.copyfile(self.path, dest)
-        self.log.append(self.path.name)
-        return lk.read(str(dest), quality_bitmask=quality_bitmask)
 
 
 def test_network_fetches_only_the_missing_pixels_through_the_mast_cache(monkeypatch, isolated_cache):
@@ -278,7 +262,7 @@ def test_network_fetches_only_the_missing_pixels_through_the_mast_cache(monkeypa
 
     def search_tpf(target, mission=None, author=None, exptime=None, sector=None, **kwargs):
         assert target == f"TIC {sh.TIC_ID}" and author == "SPOC" and exptime == 120
-        return _FakeSearchResult(served.get(sector), log)
+        return FakeSearchResult(served.get(sector), log)
 
     def search_lc(*args, **kwargs):
         raise AssertionError("the tutorial source must not download light curves")
