@@ -61,7 +61,7 @@ from .lightcurve import (  # noqa: E402
 )
 
 # --- the two pixel checks and the verdict -----------------------------------------------------
-from .pixels import stamp_noise  # noqa: E402
+from .pixels import inject_eclipsing_source, stamp_noise  # noqa: E402
 from .centroid import (  # noqa: E402
     CentroidShiftConfig,
     CheckResult,
@@ -136,7 +136,7 @@ __all__ = [
     # lightcurve
     "Candidate", "Ephemeris", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
     # the pixel checks and the verdict
-    "stamp_noise", "CentroidShiftConfig", "CheckResult", "analyze_v08_offsets", "empty_epoch_null", "run_v08",
+    "inject_eclipsing_source", "stamp_noise", "CentroidShiftConfig", "CheckResult", "analyze_v08_offsets", "empty_epoch_null", "run_v08",
     "PixelVetResult", "vet_pixels",
     # twin (SIMULATION)
     "load_spec", "simulate_sector", "twin_catalogue", "twin_neighbour_offsets",

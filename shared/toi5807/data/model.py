@@ -263,6 +263,10 @@ def _span(time: np.ndarray) -> str:
 
 
 def _label(provenance: Mapping[str, Any]) -> str:
+    inj = provenance.get("injected")
+    if isinstance(inj, Mapping) and not provenance.get("simulated"):
+        return (f", INJECTED eclipsing source at ({inj.get('east_arcsec', float('nan')):.1f}, "
+                f"{inj.get('north_arcsec', float('nan')):.1f})″, {inj.get('aperture_depth_ppm', float('nan')):.0f} ppm")
     if not provenance.get("simulated"):
         return ""
     extra = ", ".join(f"{k} {provenance[k]}" for k in ("scenario", "seed") if k in provenance)

@@ -7,6 +7,7 @@ Order: target, report, data → lightcurve → pixels → centroid | diffimage �
 
 from .blas import one_blas_thread
 from .combine import CombinedOffset, combine_offsets
+from .inject import inject_eclipsing_source
 from .prf import PRFParams, flux_weighted_centroid, render_cube
 from .pvalues import p_from_log_p, sigma_from_log_p
 from .quality import DEFAULT_QUALITY_BITMASK, resolve_quality_bitmask
@@ -15,7 +16,7 @@ from .series import cadence_confidence, detect_saturation, flux_weighted_centroi
 from .stamp_noise import StampNoise, compare_stamp_noise, stamp_noise
 
 __all__ = [
-    "one_blas_thread", "CombinedOffset", "combine_offsets", "PRFParams", "flux_weighted_centroid", "render_cube",
+    "one_blas_thread", "CombinedOffset", "combine_offsets", "inject_eclipsing_source", "PRFParams", "flux_weighted_centroid", "render_cube",
     "p_from_log_p", "sigma_from_log_p", "DEFAULT_QUALITY_BITMASK", "resolve_quality_bitmask",
     "NOMINAL_PIXEL_SCALE_ARCSEC", "pixel_scale_at", "cadence_confidence", "detect_saturation",
     "flux_weighted_centroids", "StampNoise", "compare_stamp_noise", "stamp_noise",
