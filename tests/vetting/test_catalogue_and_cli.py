@@ -73,4 +73,5 @@ def test_cli_json_full_precision_and_provenance(capsys):
     assert d["target"]["ra_deg"] == target.RA_DEG and d["target"]["dec_deg"] == target.DEC_DEG
     assert d["target"]["tic_id"] == target.TIC_ID and d["target"]["origin"] in ("file", "default")
     assert d["toi5807_version"] == __version__ and d["sectors_vetted"] == [83]
-    assert d["input"] == {"source": "twin", "path": None} and "TOI-5807" in d["ephemeris_origin"]
+    assert d["input"]["source"] == "twin" and d["input"]["path"] is None and d["input"]["files"] == []
+    assert d["input"]["dataset"]["simulated"] is True and "TOI-5807" in d["ephemeris_origin"]
