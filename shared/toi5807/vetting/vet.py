@@ -45,6 +45,7 @@ from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
+from .selfcal import NullCalibration, calibrate_sector, combine_calibrations
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
 
@@ -89,6 +90,7 @@ class SectorVet:
     localization: SectorLocalization
     hosts: tuple[dict, ...]
     v08_metrics: dict
+    calibration: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The per-sector keys of :meth:`PixelVetResult.to_dict`."""
@@ -107,6 +109,7 @@ class SectorVet:
             "amplitude_e_per_s": f.amplitude, "amplitude_err_e_per_s": f.amplitude_err,
             "most_likely_host": self.hosts[0]["label"] if self.hosts else None,
             "transits": [t.to_dict() for t in loc.transits], "status": loc.status,
+            "calibration": self.calibration or None,
         }, sig=None)
 
 
@@ -139,6 +142,7 @@ class PixelVetResult(Explained):
     candidate: dict
     runtime_s: float
     notes: tuple[str, ...] = field(default=())
+    calibration: dict = field(default_factory=dict)
 
     def _display(self) -> tuple[str, list[tuple[str, str]]]:
         c = self.combined
@@ -176,6 +180,7 @@ class PixelVetResult(Explained):
             },
             "catalogue": self.catalogue.to_dict() if self.catalogue else None,
             "runtime_s": self.runtime_s, "notes": list(self.notes),
+            "calibration": self.calibration or None,
         }, sig=None)
 
 def _candidate(dataset: Any, candidate: Any) -> tuple[TransitParams, dict, list[str]]:
@@ -219,7 +224,7 @@ def _catalogue(dataset: Any, locs: list[SectorLocalization], network: bool) -> t
 
 @one_blas_thread
 def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | None = None,
-               network: bool = False, max_iterations: int = 12) -> PixelVetResult:
+               network: bool = False, max_iterations: int = 12, self_calibrate: bool = True) -> PixelVetResult:
     """Where does the dip come from? V08 + difference-image localization of every sector, and a verdict.
 
     Parameters
@@ -235,6 +240,9 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         Allow the optional Gaia query.
     max_iterations : int
         Refinement iterations of each fit (a tiny number makes fits fail to converge: a test of that path).
+    self_calibrate : bool
+        Base every significance of the verdict on the fake-epoch null of the same pixels
+        (:mod:`toi5807.vetting.selfcal`); False keeps the nominal tests.
 
     Returns
     -------
@@ -246,11 +254,13 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     t0 = _time.perf_counter()
     tp, cand, notes = _candidate(dataset, candidate)
     stamps = dict(getattr(dataset, "tpf_by_sector", {}) or {})
-    locs, v08 = [], {}
+    locs, v08, nulls = [], {}, {}
     for sector, stamp in stamps.items():
         chk = run_v08(stamp, tp)
         v08[sector] = dict(chk.metrics)
         locs.append(localize_sector(stamp, tp, max_iterations=max_iterations))
+        if self_calibrate:
+            nulls[locs[-1].sector] = calibrate_sector(stamp, tp, max_iterations=max_iterations)
     cat_notes: list[str] = []
     if catalogue is None:
         catalogue, cat_notes = _catalogue(dataset, locs, network) if stamps else (None, [])
@@ -261,9 +271,11 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         hosts = (rank_hosts(loc.chi2_sky, f.chi2 / f.chi2_scale, catalogue, f.amplitude)
                  if loc.usable and catalogue is not None else ())
         snr = f.amplitude / f.amplitude_err if f.amplitude_err > 0 else math.nan
-        verdict, reason = localization_verdict(f.offset_sigma, hosts, snr, usable=loc.usable,
+        off_sigma, hosts, snr, cal = _calibrated_inputs(nulls.get(loc.sector), f.offset_sigma,
+                                                        f.delta_chi2_target, hosts, snr)
+        verdict, reason = localization_verdict(off_sigma, hosts, snr, usable=loc.usable,
                                                why_unusable=loc.reason or loc.status)
-        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector])
+        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal)
     if not stamps:
         verdict, reason = "WARN", "no target-pixel stamps in the dataset"
     elif catalogue is None:
@@ -273,10 +285,49 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         amp = np.array([s.localization.fit.amplitude for s in use])
         err = np.array([s.localization.fit.amplitude_err for s in use])
         snr = float(np.sum(amp / err ** 2) / math.sqrt(np.sum(1.0 / err ** 2))) if use else math.nan
-        verdict, reason = localization_verdict(combined.offset_sigma, combined.hosts, snr, usable=bool(use),
+        off_sigma, c_hosts, snr, comb_cal = _combined_calibrated_inputs(
+            [nulls[s.localization.sector] for s in use if s.localization.sector in nulls], combined, snr, use)
+        verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
                                                why_unusable="no sector gave a usable localization: " + "; ".join(
                                                    f"s{s}: {v.reason}" for s, v in sectors.items()),
                                                p_between=combined.p_between_sectors)
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
-                          runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes))
+                          runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes),
+                          calibration=comb_cal if stamps and catalogue is not None else {})
+
+
+def _recalibrated_hosts(hosts: Any, null: NullCalibration) -> tuple[dict, ...]:
+    """Hosts with ``sigma`` from the fake-epoch null of their Δχ² (the nominal one kept as ``nominal_sigma``)."""
+    out = []
+    for h in hosts:
+        t = null.offset_test(h["delta_chi2"], h["sigma"])
+        out.append({**h, "sigma": t.sigma, "nominal_sigma": h["sigma"], "p_model": t.p_model,
+                    "p_counted": t.p_counted, "extrapolated": t.extrapolated})
+    return tuple(out)
+
+
+def _calibrated_inputs(null: NullCalibration | None, offset_sigma: float, delta_chi2: float, hosts: Any,
+                       snr: float) -> tuple[float, Any, float, dict]:
+    """The verdict's inputs of one sector from its fake-epoch null (unchanged, flagged, when not calibrated)."""
+    if null is None:
+        return offset_sigma, hosts, snr, {}
+    if not null.calibrated:
+        return offset_sigma, hosts, snr, {"null": null.to_dict(), "used": False}
+    amp, off = null.amplitude_test(snr), null.offset_test(delta_chi2, offset_sigma)
+    return off.sigma, _recalibrated_hosts(hosts, null), amp.sigma, {
+        "used": True, "amplitude": amp.to_dict(), "offset": off.to_dict(), "null": null.to_dict()}
+
+
+def _combined_calibrated_inputs(nulls: list, combined: CombinedLocalization, snr: float,
+                                use: list) -> tuple[float, Any, float, dict]:
+    """The combined verdict's inputs from the sectors' nulls pooled (the amplitude: calibrated z's summed)."""
+    pooled = combine_calibrations(nulls) if nulls else None
+    if pooled is None or not pooled.calibrated:
+        return combined.offset_sigma, combined.hosts, snr, ({"null": pooled.to_dict(), "used": False}
+                                                            if pooled is not None else {})
+    zc = [s.calibration["amplitude"]["sigma"] for s in use if s.calibration.get("used")]
+    snr_c = float(np.sum(zc) / math.sqrt(len(zc))) if zc else snr
+    off = pooled.offset_test(combined.delta_chi2_target, combined.offset_sigma)
+    return off.sigma, _recalibrated_hosts(combined.hosts, pooled), snr_c, {
+        "used": True, "amplitude_sigma": snr_c, "offset": off.to_dict(), "null": pooled.to_dict()}
