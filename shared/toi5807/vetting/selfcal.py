@@ -140,6 +140,9 @@ class NullCalibration:
         d = max(float(delta_chi2), 0.0) if math.isfinite(delta_chi2) else math.nan
         n_ex = int(np.sum(null >= d)) if math.isfinite(d) else 0
         logp = float(chi2.logsf(d / self.chi2_scale, self.chi2_dof)) if math.isfinite(d) else math.nan
+        if math.isfinite(d) and not math.isfinite(logp):  # far tail: log Q(a, x) ≈ (a − 1) ln x − x − ln Γ(a)
+            a, x = 0.5 * self.chi2_dof, 0.5 * d / self.chi2_scale
+            logp = (a - 1.0) * math.log(x) - x - math.lgamma(a)
         p = math.exp(logp) if math.isfinite(logp) else math.nan
         sig = sigma_from_log_p(logp) if math.isfinite(logp) else math.nan
         return self._test(d, n_ex, p, sig, nominal_sigma)
