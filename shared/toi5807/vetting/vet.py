@@ -47,6 +47,7 @@ from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
+from .selfcal import calibrate_sector, calibrated_inputs, combined_calibrated_inputs
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
 
@@ -91,6 +92,7 @@ class SectorVet:
     localization: SectorLocalization
     hosts: tuple[dict, ...]
     v08_metrics: dict
+    calibration: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The per-sector keys of :meth:`PixelVetResult.to_dict`."""
@@ -108,6 +110,7 @@ class SectorVet:
             "amplitude_e_per_s": f.amplitude, "amplitude_err_e_per_s": f.amplitude_err,
             "most_likely_host": self.hosts[0]["label"] if self.hosts else None,
             "transits": [t.to_dict() for t in loc.transits], "status": loc.status,
+            "calibration": self.calibration or None,
         }, sig=None)
 
 
@@ -146,6 +149,7 @@ class PixelVetResult(Explained):
     notes: tuple[str, ...] = field(default=())
     target: dict = field(default_factory=dict)
     without_pixels: dict = field(default_factory=dict)
+    calibration: dict = field(default_factory=dict)
 
     def _display(self) -> tuple[str, list[tuple[str, str]]]:
         c = self.combined
@@ -184,6 +188,7 @@ class PixelVetResult(Explained):
             "catalogue": self.catalogue.to_dict() if self.catalogue else None,
             "sectors_without_pixels": {str(s): why for s, why in sorted(self.without_pixels.items())},
             "runtime_s": self.runtime_s, "notes": list(self.notes), "definitions": DEFINITIONS,
+            "calibration": self.calibration or None,
         }, sig=None)
 
 #: What the less obvious keys of :meth:`PixelVetResult.to_dict` measure, shipped inside the dict itself.
@@ -292,7 +297,7 @@ def _catalogue(dataset: Any, stamps: dict, locs: list[SectorLocalization], netwo
 
 @one_blas_thread
 def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | None = None,
-               network: bool = False, max_iterations: int = 12) -> PixelVetResult:
+               network: bool = False, max_iterations: int = 12, self_calibrate: bool = True) -> PixelVetResult:
     """Where does the dip come from? V08 + difference-image localization of every sector, and a verdict.
 
     Parameters
@@ -309,6 +314,9 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         Allow the optional Gaia query.
     max_iterations : int
         Refinement iterations of each fit (a tiny number makes fits fail to converge: a test of that path).
+    self_calibrate : bool
+        Base every significance of the verdict on the fake-epoch null of the same pixels
+        (:mod:`toi5807.vetting.selfcal`); False keeps the nominal tests.
 
     Returns
     -------
@@ -323,11 +331,13 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     tp, cand, notes = _candidate(lcs, candidate, tgt)
     if tgt["origin"] == "default" and stamps:
         notes.append(DEFAULT_TARGET_NOTE)
-    locs, v08 = [], {}
+    locs, v08, nulls = [], {}, {}
     for sector, stamp in stamps.items():
         chk = run_v08(stamp, tp)
         v08[sector] = dict(chk.metrics)
         locs.append(localize_sector(stamp, tp, max_iterations=max_iterations))
+        if self_calibrate:
+            nulls[locs[-1].sector] = calibrate_sector(stamp, tp, max_iterations=max_iterations)
     cat_notes: list[str] = []
     if catalogue is None:
         catalogue, cat_notes = _catalogue(dataset, stamps, locs, network, tgt) if stamps else (None, [])
@@ -338,9 +348,11 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         hosts = (rank_hosts(loc.chi2_sky, f.chi2 / f.chi2_scale, catalogue, f.amplitude)
                  if loc.usable and catalogue is not None else ())
         snr = f.amplitude / f.amplitude_err if f.amplitude_err > 0 else math.nan
-        verdict, reason = localization_verdict(f.offset_sigma, hosts, snr, usable=loc.usable,
+        off_sigma, hosts, snr, cal = calibrated_inputs(nulls.get(loc.sector), f.offset_sigma,
+                                                        f.delta_chi2_target, hosts, snr)
+        verdict, reason = localization_verdict(off_sigma, hosts, snr, usable=loc.usable,
                                                why_unusable=loc.reason or loc.status)
-        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector])
+        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal)
     if not stamps:
         verdict, reason = "WARN", "no target-pixel stamps in the dataset"
     elif catalogue is None and any(s.localization.usable for s in sectors.values()):
@@ -350,15 +362,17 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         amp = np.array([s.localization.fit.amplitude for s in use])
         err = np.array([s.localization.fit.amplitude_err for s in use])
         snr = float(np.sum(amp / err ** 2) / math.sqrt(np.sum(1.0 / err ** 2))) if use else math.nan
-        verdict, reason = localization_verdict(combined.offset_sigma, combined.hosts if catalogue else (), snr,
-                                               usable=bool(use),
+        off_sigma, c_hosts, snr, comb_cal = combinedcalibrated_inputs(
+            [nulls[s.localization.sector] for s in use if s.localization.sector in nulls], combined, snr, use)
+        verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
                                                why_unusable="no sector gave a usable localization: " + "; ".join(
                                                    f"s{s}: {v.reason}" for s, v in sectors.items()),
                                                p_between=combined.p_between_sectors)
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
                           runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes), target=tgt,
-                          without_pixels=_without_pixels(dataset, lcs, stamps))
+                          without_pixels=_without_pixels(dataset, lcs, stamps),
+                          calibration=comb_cal if stamps and catalogue is not None else {})
 
 
 def _without_pixels(dataset: Any, lcs: Any, stamps: Any) -> dict[int, str]:
@@ -368,3 +382,4 @@ def _without_pixels(dataset: Any, lcs: Any, stamps: Any) -> dict[int, str]:
     have = getattr(lcs, "lc_by_sector", None) or {}
     return {int(s): said.get(int(s), "no target pixel file in the dataset") for s in sorted(have)
             if int(s) not in stamps}
+
