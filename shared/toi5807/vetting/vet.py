@@ -362,7 +362,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         amp = np.array([s.localization.fit.amplitude for s in use])
         err = np.array([s.localization.fit.amplitude_err for s in use])
         snr = float(np.sum(amp / err ** 2) / math.sqrt(np.sum(1.0 / err ** 2))) if use else math.nan
-        off_sigma, c_hosts, snr, comb_cal = combinedcalibrated_inputs(
+        off_sigma, c_hosts, snr, comb_cal = combined_calibrated_inputs(
             [nulls[s.localization.sector] for s in use if s.localization.sector in nulls], combined, snr, use)
         verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
                                                why_unusable="no sector gave a usable localization: " + "; ".join(
