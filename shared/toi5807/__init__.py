@@ -113,6 +113,7 @@ from .tutorial import (  # noqa: E402
     per_transit_table,
     run_v08_by_sector,
     save_plot,
+    self_calibration_table,
     setup_notebook,
     stitched_summary,
     table,
@@ -149,6 +150,6 @@ __all__ = [
     "eb_signature_table", "empty_epoch_table", "estimator_demo_table", "exclusion_radius_note", "hosts_table", "latest_stamp",
     "localization_calibration_table", "localization_injection_table", "methods_table", "no_pixels_note",
     "null_calibration_table", "offsets_summary_table", "offsets_table", "per_transit_table", "run_v08_by_sector",
-    "save_plot", "setup_notebook", "stitched_summary", "table", "twin_catalogue_table", "twin_geometry_table",
+    "save_plot", "self_calibration_table", "setup_notebook", "stitched_summary", "table", "twin_catalogue_table", "twin_geometry_table",
     "twin_realism_table", "v08_interpretation", "v08_sector_summary", "v08_table", "vet_table",
 ]

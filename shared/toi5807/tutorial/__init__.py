@@ -23,6 +23,7 @@ from .pixels import (
     offsets_summary_table,
     offsets_table,
     per_transit_table,
+    self_calibration_table,
     v08_table,
     vet_table,
 )
@@ -46,7 +47,7 @@ __all__ = [
     "estimator_demo_table", "methods_table", "empty_epoch_table",
     "MISSING", "Note", "Table", "table", "shift_position_angle_deg", "v08_interpretation", "save_plot",
     "setup_notebook", "latest_stamp", "no_pixels_note", "offsets_summary_table", "offsets_table",
-    "per_transit_table", "vet_table", "hosts_table", "exclusion_radius_note", "v08_table", "candidate_report", "latest_v08_sector", "run_v08_by_sector",
+    "per_transit_table", "self_calibration_table", "vet_table", "hosts_table", "exclusion_radius_note", "v08_table", "candidate_report", "latest_v08_sector", "run_v08_by_sector",
     "stitched_summary", "tpf_inventory", "v08_sector_summary", "twin_catalogue_table", "twin_geometry_table",
     "twin_realism_table", "eb_signature_table",
 ]
