@@ -113,3 +113,21 @@ def test_real_sector83_as_a_stamp_and_as_a_lightkurve_tpf_is_localized(real_tpf_
         loc = vet.sectors[83].localization
         assert loc.usable and vet.verdict == "PASS" and vet.target["origin"] == "file"
         assert vet.combined.offset_sigma < 3.0
+
+
+@pytest.mark.real_data
+def test_a_deep_eclipse_in_a_stamp_corner_is_never_passed():
+    """The fit searches 4 px around the target; a 3000 e-/s eclipse in a far corner used to come out PASS."""
+    import dataclasses
+
+    import toi5807 as sh
+
+    st = sh.load_dataset().tpf_by_sector[83]
+    eph = sh.Ephemeris(period_days=14.2423724, t0_btjd=3540.26317, duration_hours=4.046)
+    assert sh.vet_pixels(st, eph).verdict == "PASS"  # the real transit, no corner eclipse
+    dt = (st.time - eph.t0_btjd + 0.5 * eph.period_days) % eph.period_days - 0.5 * eph.period_days
+    flux = st.flux.copy()
+    flux[np.abs(dt) <= eph.duration_hours / 48.0, 0:2, 0:2] -= 750.0  # 3000 e-/s over four corner pixels
+    vet = sh.vet_pixels(dataclasses.replace(st, flux=flux), eph)
+    assert vet.verdict != "PASS" and "outside the region the position fit searched" in vet.reason
+    assert "column 0" in vet.sectors[83].reason or "column 1" in vet.sectors[83].reason

@@ -36,7 +36,7 @@ from ..pixels.pvalues import sigma_from_log_p
 from ..report import json_safe
 
 __all__ = ["NullCalibration", "CalibratedTest", "fake_epoch_offsets", "calibrate_sector", "combine_calibrations",
-           "calibrated_inputs", "combined_calibrated_inputs", "recalibrated_hosts",
+           "calibrated_inputs", "combined_calibrated_inputs", "recalibrated_hosts", "outside_dip", "outside_dip_test",
            "FAKE_STEP_DURATIONS", "FAKE_CLEARANCE_DURATIONS", "MIN_NULL_FAKES"]
 
 #: Fake T0 offsets are laid every this many transit durations (windows half overlap: ≈ 2 fakes per independent one).
@@ -111,6 +111,7 @@ class NullCalibration:
     chi2_scale: float = 1.0
     chi2_dof: float = 2.0
     flags: tuple[str, ...] = field(default=())
+    outside_z: tuple[float, ...] = ()
 
     @property
     def n_null(self) -> int:
@@ -209,7 +210,7 @@ def calibrate_sector(stamp: Any, transit_params: Any, *, offsets_days: np.ndarra
 
     tp = coerce_transit_params(transit_params)
     offs = fake_epoch_offsets(tp) if offsets_days is None else np.asarray(offsets_days, dtype=float)
-    used, zs, ds = [], [], []
+    used, zs, ds, outs = [], [], [], []
     for o in offs:  # one localization per fake epoch (≈ 0.04 s each): the exact statistic of the real epoch
         loc = localize_sector(stamp, TransitParams(tp.period, tp.t0 + float(o), tp.duration),
                               target_radec=target_radec, max_iterations=max_iterations)
@@ -219,12 +220,47 @@ def calibrate_sector(stamp: Any, transit_params: Any, *, offsets_days: np.ndarra
         used.append(float(o))
         zs.append(float(f.amplitude / f.amplitude_err))
         ds.append(float(f.delta_chi2_target))
+        outs.append(outside_dip(loc)[0])
     sector = int(getattr(stamp, "sector", 0))
     if len(zs) < MIN_NULL_FAKES:
         return NullCalibration(sector, tuple(used), tuple(zs), tuple(ds),
-                               flags=(f"too_few_fake_epochs_{len(zs)}",))
+                               flags=(f"too_few_fake_epochs_{len(zs)}",), outside_z=tuple(outs))
     mu, s, k, nu = _fit_null(np.array(zs), np.array(ds))
-    return NullCalibration(sector, tuple(used), tuple(zs), tuple(ds), mu, s, k, nu)
+    return NullCalibration(sector, tuple(used), tuple(zs), tuple(ds), mu, s, k, nu, outside_z=tuple(outs))
+
+
+def outside_dip(loc: Any) -> tuple[float, tuple[int, int] | None]:
+    """The strongest loss of light *outside* the region the position fit searches: the largest z = (out − in) / σ
+    of the sector's mean difference image over the stamp's pixels beyond the fit mask, and that pixel (column,
+    row). NaN and None without a difference image. The fit alone never looks there (issue: a deep eclipse in a
+    stamp corner was PASSed); :func:`outside_dip_test` reads it against the same statistic at the fake epochs."""
+    d = getattr(loc, "diff", None)
+    if d is None or not np.any(getattr(d, "usable", [])):
+        return math.nan, None
+    img, err = d.sector_image()
+    z = np.where(~d.fit_mask & np.isfinite(img) & (err > 0), img / np.where(err > 0, err, 1.0), -np.inf)
+    if not np.isfinite(z).any():
+        return math.nan, None
+    r, c = np.unravel_index(int(np.argmax(z)), z.shape)
+    return float(z[r, c]), (int(c), int(r))
+
+
+#: A dip outside the fit region counts when it beats every fake epoch's and is at least this many σ per pixel.
+OUTSIDE_MIN_Z = 5.0
+
+
+def outside_dip_test(loc: Any, null: NullCalibration | None) -> str | None:
+    """The reason a verdict cannot PASS because of light lost outside the searched region, or None."""
+    z, where = outside_dip(loc)
+    if not math.isfinite(z) or z < OUTSIDE_MIN_Z:
+        return None
+    fakes = np.asarray(null.outside_z if null is not None else (), dtype=float)
+    fakes = fakes[np.isfinite(fakes)]
+    if fakes.size and z <= fakes.max():
+        return None
+    beat = f"above all {fakes.size} fake epochs (max {fakes.max():.1f})" if fakes.size else "no fake epochs to compare"
+    return (f"a dip outside the region the position fit searched, at pixel (column {where[0]}, row {where[1]}): "
+            f"z = {z:.1f} per pixel, {beat}; its source is not tested")
 
 
 def combine_calibrations(cals: list[NullCalibration]) -> NullCalibration:

@@ -47,7 +47,7 @@ from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
-from .selfcal import calibrate_sector, calibrated_inputs, combined_calibrated_inputs
+from .selfcal import calibrate_sector, calibrated_inputs, combined_calibrated_inputs, outside_dip_test
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
 
@@ -76,8 +76,9 @@ def localization_verdict(offset_sigma: float, hosts: Any, amplitude_snr: float, 
         h = close[0]
         return "WARN", (f"source consistent with the target ({offset_sigma:.1f}σ) and with {h['label']} "
                         f"({h['separation_arcsec']:.0f}″, {h['sigma']:.1f}σ): cannot tell them apart")
-    return "PASS", (f"source consistent with the target ({offset_sigma:.1f}σ); every other star that could "
-                    "produce the dip excluded at ≥ 3σ" if others else
+    return "PASS", (f"source consistent with the target ({offset_sigma:.1f}σ); every other catalogue star that "
+                    "could produce the dip excluded at ≥ 3σ, and no dip elsewhere in the stamp beyond what empty "
+                    "epochs show" if others else
                     f"source consistent with the target ({offset_sigma:.1f}σ); no other catalogue star could "
                     "produce the dip")
 
@@ -342,7 +343,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     if catalogue is None:
         catalogue, cat_notes = _catalogue(dataset, stamps, locs, network, tgt) if stamps else (None, [])
     combined = combine_localizations(locs, catalogue, target_radec=(tgt["ra_deg"], tgt["dec_deg"]))
-    sectors = {}
+    sectors, outside_reasons = {}, []
     for loc in locs:
         f = loc.fit
         hosts = (rank_hosts(loc.chi2_sky, f.chi2 / f.chi2_scale, catalogue, f.amplitude)
@@ -352,6 +353,10 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
                                                         f.delta_chi2_target, hosts, snr)
         verdict, reason = localization_verdict(off_sigma, hosts, snr, usable=loc.usable,
                                                why_unusable=loc.reason or loc.status)
+        outside = outside_dip_test(loc, nulls.get(loc.sector))
+        if outside:  # the fit searched near the target only: never PASS past a dip it did not look at
+            outside_reasons.append(f"sector {loc.sector}: {outside}")
+            verdict, reason = ("WARN", outside) if verdict == "PASS" else (verdict, f"{reason}; also {outside}")
         sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal)
     if not stamps:
         verdict, reason = "WARN", "no target-pixel stamps in the dataset"
@@ -368,6 +373,8 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
                                                why_unusable="no sector gave a usable localization: " + "; ".join(
                                                    f"s{s}: {v.reason}" for s, v in sectors.items()),
                                                p_between=combined.p_between_sectors)
+    if outside_reasons and verdict == "PASS":
+        verdict, reason = "WARN", "; ".join(outside_reasons)
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
                           runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes), target=tgt,
