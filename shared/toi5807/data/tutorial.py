@@ -228,9 +228,14 @@ def load_tutorial(sectors: Iterable[int] | None = None, *, network: bool = False
     }
     unavailable = {s: NO_PIXELS_OFFLINE for s in wanted if s not in tpfs}
     if network and unavailable:
-        from .mast import fetch_mast_tpfs, mast_file_name
+        from .mast import ArchiveUnreachableError, fetch_mast_tpfs, mast_file_name
 
-        fetched, absent = fetch_mast_tpfs(tuple(unavailable))
+        try:
+            fetched, absent = fetch_mast_tpfs(tuple(unavailable))
+        except ArchiveUnreachableError as exc:
+            raise ArchiveUnreachableError(f"source='tutorial', network=True: cannot fetch the pixels of sectors "
+                                          f"{list(unavailable)}: {exc} With network=False the shipped dataset loads "
+                                          "offline (those sectors without pixels).") from exc
         for s, stamp in fetched.items():
             tpfs[s] = stamp
             provenance[s]["pixels"] = f"SPOC target pixel file, downloaded from MAST ({mast_file_name(s, 'tpf')})"
