@@ -287,7 +287,6 @@ def test_network_fetches_only_the_missing_pixels_through_the_mast_cache(monkeypa
 
 
 def test_network_without_an_archive_says_what_offline_gives(monkeypatch, isolated_cache):
-
     def unreachable(timeout=5.0):
         raise mast.ArchiveUnreachableError("the MAST archive (mast.stsci.edu) is unreachable (test).")
 
