@@ -28,6 +28,7 @@ from ..lightcurve import TransitParams
 from ..report import Explained, fmt, json_safe
 from ..twin.simulate import simulate_sector
 from ..centroid.config import CentroidShiftConfig
+from ..pixels.pvalues import clopper_pearson
 from ..centroid.per_transit import per_transit_shifts
 from ..centroid.shift import compute_centroid_shift
 from ..centroid.significance import SIGNIFICANCE_METHODS
@@ -66,30 +67,6 @@ def _tqdm_switch(progress: bool) -> dict[str, bool]:
     the environment decides.
     """
     return {} if progress else {"disable": True}
-
-
-def clopper_pearson(k: int, n: int, level: float = 0.99) -> tuple[float, float]:
-    """Exact (Clopper–Pearson) binomial interval of a rate k/n.
-
-    Parameters
-    ----------
-    k, n : int
-        Successes and trials (0 ≤ k ≤ n, n > 0).
-    level : float
-        Confidence level.
-
-    Returns
-    -------
-    (float, float)
-    """
-    from scipy.stats import beta
-
-    if n <= 0 or not 0 <= k <= n:
-        raise ValueError(f"clopper_pearson: expected 0 <= k <= n and n > 0, got k={k}, n={n}")
-    a = 1.0 - level
-    lo = 0.0 if k == 0 else float(beta.ppf(a / 2, k, n - k + 1))
-    hi = 1.0 if k == n else float(beta.ppf(1 - a / 2, k + 1, n - k))
-    return lo, hi
 
 
 def _binomial_count_interval(n: int, p: float, level: float = 0.99) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..lightcurve import TransitParams, coerce_transit_params
+from ..pixels.pvalues import clopper_pearson
 from ..report import Explained, fmt, json_safe
 from .config import CentroidShiftConfig
 from .shift import compute_centroid_shift
@@ -28,16 +29,6 @@ __all__ = ["EmptyEpochNull", "empty_epoch_null", "NOMINAL_FAR_3SIGMA"]
 
 #: Chance of σ ≥ 3 for a two-component Gaussian shift: exp(−9/2).
 NOMINAL_FAR_3SIGMA = math.exp(-4.5)
-
-
-def _interval(k: int, n: int, level: float = 0.99) -> tuple[float, float]:
-    """Clopper–Pearson interval of a binomial rate k/n."""
-    from scipy.stats import beta
-
-    a = (1.0 - level) / 2.0
-    lo = 0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1))
-    hi = 1.0 if k == n else float(beta.ppf(1.0 - a, k + 1, n - k))
-    return lo, hi
 
 
 @dataclass(frozen=True, repr=False)
@@ -76,7 +67,7 @@ class EmptyEpochNull(Explained):
             k, n = self.false_alarms(m)
             s = np.asarray(values, dtype=float)
             out[m] = {"false_alarms_3sigma": k, "n_epochs": n, "far_3sigma": k / n if n else None,
-                      "far_ci99": _interval(k, n) if n else None,
+                      "far_ci99": clopper_pearson(k, n) if n else None,
                       "median_sigma": float(np.nanmedian(s)) if np.isfinite(s).any() else None}
         return out
 

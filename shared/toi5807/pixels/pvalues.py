@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 __all__ = [
+    "clopper_pearson",
     "p_from_log_p",
     "sigma_from_log_p",
     "chi2_logsf",
@@ -195,3 +196,27 @@ def zero_mean_lawley_hotelling_log_p(chi2: float, n_inputs: int, n: int) -> floa
     tmp2 = 2.0 * (s * (n - p - 1) / 2.0 + 1.0)
     fstat = tmp2 * u / (s * s * tmp1)
     return float(_f.logsf(fstat, s * tmp1, tmp2))
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.99) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) binomial interval of a rate k/n.
+
+    Parameters
+    ----------
+    k, n : int
+        Successes and trials (0 ≤ k ≤ n, n > 0).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    (float, float)
+    """
+    from scipy.stats import beta
+
+    if n <= 0 or not 0 <= k <= n:
+        raise ValueError(f"clopper_pearson: expected 0 <= k <= n and n > 0, got k={k}, n={n}")
+    a = 1.0 - level
+    lo = 0.0 if k == 0 else float(beta.ppf(a / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(beta.ppf(1 - a / 2, k + 1, n - k))
+    return lo, hi
