@@ -43,6 +43,9 @@ class BackgroundModel:
     estimate_error_e_per_s : float
         1σ slow error of the pipeline's estimate (Ornstein–Uhlenbeck, ``estimate_tau_days``).
     estimate_tau_days : float
+    star_light_share : float
+        Share (0–1) of the stars' light in the background pixels that the estimate takes for sky and
+        subtracts from every pixel (default 0).
     """
 
     scattered_e_per_s: float
@@ -51,13 +54,15 @@ class BackgroundModel:
     missed_fraction: float
     estimate_error_e_per_s: float
     estimate_tau_days: float
+    star_light_share: float = 0.0
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if not (np.isfinite(value) and value >= 0):
                 raise ValueError(f"noise_model.background.{name}: expected a finite value >= 0, got {value!r}")
-        if not 0.0 <= self.missed_fraction <= 1.0:
-            raise ValueError(f"noise_model.background.missed_fraction: expected 0..1, got {self.missed_fraction}")
+        for name in ("missed_fraction", "star_light_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"noise_model.background.{name}: expected 0..1, got {getattr(self, name)}")
         for name in ("scattered_tau_days", "estimate_tau_days"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"noise_model.background.{name}: expected > 0 days, got {getattr(self, name)}")

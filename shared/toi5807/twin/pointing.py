@@ -14,6 +14,10 @@ block, fitted to the real sector-83 pixels by ``tools/calibrate_twin_noise.py``:
 * **jumps** — momentum dumps (short flagged runs in the real cadence grid) move the pointing by a little,
   the rare long flagged interruptions inside a data segment by a lot (one such jump of ≈20 mpx is seen in the
   real sector-83 pixels);
+* **orbit offset** — after each orbit-start downlink the spacecraft re-acquires its guide stars and holds a
+  slightly different attitude for the whole orbit: a constant offset per orbit (the real sector-83 column
+  centroid sits ≈ 37 mpx apart in its two orbits). With a 14.24-d period the two transits of a sector fall in
+  different orbits, so this offset is what a whole-sector in/out centroid comparison sees between them;
 * **breathing** — focus changes with the same thermal history: the PSF width relaxes after each downlink and
   drifts over the orbit (a fraction of a per cent).
 
@@ -37,7 +41,7 @@ from .cadence import QUALITY_MANUAL_EXCLUDE, CadenceGrid
 __all__ = ["PointingModel", "Pointing", "pointing_model", "simulate_pointing", "COMPONENTS"]
 
 #: Names of the pointing components, in the order they are summed.
-COMPONENTS = ("white", "correlated", "drift", "settling", "jumps")
+COMPONENTS = ("white", "correlated", "drift", "settling", "jumps", "orbit offset")
 #: Long flagged runs inside a segment (cadences) that count as a large pointing interruption.
 _LONG_EXCLUSION_CADENCES = 10
 
@@ -61,6 +65,8 @@ class PointingModel:
         1σ per axis of the jump at a momentum dump and at a long flagged interruption inside a segment.
     breathing : float
         Amplitude of the relative PSF-width change (settling and orbit drift share the thermal shapes).
+    orbit_offset_px : (float, float)
+        1σ of the constant offset of each orbit (default none).
     """
 
     white_px: tuple[float, float]
@@ -73,6 +79,7 @@ class PointingModel:
     dump_jump_px: float
     long_jump_px: float
     breathing: float
+    orbit_offset_px: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -107,7 +114,7 @@ class Pointing:
 def pointing_model(spec: Mapping[str, Any]) -> PointingModel:
     """The :class:`PointingModel` of the spec's ``noise_model.pointing`` block."""
     block = dict(spec["noise_model"]["pointing"])
-    pairs = ("white_px", "correlated_px", "drift_px", "settle_px")
+    pairs = ("white_px", "correlated_px", "drift_px", "settle_px", "orbit_offset_px")
     return PointingModel(**{k: (tuple(float(x) for x in v) if k in pairs else float(v)) for k, v in block.items()})
 
 
@@ -184,6 +191,9 @@ def simulate_pointing(grid: CadenceGrid, model: PointingModel, rng: np.random.Ge
         parts["jumps"][axis] = walk - np.concatenate([[0.0], walk])[first][seg]
     b_sign = rng.choice([-1.0, 1.0], 2)
     width = 1.0 + model.breathing * (b_sign[0] * settle_shape + 0.5 * b_sign[1] * p1)
+    orbit = np.minimum((seg // (2 if n_seg >= 4 else 1)), n_orbits - 1)
+    for axis in range(2):  # drawn last: a model without orbit offsets keeps every other draw
+        parts["orbit offset"][axis] = rng.normal(0.0, model.orbit_offset_px[axis], n_orbits)[orbit]
     dcol = sum(parts[name][0] for name in COMPONENTS)
     drow = sum(parts[name][1] for name in COMPONENTS)
     for arr in (dcol, drow, width, *parts.values()):

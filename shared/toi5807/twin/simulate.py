@@ -246,8 +246,9 @@ def simulate_sector(sector: int, *, seed: int = 0, scenario: str = "planet") -> 
     var = var0 + (excess * np.clip(static, 0, None)) ** 2
     sigma = np.sqrt(var)
     noise = _rng(seed, sector, _STREAM_PIXEL).standard_normal((n, n_rows, n_cols)) * sigma
-    # the estimate's own photon noise (from the background pixels) is common to all pixels
-    bkg_err = noise[:, bkg_mask].mean(axis=1)
+    # the estimate's own photon noise (from the background pixels) is common to all pixels; the estimate also
+    # takes a share of the stars' light in those pixels for sky (SPOC's over-subtraction, see background.py)
+    bkg_err = noise[:, bkg_mask].mean(axis=1) + bmodel.star_light_share * float(image0[bkg_mask].mean())
     flux = model + bk.residual() + noise - bkg_err[:, None, None]
     flux_bkg = np.broadcast_to((sky + bk.estimate_offset + bkg_err)[:, None, None], flux.shape).copy()
     # cosmic rays: single-pixel hits

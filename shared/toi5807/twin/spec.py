@@ -20,7 +20,7 @@ __all__ = ["GENERATOR_VERSION", "load_spec", "spec_hash"]
 
 
 #: Version of the simulator; part of :func:`spec_hash` (bump on any change of the generated numbers).
-GENERATOR_VERSION: str = "2.0.0"
+GENERATOR_VERSION: str = "2.1.0"
 
 
 @lru_cache(maxsize=1)
