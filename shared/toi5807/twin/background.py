@@ -8,6 +8,13 @@ estimate misses a fraction of the scattered light and carries a slow error of it
 from a background it simulated, so any pull of the centroid by a background error comes out of the
 simulation. The subtracted estimate is written to ``FLUX_BKG``.
 
+The pipeline estimates the sky from the stamp's faintest pixels, which also hold the wings of the stars' images;
+it takes ``star_light_share`` of that light for sky and subtracts it from every pixel, so the faint pixels sit
+near zero and some go negative, as in the real file (real s83: the 20 faintest pixels at a median 5.3 e-/s, 14 %
+of their values below zero; the twin without this term: 23 e-/s and none). ``star_light_share`` = 0.75 was
+fitted to the real s83 TPF's faint-pixel level (see ``benchmarks/twin_vs_reference.py``); the estimate uses the
+noise-free image's light in those pixels (constant in time), so the flux-wander calibration is untouched.
+
 Amplitudes come from the spec's ``noise_model.background`` block (fitted to the real sector-83 pixels with
 the pointing model, see :mod:`toi5807.twin.pointing`); the static part of the residual is the scene's
 ``background`` (fitted to the real out-of-transit images).

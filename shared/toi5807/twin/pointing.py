@@ -2,7 +2,9 @@
 
 Every star of the stamp moves together by the offsets built here; the PSF width is scaled by the
 breathing factor. Each part has a physical origin and an amplitude from the spec's ``noise_model.pointing``
-block, fitted to the real sector-83 pixels by ``tools/calibrate_twin_noise.py``:
+block, fitted to the real sector-83 pixels by ``tools/calibrate_twin_noise.py``; ``settle_px``, ``drift_px`` and
+``orbit_offset_px`` were refitted to the real s83 TPF, see ``benchmarks/twin_vs_reference.py`` (the spec's
+``noise_model.refit`` says how):
 
 * **white jitter** — reaction-wheel and guiding noise averaged over the 2-min cadence: independent per cadence;
 * **correlated jitter** — the slower part of the same attitude-control noise: an Ornstein–Uhlenbeck process
@@ -10,14 +12,18 @@ block, fitted to the real sector-83 pixels by ``tools/calibrate_twin_noise.py``:
 * **orbit drift** — differential velocity aberration and thermal flexure change the plate solution smoothly
   over each 13.7-day orbit: first- and second-order Legendre terms in orbit time with a random mix;
 * **settling** — after each data downlink the spacecraft re-points and re-thermalises: an exponential
-  relaxation, large at the start of an orbit, smaller after the mid-orbit downlink;
+  relaxation, large at the start of an orbit, smaller after the mid-orbit downlink. Its fitted amplitude is now
+  0: its 29–58-mpx transients made the twin's per-cadence centroids fall beyond 3 robust σ at 1.7 % of the
+  cadences (mean of seeds 0–3; real s83: 0.006 %), which the real series does not show;
 * **jumps** — momentum dumps (short flagged runs in the real cadence grid) move the pointing by a little,
   the rare long flagged interruptions inside a data segment by a lot (one such jump of ≈20 mpx is seen in the
   real sector-83 pixels);
 * **orbit offset** — after each orbit-start downlink the spacecraft re-acquires its guide stars and holds a
   slightly different attitude for the whole orbit: a constant offset per orbit (the real sector-83 column
-  centroid sits ≈ 37 mpx apart in its two orbits). With a 14.24-d period the two transits of a sector fall in
-  different orbits, so this offset is what a whole-sector in/out centroid comparison sees between them;
+  centroid sits 37 mpx apart in its two orbits, the row 16 mpx; ``orbit_offset_px`` = (20, 10) mpx gives a
+  mean of 28/15 mpx over seeds 0–5, with the drift rescaled to keep the 6-h wander). With a 14.24-d period
+  the two transits of a sector fall in different orbits, so this offset is what a whole-sector in/out centroid
+  comparison sees between them. A sector with one orbit per segment (sector 55) gets one offset per segment;
 * **breathing** — focus changes with the same thermal history: the PSF width relaxes after each downlink and
   drifts over the orbit (a fraction of a per cent).
 

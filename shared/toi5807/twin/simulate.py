@@ -8,9 +8,10 @@ pixel stamp and its aperture light curve, as pure numpy arrays (no I/O):
   static background residual fitted to the real images (:mod:`toi5807.twin.geometry`, :mod:`~toi5807.twin.scene`);
 * signal — a limb-darkened transit (:mod:`toi5807.twin.transit`) on the target (``"planet"``), on the
   catalogue's background-EB host (``"background_eb"``), or none (``"no_transit"``);
-* pointing — white and correlated jitter, orbit drift, settling after downlinks, jumps, PSF breathing
-  (:mod:`toi5807.twin.pointing`), applied as a shift (and width change) of the whole scene;
-* background — scattered light, its imperfect per-cadence subtraction (:mod:`toi5807.twin.background`);
+* pointing — white and correlated jitter, orbit drift, settling after downlinks, jumps, a constant offset per
+  orbit, PSF breathing (:mod:`toi5807.twin.pointing`), applied as a shift (and width change) of the whole scene;
+* background — scattered light, its imperfect per-cadence subtraction, and the share of the stars' light in the
+  background pixels that the estimate takes for sky (:mod:`toi5807.twin.background`);
 * noise — per-pixel photon + sky + read noise (Gaussian approximation), the background estimate's own noise
   and occasional single-pixel cosmic-ray hits;
 * light curve — the sum of the pipeline aperture (:mod:`toi5807.twin.photometry`), cotrended against the
