@@ -106,13 +106,14 @@ def plot_own_calibration(result: Any, *, sector: int | None = None, fig=None, ax
     proxies = [Line2D([], [], color="k", marker="o", lw=1.4, label=f"detected (95 % CI, n = {n_max} per point)"),
                Line2D([], [], color="k", marker="o", mfc="white", ls=":", lw=1.2,
                       label="detected and localized (fit converged)")]
-    styles = ax_d.legend(handles=proxies, loc="lower center", fontsize=8)
-    ax_d.add_artist(styles)
-    ax_d.legend(title="aperture depth", loc="center", bbox_to_anchor=(0.55, 0.42), fontsize=8, title_fontsize=8)
+    ax_d.legend(handles=proxies, loc="lower center", fontsize=8)
+    h, lab = ax_d.get_legend_handles_labels()
+    fig.legend([Line2D([], [], ls="none")] + h, ["aperture depth:"] + lab, loc="outside lower center",
+               ncol=len(lab) + 1, fontsize=9, handletextpad=0.4, columnspacing=1.4)
     edge = [c for c in cells if c["detection"]["k"] and not c["localized"]["k"]]
     if edge:
         ax_d.annotate("detected, not localized:\nfit at the search edge → WARN", (max(c["separation_arcsec"] for c in edge), 0.0),
-                      xytext=(-4, 100), textcoords="offset points", ha="right", va="bottom", fontsize=7.5,
+                      xytext=(0.97, 0.4), textcoords="axes fraction", ha="right", va="bottom", fontsize=7.5,
                       arrowprops=dict(arrowstyle="->", lw=0.8, color="0.3"),
                       bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.0))
     ax_e.set_yscale("log")
