@@ -301,7 +301,8 @@ def _print_vet_table(d: dict) -> None:
 def _add_vet(sub) -> None:
     p = _subparser(sub, "vet", "pixel vetting: where on the sky the dip comes from, and a verdict",
                    "python -m toi5807 vet --source local --path DIR --period 3.0 --t0 3500.5 --duration 3.0 --json")
-    p.epilog += ("\n\nWithout --period/--t0/--duration TOI-5807.01's ephemeris is used, and only when the files"
+    p.epilog += ("\n  python -m toi5807 vet --source local --path DIR --period 3.0 --t0 3500.5 --duration 3.0 --calibrate"
+                 "\n\nWithout --period/--t0/--duration TOI-5807.01's ephemeris is used, and only when the files"
                  " are TOI-5807's.\n" + EXIT_STATUSES)
     p.add_argument("--source", default="tutorial", choices=("tutorial", "twin", "local", "mast"),
                    help="dataset source (default: the real tutorial dataset that ships with the package)")
@@ -319,7 +320,7 @@ def _add_vet(sub) -> None:
     c = p.add_argument_group("calibration on the vetted pixels (--calibrate)")
     c.add_argument("--calibrate", action="store_true",
                    help="after vetting: empty-epoch false alarms and injection-recovery on the same pixels "
-                        "(≈ 1 min a sector with the defaults)")
+                        "(≈ 1–1.5 min a sector with the defaults)")
     c.add_argument("--calibrate-out", metavar="DIR", default=DEFAULT_CALIBRATE_OUT,
                    help=f"folder for calibration_<TIC>.json and .png (default ./{DEFAULT_CALIBRATE_OUT})")
     c.add_argument("--calibrate-empty", type=int, metavar="N", help="empty epochs per sector (default: all, ≈ 30)")
