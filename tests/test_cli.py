@@ -66,3 +66,68 @@ def test_unknown_command_fails_with_usage(capsys):
     with pytest.raises(SystemExit) as info:
         main(["vett"])
     assert info.value.code == 2 and "invalid choice: 'vett'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# vet --calibrate: the verdict calibrated on the vetted pixels, written as JSON and PNG
+# ---------------------------------------------------------------------------------------------
+SMALL_CAL = ["--calibrate-empty", "3", "--calibrate-angles", "1", "--calibrate-separations", "42",
+             "--calibrate-depths", "2000"]
+
+
+@pytest.mark.real_data
+def test_vet_calibrate_writes_json_and_png_of_the_real_pixels(tmp_path, capsys):
+    import json
+
+    out_dir = tmp_path / "cal"
+    assert main(["vet", "--sectors", "83", "--calibrate", "--calibrate-out", str(out_dir), *SMALL_CAL]) == 0
+    out = capsys.readouterr().out
+    jpath, ppath = out_dir / "calibration_188646744.json", out_dir / "calibration_188646744.png"
+    assert f"wrote {jpath}" in out and f"wrote {ppath}" in out and "calibration on real pixels" in out
+    assert ppath.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = jpath.read_text(encoding="utf-8")
+    rec = json.loads(text)
+    assert text == json.dumps(rec, sort_keys=True, indent=1, allow_nan=False)  # sorted keys, no NaN
+    cal = rec["calibration"]
+    assert cal["label"] == "real pixels" and rec["vet_verdict"] in ("PASS", "WARN", "FAIL")
+    fa = cal["sectors"]["83"]["false_alarms"]
+    assert fa["n"] == 3 == sum(fa["counts"].values())
+    (cell,) = cal["sectors"]["83"]["injection_recovery"]
+    assert cell["n_trials"] == 1 and cell["aperture_depth_ppm"] == 2000.0 and cell["separation_arcsec"] == 42.0
+    assert {"table", "definitions"} <= set(cal) and rec["input"]["source"] == "tutorial"
+
+
+def test_vet_calibrate_on_a_users_folder_records_the_files_hashes(tmp_path, capsys):
+    import json
+
+    from spoc_files import write_spoc_sector
+
+    folder = tmp_path / "star"
+    folder.mkdir()
+    write_spoc_sector(folder, tic_id=12345678, ra_deg=150.1, dec_deg=-30.2, sector=20, n_cadences=6000,
+                      transit=(3.1, 1870.3, 3.0, 3000.0), seed=20)
+    code = main(["vet", "--source", "local", "--path", str(folder), "--period", "3.1", "--t0", "1870.3",
+                 "--duration", "3.0", "--json", "--calibrate", "--calibrate-out", str(tmp_path / "out"), *SMALL_CAL])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    d = json.loads(captured.out)  # --json: stdout stays one JSON document
+    where = d["own_pixel_calibration"]
+    rec = json.loads((tmp_path / "out" / "calibration_12345678.json").read_text())
+    assert where["json"] == str(tmp_path / "out" / "calibration_12345678.json")
+    assert rec["input"]["files"] == d["input"]["files"] and len(rec["input"]["files"]) == 2
+    assert all(len(f["sha256"]) == 64 for f in rec["input"]["files"])
+    assert rec["calibration"]["target"]["tic_id"] == 12345678
+    assert (tmp_path / "out" / "calibration_12345678.png").is_file()
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["vet", "--calibrate-empty", "3"], "--calibrate-empty only goes with --calibrate"),
+    (["vet", "--calibrate-out", "somewhere"], "--calibrate-out only goes with --calibrate"),
+    (["vet", "--calibrate", "--calibrate-angles", "0"], "--calibrate-angles must be a positive number, got 0"),
+    (["vet", "--calibrate", "--calibrate-depths", "-20"], "--calibrate-depths must be positive numbers"),
+    (["vet", "--calibrate", "--calibrate-twin"], "not both"),
+])
+def test_vet_calibrate_bad_options_are_one_line_exit_2(argv, said, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1

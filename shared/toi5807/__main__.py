@@ -9,9 +9,11 @@ calibrate [--quick] [--seeds N] [--injection-seeds N] [--sectors S ...]
     Null calibration and injection–recovery of V08 on the simulated twin; JSON
     results cached under ``artifacts/tutorial_toi-5807-incremental/calibration/``.
 vet [--source tutorial|twin|local|mast] [--scenario S] [--seed N] [--path DIR] [--period DAYS --t0 BTJD
-    --duration HOURS] [--json] [--fail-on never|fail|warn]
+    --duration HOURS] [--json] [--fail-on never|fail|warn] [--calibrate [--quick] [--calibrate-out DIR] ...]
     Pixel vetting: V08 per sector, difference-image localization and the verdict
-    (``sh.vet_pixels``), as a table or as JSON. ``vet --calibrate [--quick]`` runs the
+    (``sh.vet_pixels``), as a table or as JSON. ``--calibrate`` then calibrates the verdict on the
+    same pixels (empty-epoch false alarms, injection–recovery) and writes
+    ``DIR/calibration_<TIC>.json`` and ``.png``. ``vet --calibrate-twin [--quick]`` runs the
     localization calibration on the twin (JSON cached next to the V08 calibration).
 
 Adding a command: write ``_add_<name>(sub)`` that adds its subparser (with an example in its epilog) and
@@ -131,14 +133,17 @@ def _vet_dict(res, args: argparse.Namespace, candidate, ds) -> dict:
 def _vet(args: argparse.Namespace) -> int:
     import json
 
-    if args.quick and not args.calibrate:
-        raise UsageError("--quick only goes with --calibrate (vet --calibrate --quick)")
-    if args.calibrate:
+    if args.quick and not (args.calibrate or args.calibrate_twin):
+        raise UsageError("--quick only goes with --calibrate or --calibrate-twin (vet --calibrate --quick)")
+    if args.calibrate_twin:
+        if args.calibrate:
+            raise UsageError("give --calibrate (your pixels) or --calibrate-twin (the simulated twin), not both")
         from .report import print_json
         from .calibration.localization import run_localization_calibration
 
         print_json(run_localization_calibration(quick=args.quick))
         return 0
+    cal_kw = _calibrate_options(args)
     from .data import load_dataset
     from .vetting.vet import vet_pixels
 
@@ -158,12 +163,103 @@ def _vet(args: argparse.Namespace) -> int:
                              f"{args.path or args.source}") from exc
         raise
     d = _vet_dict(res, args, candidate, ds)
+    if cal_kw is not None:
+        d["own_pixel_calibration"] = _own_calibration(res, ds, candidate, d, cal_kw, args)
     if args.json:
         print(json.dumps(d, indent=1, allow_nan=False))  # full precision: no rounding
     else:
         _print_vet_table(d)
+        if cal_kw is not None:
+            _print_calibration(d["own_pixel_calibration"])
     fail_on = {"never": (), "fail": ("FAIL",), "warn": ("WARN", "FAIL")}[args.fail_on]
     return 1 if d["verdict"] in fail_on else 0
+
+
+#: Default folder of ``vet --calibrate``'s files, in the current directory.
+DEFAULT_CALIBRATE_OUT = "toi5807_calibration"
+#: ``vet --calibrate --quick``: a smoke run (a few seconds a sector).
+QUICK_CALIBRATION = {"n_empty": 8, "n_angles": 2, "separations_arcsec": (20.0, 40.0, 80.0)}
+_CAL_OPTIONS = {"n_empty": "--calibrate-empty", "n_angles": "--calibrate-angles", "seed": "--calibrate-seed",
+                "separations_arcsec": "--calibrate-separations", "depths_ppm": "--calibrate-depths"}
+
+
+def _calibrate_options(args: argparse.Namespace) -> dict | None:
+    """``calibrate_own_pixels`` keywords from the ``--calibrate-*`` options (None without ``--calibrate``)."""
+    given = {k: getattr(args, f"calibrate_{v.split('-')[-1]}") for k, v in _CAL_OPTIONS.items()}
+    if not args.calibrate:
+        extra = [_CAL_OPTIONS[k] for k, v in given.items() if v is not None and not (k == "seed" and v == 0)]
+        if extra or args.calibrate_out != DEFAULT_CALIBRATE_OUT:
+            raise UsageError(f"{', '.join(extra) or '--calibrate-out'} only goes with --calibrate")
+        return None
+    for k in ("n_empty", "n_angles"):
+        if given[k] is not None and given[k] < 1:
+            raise UsageError(f"{_CAL_OPTIONS[k]} must be a positive number, got {given[k]}")
+    for k in ("separations_arcsec", "depths_ppm"):
+        if given[k] is not None and not all(v > 0 for v in given[k]):  # NaN fails too
+            raise UsageError(f"{_CAL_OPTIONS[k]} must be positive numbers, got {' '.join(map(str, given[k]))}")
+    kw = dict(QUICK_CALIBRATION) if args.quick else {}
+    kw.update({k: v for k, v in given.items() if v is not None})
+    return kw
+
+
+def _own_calibration(res, ds, candidate, d: dict, kw: dict, args: argparse.Namespace) -> dict:
+    """Run ``calibrate_own_pixels`` on the vetted data; write ``calibration_<TIC>.json`` / ``.png``; say where."""
+    import json
+
+    from .calibration.own_pixels import calibrate_own_pixels
+    from .plots import figure_png_bytes, plot_own_calibration, write_png
+
+    try:
+        cal = calibrate_own_pixels(ds, candidate, vet_result=res, progress=not args.json, **kw)
+    except ValueError as exc:
+        text = str(exc)
+        for k, opt in _CAL_OPTIONS.items():
+            text = text.replace(f"{k}:", f"{opt}:") if text.startswith(f"{k}:") else text
+        raise UsageError(text) from exc
+    tic = (d.get("target") or {}).get("tic_id") or "unknown"
+    os.makedirs(args.calibrate_out, exist_ok=True)
+    out = os.path.abspath(args.calibrate_out)
+    record = {"calibration": cal.to_dict(), "input": d["input"], "toi5807_version": d["toi5807_version"],
+              "ephemeris_origin": d["ephemeris_origin"], "vet_verdict": d["verdict"], "vet_reason": d["reason"]}
+    jpath = os.path.join(out, f"calibration_{tic}.json")
+    with open(jpath, "w", encoding="utf-8") as fh:
+        json.dump(record, fh, sort_keys=True, indent=1, allow_nan=False)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    pngs = []
+    for i, sector in enumerate(cal.sectors):
+        name = f"calibration_{tic}.png" if i == 0 else f"calibration_{tic}_s{sector}.png"
+        fig = plot_own_calibration(cal, sector=sector)
+        pngs.append(str(write_png(figure_png_bytes(fig), os.path.join(out, name))))
+        plt.close(fig)
+    return {"json": jpath, "png": pngs, "label": cal.label, "runtime_s": cal.runtime_s, "table": cal.table(),
+            "summary": {str(s): sc.false_alarms()["counts"] for s, sc in cal.sectors.items()},
+            "injected_neighbours_passed": {str(k): v for k, v in cal.false_passes().items()},
+            "exclusion_radius_arcsec": cal.exclusion_radius_arcsec}
+
+
+def _print_calibration(c: dict) -> None:
+    """The short calibration table: empty-epoch verdicts per sector, then detection / error per depth × separation."""
+    fmt = lambda v, f: format("—", f.split(".")[0]) if v is None else format(v, f)  # noqa: E731
+    print(f"calibration on {c['label']} ({c['runtime_s']:.0f} s):")
+    for s, counts in c["summary"].items():
+        fp = c["injected_neighbours_passed"][s]
+        print(f"  sector {s}: empty epochs PASS/WARN/FAIL = {counts['PASS']}/{counts['WARN']}/{counts['FAIL']}; "
+              f"injected neighbours judged PASS {fp['all']['k']}/{fp['all']['n']} "
+              f"({fp['beyond_exclusion_radius']['k']}/{fp['beyond_exclusion_radius']['n']} beyond the "
+              f"{fmt(c['exclusion_radius_arcsec'], '.0f')}″ exclusion radius)")
+    print(f"  {'sector':>6} {'depth ppm':>9} {'sep ″':>6} {'sep px':>6} {'detected':>8} {'median ″':>8} "
+          f"{'p90 ″':>6} {'PASS':>4} {'WARN':>4} {'FAIL':>4}")
+    for r in c["table"]:
+        print(f"  {r['sector']:>6} {r['depth_ppm']:>9.0f} {r['separation_arcsec']:>6.1f} {r['separation_px']:>6.2f} "
+              f"{r['detected']:>8} {fmt(r['median_error_arcsec'], '>8.1f')} {fmt(r['p90_error_arcsec'], '>6.1f')} "
+              f"{r['PASS']:>4} {r['WARN']:>4} {r['FAIL']:>4}")
+    print(f"wrote {c['json']}")
+    for p in c["png"]:
+        print(f"wrote {p}")
 
 
 def _print_vet_table(d: dict) -> None:
@@ -205,7 +301,8 @@ def _print_vet_table(d: dict) -> None:
 def _add_vet(sub) -> None:
     p = _subparser(sub, "vet", "pixel vetting: where on the sky the dip comes from, and a verdict",
                    "python -m toi5807 vet --source local --path DIR --period 3.0 --t0 3500.5 --duration 3.0 --json")
-    p.epilog += ("\n\nWithout --period/--t0/--duration TOI-5807.01's ephemeris is used, and only when the files"
+    p.epilog += ("\n  python -m toi5807 vet --source local --path DIR --period 3.0 --t0 3500.5 --duration 3.0 --calibrate"
+                 "\n\nWithout --period/--t0/--duration TOI-5807.01's ephemeris is used, and only when the files"
                  " are TOI-5807's.\n" + EXIT_STATUSES)
     p.add_argument("--source", default="tutorial", choices=("tutorial", "twin", "local", "mast"),
                    help="dataset source (default: the real tutorial dataset that ships with the package)")
@@ -220,8 +317,23 @@ def _add_vet(sub) -> None:
     p.add_argument("--sectors", type=int, nargs="+", metavar="S", help="sectors (default: all four)")
     p.add_argument("--network", action="store_true", help="allow MAST / Gaia queries")
     p.add_argument("--json", action="store_true", help="print the result dictionary as JSON")
-    p.add_argument("--calibrate", action="store_true", help="run the localization calibration on the twin")
-    p.add_argument("--quick", action="store_true", help="with --calibrate: a small smoke run")
+    c = p.add_argument_group("calibration on the vetted pixels (--calibrate)")
+    c.add_argument("--calibrate", action="store_true",
+                   help="after vetting: empty-epoch false alarms and injection-recovery on the same pixels "
+                        "(≈ 1–1.5 min a sector with the defaults)")
+    c.add_argument("--calibrate-out", metavar="DIR", default=DEFAULT_CALIBRATE_OUT,
+                   help=f"folder for calibration_<TIC>.json and .png (default ./{DEFAULT_CALIBRATE_OUT})")
+    c.add_argument("--calibrate-empty", type=int, metavar="N", help="empty epochs per sector (default: all, ≈ 30)")
+    c.add_argument("--calibrate-angles", type=int, metavar="N",
+                   help="position angles per separation and depth (default 8)")
+    c.add_argument("--calibrate-separations", type=float, nargs="+", metavar="ARCSEC",
+                   help="injected separations, arcsec (default 0.5, 1, 1.5, 2, 3, 4 pixels)")
+    c.add_argument("--calibrate-depths", type=float, nargs="+", metavar="PPM",
+                   help="injected aperture depths, ppm (default 0.5, 1, 2, 4 × the light-curve depth)")
+    c.add_argument("--calibrate-seed", type=int, default=0, metavar="N", help="seed of the injections (default 0)")
+    p.add_argument("--calibrate-twin", action="store_true", help="run the localization calibration on the twin")
+    p.add_argument("--quick", action="store_true",
+                   help="with --calibrate or --calibrate-twin: a small smoke run")
     p.set_defaults(handler=_vet)
 
 

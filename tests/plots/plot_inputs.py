@@ -62,5 +62,9 @@ def twin_data():
                                      simulated=True)
     vet = sh.vet_pixels(sh.Dataset({}, stamps, source="twin", catalogue=sh.twin_catalogue()), candidate)
     sim83 = simulate_sector(83, seed=0, scenario="planet")
+    from toi5807.calibration.own_pixels import calibrate_own_pixels
+
+    own = calibrate_own_pixels({83: stamps[83]}, candidate, vet_result=vet, n_empty=3, separations_arcsec=(40.0,),
+                               depths_ppm=(2000.0,), n_angles=1, progress=False)
     return {"stamps": stamps, "candidate": candidate, "results": results, "analysis": analysis,
-            "stitched": stitched, "vet": vet, "sim83": sim83}
+            "stitched": stitched, "vet": vet, "sim83": sim83, "own": own}

@@ -227,7 +227,7 @@ def _rms(x: list) -> float:
 
 
 def run_localization_calibration(*, quick: bool = False, progress: bool = True) -> dict[str, Any]:
-    """Run :func:`localization_calibration` and cache its JSON (``python -m toi5807 vet --calibrate``).
+    """Run :func:`localization_calibration` and cache its JSON (``python -m toi5807 vet --calibrate-twin``).
 
     Full run: 100 planet seeds (3000–3099), 10 background-EB seeds (3100–3109) and 3
     injection seeds (3200–3202) × separations 0, 5, 10, 21, 30, 45, 60″ × 3 position angles ×

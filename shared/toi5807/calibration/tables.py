@@ -49,7 +49,7 @@ INJECTION_FILE: str = "injection_recovery.json"
 
 
 #: ``schema_version`` each cached file must carry (a file without the key is version 1).
-#: File of the difference-image localization calibration (``python -m toi5807 vet --calibrate``).
+#: File of the difference-image localization calibration (``python -m toi5807 vet --calibrate-twin``).
 LOCALIZATION_FILE: str = "localization_calibration.json"
 
 CALIBRATION_SCHEMA_VERSIONS: dict[str, int] = {NULL_FILE: 1, INJECTION_FILE: INJECTION_SCHEMA_VERSION,
@@ -76,7 +76,7 @@ def load_calibration(name: str = NULL_FILE, *, root: str | Path | None = None) -
 
     if name not in CALIBRATION_SCHEMA_VERSIONS:
         raise ValueError(f"name: expected one of {sorted(CALIBRATION_SCHEMA_VERSIONS)}, got {str(name)[:200]!r}")
-    command = "python -m toi5807 " + ("vet --calibrate" if name == LOCALIZATION_FILE else "calibrate")
+    command = "python -m toi5807 " + ("vet --calibrate-twin" if name == LOCALIZATION_FILE else "calibrate")
     path = repo_root(root) / "artifacts" / TUTORIAL_SLUG / CALIBRATION_STEP / name
     if not path.is_file():
         raise FileNotFoundError(f"{path.name} not found under artifacts/: run `{command}` first")

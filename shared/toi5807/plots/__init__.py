@@ -10,11 +10,13 @@ Order: ... twin → calibration → plots → tutorial; may import every layer b
 from ..report import register_plot
 from ..centroid import CheckResult, SectorOffsets, V08OffsetAnalysis
 from ..calibration import InjectionRecovery, NullCalibration
+from ..calibration.own_results import OwnPixelCalibration
 from ..vetting.vet import PixelVetResult
 from .calibration import plot_null_calibration, plot_sensitivity_curve
 from .diffimage import plot_diffimage, plot_diffimages
 from .lightcurve import plot_phase_folded
 from .notes import no_pixels_note
+from .own_calibration import plot_own_calibration
 from .offsets import (
     plot_per_transit_vectors,
     plot_per_transit,
@@ -42,12 +44,13 @@ register_plot(V08OffsetAnalysis, plot_sky_offsets)
 register_plot(NullCalibration, plot_null_calibration)
 register_plot(InjectionRecovery, plot_sensitivity_curve)
 register_plot(PixelVetResult, plot_diffimages)
+register_plot(OwnPixelCalibration, plot_own_calibration)
 
 #: Every public plot function (each takes ``ax=`` or ``fig=``, returns its Axes or Figure, writes nothing).
 PLOT_FUNCTIONS = (
     plot_centroid_shift, plot_null_calibration, plot_per_transit_vectors, plot_phase_folded, plot_sector_offsets,
     plot_per_transit, plot_sensitivity_curve, plot_sky_offsets, plot_transit_windows, plot_v08_summary,
-    plot_diffimage, plot_diffimages, plot_pointing,
+    plot_diffimage, plot_diffimages, plot_pointing, plot_own_calibration,
 )
 
 __all__ = [
@@ -56,4 +59,5 @@ __all__ = [
     "REGENERATE_ENV", "figure_png_bytes", "regenerating", "save_figure", "write_png", "choose_magnification",
     "plot_centroid_shift", "OKABE_ITO", "SIMULATED_MARK", "STYLE", "apply_style", "mark_simulated",
     "style_context", "plot_v08_summary", "PLOT_FUNCTIONS", "plot_diffimage", "plot_diffimages", "plot_pointing",
+    "plot_own_calibration",
 ]
