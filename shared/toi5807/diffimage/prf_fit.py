@@ -108,13 +108,18 @@ class ProfileChi2:
         Difference image and its per-pixel 1σ, e-/s.
     mask : ndarray of bool (rows, cols)
         Fit pixels.
+    focus : (ndarray, ndarray), optional
+        ``(focus_weights, focus_response)`` of the difference images (rows, cols each;
+        :class:`toi5807.diffimage.images.DifferenceImages`): the focus subtraction's share of a source's own
+        image, which :meth:`prf` takes off as the images do (None: no focus term was subtracted).
 
     :meth:`with_image` gives the profile of another difference image of the same sector
     (the PRF set-up is shared).
     """
 
     def __init__(self, spline: Any, oot_sum: float, templates: np.ndarray, image: np.ndarray,
-                 sigma: np.ndarray, mask: np.ndarray) -> None:
+                 sigma: np.ndarray, mask: np.ndarray, *,
+                 focus: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         ny, nx = mask.shape
         yy, xx = np.mgrid[0:ny, 0:nx]
         self.spline, self.norm, self.shape, self.mask = spline, float(oot_sum), (ny, nx), mask
@@ -129,6 +134,11 @@ class ProfileChi2:
         self._pix_y, self._pix_x = np.nonzero(mask)
         self.fixed = np.stack([templates[0][mask], templates[1][mask], np.ones(mask.sum())], axis=1)
         self.n_pix = int(mask.sum())
+        self._focus = None
+        if focus is not None and focus[0] is not None and focus[1] is not None:
+            fw, fr = (np.asarray(v, dtype=float)[mask] for v in focus)
+            if np.all(np.isfinite(fw)) and np.all(np.isfinite(fr)) and np.any(fw != 0) and np.any(fr != 0):
+                self._focus = (fw, fr)
         self._set_image(image, sigma)
 
     def _set_image(self, image: np.ndarray, sigma: np.ndarray) -> None:
@@ -143,7 +153,13 @@ class ProfileChi2:
         return other
 
     def prf(self, offsets: np.ndarray) -> np.ndarray:
-        """Empirical PRF values on the fit pixels for each offset, shape (k, n_pix), per e-/s of source."""
+        """Empirical PRF values on the fit pixels for each offset, shape (k, n_pix), per e-/s of source.
+
+        As the difference images show a source: the out-of-transit image moved by the offset, less what the
+        subtracted focus term takes off it (``focus=``; the source's dimming reads as a focus change of the
+        in-transit frames, ``Σ w·P``, and ``(Σ w·P) · R_ε`` is subtracted with the focus). A source on the target
+        loses nothing (the pointing solve has the image itself as a column).
+        """
         off = np.atleast_2d(np.asarray(offsets, dtype=float))
         fin = np.all(np.isfinite(off), axis=1)
         if not fin.all():  # a non-finite offset gives NaN values (→ singular normal equations → a large χ²)
@@ -165,6 +181,9 @@ class ProfileChi2:
         out = vals.reshape(len(off), -1)[:, self._flat]
         out *= np.minimum(ty[:, self._pix_y], tx[:, self._pix_x])
         out /= self.norm
+        if self._focus is not None:
+            fw, fr = self._focus
+            out -= (out @ fw)[:, None] * fr[None, :]
         out[~fin] = np.nan
         return out
 
