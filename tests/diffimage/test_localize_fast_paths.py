@@ -96,7 +96,8 @@ def test_profile_with_image_equals_a_fresh_profile(beb83_loc):
     pts = np.random.default_rng(0).uniform(-4.0, 4.0, (30, 2))
     pts[3] = np.nan  # a non-finite offset: a large χ², not an exception
     for k in np.flatnonzero(d.usable):
-        fresh = ProfileChi2(d.spline, norm, d.templates, d.images[k], d.sigma[k], d.fit_mask)
+        fresh = ProfileChi2(d.spline, norm, d.templates, d.images[k], d.sigma[k], d.fit_mask,
+                            focus=(d.focus_weights, d.focus_response))
         shared = base.with_image(d.images[k], d.sigma[k])
         c1, s1, _ = fresh.solve(pts)
         c2, s2, _ = shared.solve(pts)

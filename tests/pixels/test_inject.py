@@ -33,13 +33,22 @@ def test_aperture_depth_and_cadences_are_as_asked(real83):
 
 @pytest.mark.real_data
 def test_injected_neighbour_is_located_and_never_passes(real83):
-    """A 256-ppm blend 48″ from the target in the real pixels, at an empty epoch: found within a few arcsec."""
-    fake = sh.Ephemeris(**{**REAL, "t0_btjd": REAL["t0_btjd"] + 0.5 * REAL["period_days"]})
-    inj = sh.inject_eclipsing_source(real83, fake, east_arcsec=-6.64, north_arcsec=47.84, aperture_depth_ppm=256.0,
-                                     target_ephemeris=sh.Ephemeris(**REAL))
-    vet = sh.vet_pixels(inj, fake)
-    off = vet.sectors[83].localization.offset_arcsec
-    assert vet.verdict != "PASS" and np.hypot(off[0] + 6.64, off[1] - 47.84) < 3.5
+    """A 256-ppm blend 48″ from the target in the real pixels, at five empty epochs: never PASS, found within 1.5″.
+
+    (Median 1.89″ before the fit's PRF took the focus term's share of an off-target source into account; the
+    noise alone gives ≈ 0.8″, ``benchmarks/injection_accuracy.py``.)
+    """
+    errors = []
+    for fraction in (0.3, 0.4, 0.5, 0.6, 0.7):
+        fake = sh.Ephemeris(**{**REAL, "t0_btjd": REAL["t0_btjd"] + fraction * REAL["period_days"]})
+        inj = sh.inject_eclipsing_source(real83, fake, east_arcsec=-6.64, north_arcsec=47.84,
+                                         aperture_depth_ppm=256.0, target_ephemeris=sh.Ephemeris(**REAL))
+        vet = sh.vet_pixels(inj, fake)
+        assert vet.verdict != "PASS", (fraction, vet.reason)
+        off = vet.sectors[83].localization.offset_arcsec
+        errors.append(np.hypot(off[0] + 6.64, off[1] - 47.84))
+    print("position errors (arcsec):", np.round(errors, 2))
+    assert np.median(errors) <= 1.5 and max(errors) < 3.5
 
 
 def test_bad_inputs_are_named(real83):

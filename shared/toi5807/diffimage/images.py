@@ -99,6 +99,14 @@ class DifferenceImages:
     noise_source : str
         ``"fake_epochs"`` or ``"flux_err"``.
     flags : tuple of str
+    focus_weights : ndarray (rows, cols) or None
+        The focus row of the per-cadence pointing solve: a cadence's measured focus is
+        ``ε = Σ focus_weights · (F − I)`` (zero off the fit pixels; per e-/s).
+    focus_response : ndarray (rows, cols) or None
+        Each pixel's response to the focus, e-/s per unit ε; ``Δ⟨ε⟩ · focus_response`` is part of
+        ``second_order``. A source's own dimming shifts the in-transit ``ε`` by ``−a Σ focus_weights · P``,
+        so the subtraction takes ``a (Σ focus_weights · P) focus_response`` off its image: the fit's model
+        does the same (:class:`toi5807.diffimage.prf_fit.ProfileChi2`, ``focus=``).
     """
 
     sector: int
@@ -118,6 +126,8 @@ class DifferenceImages:
     n_fakes: int
     noise_source: str
     flags: tuple[str, ...]
+    focus_weights: np.ndarray | None = None
+    focus_response: np.ndarray | None = None
 
     @property
     def usable(self) -> np.ndarray:
@@ -348,9 +358,13 @@ def difference_images(
         flags.append(f"noise_from_flux_err_only_{n_fakes}_fake_windows")
         sigma_unit = np.sqrt(var_all).reshape(ny, nx)
     sigma = np.sqrt(inv_n)[:, None, None] * sigma_unit[None]
+    focus_weights = np.zeros(ny * nx)
+    focus_weights[fm] = proj[2]
     return DifferenceImages(
         sector=int(sector), oot_image=img, spline=spline, templates=templates, hessian=response2,
         fit_mask=fit_mask, target_pixel=(float(target_pixel[0]), float(target_pixel[1])),
         epochs=np.asarray(epochs, dtype=np.int64), mid_times=np.asarray(mids, dtype=float), images=images,
         sigma=sigma, second_order=so, pointing_difference=pdiff, windows=win, n_fakes=n_fakes,
-        noise_source=source, flags=tuple(flags))
+        noise_source=source, flags=tuple(flags),
+        focus_weights=focus_weights.reshape(ny, nx),
+        focus_response=np.array(response_eps, dtype=float))

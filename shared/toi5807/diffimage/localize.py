@@ -211,7 +211,8 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
                                   f"frames; flags: {', '.join(diff.flags) or 'none'})", diff=diff)
     norm = float(np.nansum(diff.oot_image))
     img, sig = diff.sector_image()
-    prof = ProfileChi2(diff.spline, norm, diff.templates, img, sig, diff.fit_mask)  # its PRF set-up serves all fits
+    prof = ProfileChi2(diff.spline, norm, diff.templates, img, sig, diff.fit_mask,  # its PRF set-up serves all fits
+                       focus=(diff.focus_weights, diff.focus_response))
     transits = []
     for k, e in enumerate(diff.epochs):
         status, reason = str(win.status[k]), win.reason[k]

@@ -14,6 +14,12 @@ Model of a difference image ``D`` (e-/s per pixel, fit pixels only)::
   whose free amplitudes absorb the dipole a pointing offset leaves;
 * ``c`` — a constant (background error).
 
+``P`` is the source *as the difference images show it*: they subtract a focus term ``Δ⟨ε⟩ R_ε`` whose ``ε``
+is measured on every cadence (in transit too) by a linear solve ``ε = w · (F − I)``; a source's own dimming moves
+the in-transit ``ε`` by ``−a w·P``, so the images lose ``a (w·P) R_ε`` of it and the model does the same,
+``P ← P − (w·P) R_ε`` (a source on the target loses nothing: ``w·I = 0``). Without it a blend 48″ off came out
+≈ 2″ off in the real sector-83 pixels at any depth, one 15″ off ≈ 6″ (``benchmarks/injection_accuracy.py``).
+
 For fixed Δ the model is linear, so χ²(Δ) is profiled over ``(a, b, c)`` by
 batched 4×4 weighted normal equations; Δ is found on a 0.4-px grid within the
 fit radius and refined by repeated quadratic fits (:func:`quadratic_refine`). Its covariance is ``2 H⁻¹`` (H the
@@ -62,10 +68,8 @@ TAPER_WIDTH_PX: float = 1.5
 def _cubic_weights(coef: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """Weights of the nodes in a 1-D not-a-knot cubic interpolant at positions ``pos`` (k, n) → (k, n, n_nodes).
 
-    ``coef`` (n_nodes − 1, 4, n_nodes) are the piecewise-polynomial coefficients of the interpolant of the
-    identity (:class:`scipy.interpolate.CubicSpline` ``.c``, segments first); ``pos`` lies within the nodes
-    ``0 … n_nodes − 1``. Evaluated as scipy's own ``PPoly`` does, term by term in rising powers of the
-    distance from the segment start (same values, without its per-call set-up).
+    ``coef`` (n_nodes − 1, 4, n_nodes): :class:`scipy.interpolate.CubicSpline` ``.c`` of the identity, segments
+    first; ``pos`` within ``0 … n_nodes − 1``. Evaluated as scipy's ``PPoly`` does (same values, no set-up).
     """
     seg = np.minimum(np.floor(pos), coef.shape[0] - 1).astype(np.intp)
     s = (pos - seg)[..., None]
@@ -108,13 +112,18 @@ class ProfileChi2:
         Difference image and its per-pixel 1σ, e-/s.
     mask : ndarray of bool (rows, cols)
         Fit pixels.
+    focus : (ndarray, ndarray), optional
+        ``(focus_weights, focus_response)`` of the difference images (rows, cols each;
+        :class:`toi5807.diffimage.images.DifferenceImages`): the focus subtraction's share of a source's own
+        image, which :meth:`prf` takes off as the images do (None: no focus term was subtracted).
 
     :meth:`with_image` gives the profile of another difference image of the same sector
     (the PRF set-up is shared).
     """
 
     def __init__(self, spline: Any, oot_sum: float, templates: np.ndarray, image: np.ndarray,
-                 sigma: np.ndarray, mask: np.ndarray) -> None:
+                 sigma: np.ndarray, mask: np.ndarray, *,
+                 focus: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         ny, nx = mask.shape
         yy, xx = np.mgrid[0:ny, 0:nx]
         self.spline, self.norm, self.shape, self.mask = spline, float(oot_sum), (ny, nx), mask
@@ -129,6 +138,11 @@ class ProfileChi2:
         self._pix_y, self._pix_x = np.nonzero(mask)
         self.fixed = np.stack([templates[0][mask], templates[1][mask], np.ones(mask.sum())], axis=1)
         self.n_pix = int(mask.sum())
+        self._focus = None  # (w, R_ε) on the fit pixels, when a focus term was subtracted
+        if focus is not None and focus[0] is not None and focus[1] is not None:
+            fw, fr = (np.asarray(v, dtype=float)[mask] for v in focus)
+            ok = np.all(np.isfinite(fw)) and np.all(np.isfinite(fr)) and np.any(fw != 0) and np.any(fr != 0)
+            self._focus = (fw, fr) if ok else None
         self._set_image(image, sigma)
 
     def _set_image(self, image: np.ndarray, sigma: np.ndarray) -> None:
@@ -143,7 +157,10 @@ class ProfileChi2:
         return other
 
     def prf(self, offsets: np.ndarray) -> np.ndarray:
-        """Empirical PRF values on the fit pixels for each offset, shape (k, n_pix), per e-/s of source."""
+        """Empirical PRF values on the fit pixels for each offset, shape (k, n_pix), per e-/s of source.
+
+        As the difference images show a source: less the focus term's share (``focus=``; module docstring).
+        """
         off = np.atleast_2d(np.asarray(offsets, dtype=float))
         fin = np.all(np.isfinite(off), axis=1)
         if not fin.all():  # a non-finite offset gives NaN values (→ singular normal equations → a large χ²)
@@ -165,6 +182,9 @@ class ProfileChi2:
         out = vals.reshape(len(off), -1)[:, self._flat]
         out *= np.minimum(ty[:, self._pix_y], tx[:, self._pix_x])
         out /= self.norm
+        if self._focus is not None:
+            fw, fr = self._focus
+            out -= (out @ fw)[:, None] * fr[None, :]
         out[~fin] = np.nan
         return out
 
