@@ -12,7 +12,7 @@ import pytest
 from toi5807.data.model import Dataset
 from toi5807.data.readers import read_tpf_fits
 from toi5807.lightcurve import Ephemeris, TransitParams
-from toi5807.vetting.selfcal import NullCalibration, _fit_null, fake_epoch_offsets
+from toi5807.vetting.selfcal import NullCalibration, _fit_null, fake_epoch_offsets, n_independent_fakes
 from toi5807.vetting.vet import vet_pixels
 
 P, T0, DH = 14.2423724, 3540.26317, 4.046
@@ -22,8 +22,11 @@ def test_fake_offsets_stay_clear_of_the_real_transits():
     tp = TransitParams(P, T0, DH)
     off = fake_epoch_offsets(tp)
     d = DH / 24
-    assert off.size == 31  # k·2.5 durations, k = 2 … 32
-    assert np.all(off >= 3.5 * d) and np.all(off <= P - 3.5 * d)
+    assert off.size == 155  # k·0.5 durations, k = 7 … 161 (P = 84.5 durations)
+    assert np.all(off >= 3.5 * d - 1e-9) and np.all(off <= P - 3.5 * d)
+    assert np.allclose(np.diff(off), 0.5 * d)
+    assert fake_epoch_offsets(tp, step_durations=2.5).size == 31  # k·2.5 durations, k = 2 … 32
+    assert n_independent_fakes(off.size) == 15 and n_independent_fakes(31, 2.5) == 15 and n_independent_fakes(4) == 0
     with pytest.raises(ValueError, match="step_durations"):
         fake_epoch_offsets(tp, step_durations=0)
 
@@ -45,10 +48,13 @@ def test_fitted_null_recovers_a_known_inflation():
 
 @pytest.fixture(scope="module")
 def real_s83():
+    """The real sector-83 stamp: from TOI5807_REAL_TPF_DIR when set, else the one shipped in the package."""
     value = os.environ.get("TOI5807_REAL_TPF_DIR")
-    if not value or not (Path(value) / "sector83_tpf.fits").is_file():
-        pytest.skip("TOI5807_REAL_TPF_DIR with sector83_tpf.fits is not available")
-    return read_tpf_fits(Path(value) / "sector83_tpf.fits")
+    if value and (Path(value) / "sector83_tpf.fits").is_file():
+        return read_tpf_fits(Path(value) / "sector83_tpf.fits")
+    import toi5807 as sh
+
+    return sh.load_dataset().tpf_by_sector[83]
 
 
 @pytest.mark.real_data
@@ -60,12 +66,18 @@ def test_real_transit_still_passes_calibrated(real_s83):
     cal = d["calibration"]
     assert cal["used"] and cal["offset"]["sigma"] < 3.0 and cal["amplitude_sigma"] >= 3.0
     s = d["sectors"]["83"]["calibration"]
-    assert s["null"]["n_null"] >= 20 and s["amplitude"]["p_floor"] == pytest.approx(1 / (1 + s["null"]["n_null"]))
+    n_ind = s["null"]["n_independent"]
+    assert s["null"]["n_null"] >= 100 and 10 <= n_ind <= s["null"]["n_null"] * 0.1 + 1e-9
+    assert s["amplitude"]["p_floor"] == pytest.approx(1 / (1 + n_ind))  # the floor counts independent fakes only
+    # the real epoch is read with the fakes' grid statistic, which agrees with the nonlinear fit's numbers
+    assert abs(s["amplitude"]["statistic"] - s["amplitude"]["nominal_sigma"]) < 0.05
+    f = r.sectors[83].localization.fit
+    assert abs(s["offset"]["statistic"] - f.delta_chi2_target) < 0.1
 
 
 @pytest.mark.real_data
 def test_real_empty_epochs_are_warn_no_dip(real_s83):
-    """40 fake mid-transit times (the full 200-epoch study is tools/selfcal_empty_epochs.py)."""
+    """40 fake mid-transit times (the full 200-epoch study is benchmarks/empty_epochs_real.py)."""
     ds = Dataset({}, {83: real_s83}, source="local")
     d = DH / 24
     counts, reasons = collections.Counter(), collections.Counter()

@@ -49,7 +49,7 @@ from .pointing import (
 )
 from ..pixels.series import _quality_ok
 
-__all__ = ["DifferenceImages", "difference_images", "FIT_RADIUS_PX", "MIN_FAKE_WINDOWS"]
+__all__ = ["DifferenceImages", "WindowSource", "difference_images", "FIT_RADIUS_PX", "MIN_FAKE_WINDOWS"]
 
 
 #: Pixels farther than this from the target are left out of the fits, pixels (a background trend at the
@@ -61,6 +61,36 @@ MIN_FAKE_WINDOWS: int = 20
 
 #: Fake epochs are laid every this many durations, clear of every real transit by this many durations.
 FAKE_STEP_DURATIONS, FAKE_CLEARANCE_DURATIONS = 0.5, 3.1
+
+
+@dataclass(frozen=True, eq=False)
+class WindowSource:
+    """What difference images at other mid-times need, kept from :func:`difference_images` (no copy made).
+
+    Attributes
+    ----------
+    time : ndarray (n_good,)
+        BTJD of the good cadences, time order, days.
+    values : ndarray (n_good, n_pix)
+        Their flux, pixels flattened (all stamp pixels), e-/s.
+    pointing : ndarray (n_good, 6)
+        ``δcol, δrow, ε, δcol², δcol·δrow, δrow²`` per cadence (pixels; ε relative dilation).
+    fixed : ndarray (4, n_pix)
+        Focus and second-order pointing responses subtracted from every image (e-/s per unit).
+    dump_times : ndarray or None
+        Momentum dumps (BTJD): window breaks.
+    duration_days : float
+    sigma_unit : ndarray (rows, cols)
+        Per-pixel 1σ per unit ``1/n_in + 1/n_out``, e-/s.
+    """
+
+    time: np.ndarray
+    values: np.ndarray
+    pointing: np.ndarray
+    fixed: np.ndarray
+    dump_times: Any
+    duration_days: float
+    sigma_unit: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,6 +129,9 @@ class DifferenceImages:
     noise_source : str
         ``"fake_epochs"`` or ``"flux_err"``.
     flags : tuple of str
+    source : WindowSource or None
+        The good cadences and pointing behind the images (for difference images at fake mid-times,
+        :mod:`toi5807.diffimage.fakes`).
     """
 
     sector: int
@@ -118,6 +151,7 @@ class DifferenceImages:
     n_fakes: int
     noise_source: str
     flags: tuple[str, ...]
+    source: WindowSource | None = None
 
     @property
     def usable(self) -> np.ndarray:
@@ -353,4 +387,5 @@ def difference_images(
         fit_mask=fit_mask, target_pixel=(float(target_pixel[0]), float(target_pixel[1])),
         epochs=np.asarray(epochs, dtype=np.int64), mid_times=np.asarray(mids, dtype=float), images=images,
         sigma=sigma, second_order=so, pointing_difference=pdiff, windows=win, n_fakes=n_fakes,
-        noise_source=source, flags=tuple(flags))
+        noise_source=source, flags=tuple(flags),
+        source=WindowSource(good_t, sub, prod, fixed.reshape(4, -1), dump_times, d, sigma_unit))

@@ -47,7 +47,8 @@ from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
-from .selfcal import calibrate_sector, calibrated_inputs, combined_calibrated_inputs, outside_dip_test
+from .fakenull import calibrate_sectors
+from .selfcal import calibrated_inputs, combined_calibrated_inputs, outside_dip_test
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
 
@@ -332,16 +333,16 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     tp, cand, notes = _candidate(lcs, candidate, tgt)
     if tgt["origin"] == "default" and stamps:
         notes.append(DEFAULT_TARGET_NOTE)
-    locs, v08, nulls = [], {}, {}
+    locs, v08, nulls, joint = [], {}, {}, None
     for sector, stamp in stamps.items():
         chk = run_v08(stamp, tp)
         v08[sector] = dict(chk.metrics)
         locs.append(localize_sector(stamp, tp, max_iterations=max_iterations))
-        if self_calibrate:
-            nulls[locs[-1].sector] = calibrate_sector(stamp, tp, max_iterations=max_iterations)
     cat_notes: list[str] = []
     if catalogue is None:
         catalogue, cat_notes = _catalogue(dataset, stamps, locs, network, tgt) if stamps else (None, [])
+    if self_calibrate and locs:  # fake epochs of every sector at once, the catalogue stars each with its own null
+        nulls, joint = calibrate_sectors(locs, tp, catalogue)
     combined = combine_localizations(locs, catalogue, target_radec=(tgt["ra_deg"], tgt["dec_deg"]))
     sectors, outside_reasons = {}, []
     for loc in locs:
@@ -367,12 +368,12 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         amp = np.array([s.localization.fit.amplitude for s in use])
         err = np.array([s.localization.fit.amplitude_err for s in use])
         snr = float(np.sum(amp / err ** 2) / math.sqrt(np.sum(1.0 / err ** 2))) if use else math.nan
-        off_sigma, c_hosts, snr, comb_cal = combined_calibrated_inputs(
-            [nulls[s.localization.sector] for s in use if s.localization.sector in nulls], combined, snr, use)
+        off_sigma, c_hosts, snr, comb_cal, p_between = combined_calibrated_inputs(
+            [nulls[s.localization.sector] for s in use if s.localization.sector in nulls], combined, snr, use, joint)
         verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
                                                why_unusable="no sector gave a usable localization: " + "; ".join(
                                                    f"s{s}: {v.reason}" for s, v in sectors.items()),
-                                               p_between=combined.p_between_sectors)
+                                               p_between=p_between)
     if outside_reasons and verdict == "PASS":
         verdict, reason = "WARN", "; ".join(outside_reasons)
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
