@@ -28,7 +28,8 @@ import numpy as np
 
 from .prf_fit import GRID_STEP_PX, PRF_SYSTEMATIC_PX, ProfileChi2
 
-__all__ = ["GridTemplates", "GridStatistics", "grid_templates", "grid_statistics", "square_grid"]
+__all__ = ["GridTemplates", "GridStatistics", "grid_templates", "grid_statistics", "square_grid", "z_at",
+           "quadratic_peak", "STENCIL3", "REFINE_STEPS"]
 
 #: Below this fraction of the largest projected-PRF norm a position is singular (a PRF moved off the fit pixels).
 _SINGULAR = 1e-6
@@ -161,7 +162,19 @@ def _projected(tpl: GridTemplates, px: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.where(bad[:, None], 0.0, r / np.where(bad, 1.0, norm)[:, None]), norm
 
 
-_STENCIL3 = np.array([(dx, dy) for dy in (-1.0, 0.0, 1.0) for dx in (-1.0, 0.0, 1.0)])  # row-major (y, then x)
+STENCIL3 = np.array([(dx, dy) for dy in (-1.0, 0.0, 1.0) for dx in (-1.0, 0.0, 1.0)])  # row-major (y, then x)
+
+
+def z_at(tpl: GridTemplates, images: np.ndarray, scale: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``z`` (unscaled amplitude significance) of image ``i`` at its own grid-plane points ``u[i]`` (f, j, 2)
+    → (f, j); NaN where the position is singular."""
+    im = np.asarray(images, dtype=float)
+    d = im[:, tpl.mask] if im.ndim == 3 else im
+    y = d / tpl.sigma_unit[tpl.mask][None, :]
+    f, j = u.shape[:2]
+    q, norm = _projected(tpl, u.reshape(-1, 2) @ tpl.to_px.T)
+    z = np.einsum("njp,np->nj", q.reshape(f, j, -1), y) / np.sqrt(np.asarray(scale, dtype=float))[:, None]
+    return np.where(norm.reshape(f, j) > 0, z, np.nan)
 
 
 def _refine(tpl: GridTemplates, y: np.ndarray, rs: np.ndarray, u0: np.ndarray, step: float,
@@ -174,7 +187,7 @@ def _refine(tpl: GridTemplates, y: np.ndarray, rs: np.ndarray, u0: np.ndarray, s
     idx = np.flatnonzero(sel)
     if not idx.size:
         return peak, u_new, hess
-    pts = u0[idx, None, :] + step * _STENCIL3[None]  # (n, 9, 2)
+    pts = u0[idx, None, :] + step * STENCIL3[None]  # (n, 9, 2)
     q, norm = _projected(tpl, pts.reshape(-1, 2) @ tpl.to_px.T)
     z = np.einsum("njp,np->nj", q.reshape(idx.size, 9, -1), y[idx]) * rs[idx, None]
     v = np.where(norm.reshape(idx.size, 9) > 0, z * np.abs(z), _BAD)

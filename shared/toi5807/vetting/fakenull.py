@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from ..diffimage.fakes import fake_sector_images
-from ..diffimage.gridfit import GridStatistics, GridTemplates, grid_statistics, grid_templates, quadratic_peak
+from ..diffimage.gridfit import (REFINE_STEPS, STENCIL3, GridStatistics, GridTemplates, grid_statistics,
+                                 grid_templates, quadratic_peak, z_at)
 from ..diffimage.images import FIT_RADIUS_PX
 from ..diffimage.prf_fit import GRID_STEP_PX
 from ..lightcurve import TransitParams, coerce_transit_params
@@ -49,6 +50,8 @@ class SectorBatch:
         Catalogue stars behind the templates' extra positions.
     on_sky : bool
         The grid is the shared sky grid (arcsec east/north): the sector can join the joint null.
+    images, scale : ndarray
+        The fitted images (rows as ``stats``; fit pixels, e-/s) and their variance factors.
     """
 
     sector: int
@@ -58,6 +61,8 @@ class SectorBatch:
     outside_z: np.ndarray
     star_labels: tuple[str, ...]
     on_sky: bool = False
+    images: np.ndarray | None = None
+    scale: np.ndarray | None = None
 
 
 def _outside_z(images: np.ndarray, sigma: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -106,10 +111,11 @@ def sector_batch(loc: Any, offsets_days: np.ndarray, *, catalogue: Any = None, s
     scale0 = float(np.median((err[fm] / su[fm]) ** 2))
     tpl = grid_templates(prof, su, radius_px=radius_px, step=step, to_px=to_px, extra_px=extra,
                          extent=sky_extent_arcsec if jac is not None else None)
-    images = np.concatenate([img[None], fakes.images])
-    stats = grid_statistics(tpl, images, np.concatenate([[scale0], fakes.scale]))
+    images = np.concatenate([img[None], fakes.images])[:, fm]
+    scale = np.concatenate([[scale0], fakes.scale])
+    stats = grid_statistics(tpl, images, scale)
     return SectorBatch(int(loc.sector), fakes.offsets_days, tpl, stats, _outside_z(fakes.images, fakes.sigma, fm),
-                       labels, jac is not None)
+                       labels, jac is not None, images, scale)
 
 
 def _null_from_batch(b: SectorBatch | None, sector: int, step_durations: float) -> NullCalibration:
@@ -169,8 +175,21 @@ def joint_null(batches: list[SectorBatch], step_durations: float = FAKE_STEP_DUR
         per_sector = per_sector + st.peak_z2[rows] / c[:, 0]
         region |= b.templates.in_region
     best = np.argmax(np.where(region[None, :], g, -np.inf), axis=1)
-    peak, _, _ = quadratic_peak(g, best, tpl0.shape, tpl0.step)
-    peak = np.maximum(peak, g[np.arange(len(best)), best])
+    peak, shift, _ = quadratic_peak(g, best, tpl0.shape, tpl0.step)
+    f = np.arange(len(best))
+    u_best = tpl0.u[best] + shift
+    for frac in REFINE_STEPS:  # finer stencils, every sector's PRF evaluated at the same sky points
+        pts = u_best[:, None, :] + frac * tpl0.step * STENCIL3[None]
+        gp: Any = 0.0
+        for b in bs:
+            zp = z_at(b.templates, b.images[: n_joint + 1], b.scale[: n_joint + 1], pts)
+            gp = gp + np.where(np.isfinite(zp), np.maximum(zp, 0.0) ** 2, 0.0) / b.stats.chi2_scale[: n_joint + 1, None]
+        pk, sh, h = quadratic_peak(gp, np.full(len(f), 4), (3, 3), frac * tpl0.step)
+        ok = np.all(np.isfinite(h), axis=(1, 2))
+        top = np.argmax(gp, axis=1)
+        peak = np.where(ok, pk, gp[f, top])
+        u_best = np.where(ok[:, None], u_best + sh, pts[f, top])
+    peak = np.maximum(peak, g[f, best])  # never below the best grid point
     dchi = np.maximum(peak - g0, 0.0)
     dstar = np.maximum(peak[:, None] - gstar, 0.0)
     between = np.maximum(per_sector - peak, 0.0)
