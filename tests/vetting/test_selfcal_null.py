@@ -40,10 +40,25 @@ def test_fitted_null_recovers_a_known_inflation():
     cal = NullCalibration(1, tuple(range(4000)), tuple(z), tuple(d), mu, s, k, nu)
     t = cal.offset_test(3.0 * 11.8)  # 11.8 = χ²₂ at p ≈ 0.27 % → ≈ 3.4σ after calibration, not 5.9σ
     assert 3.2 < t.sigma < 3.6 and t.nominal_sigma != t.nominal_sigma  # nominal not given → NaN
-    a = cal.amplitude_test(mu + s * 3.0)
-    assert abs(a.sigma - 3.0) < 1e-6 and a.n_null == 4000
+    a = cal.amplitude_test(mu + s * 3.0)  # the Gumbel law of a maximum: μ + 3s is p ≈ 1.2 %, not 0.135 %
+    assert a.p_model == pytest.approx(-np.expm1(-np.exp(-(3 * np.pi / np.sqrt(6) + np.euler_gamma))), rel=1e-6)
+    assert a.p_model == pytest.approx(0.011904, rel=1e-4) and a.n_null == 4000
     assert a.p_floor == pytest.approx(1 / 4001)
     json.dumps(cal.to_dict(), allow_nan=False)
+
+
+def test_amplitude_null_is_the_law_of_a_maximum():
+    """z = the largest of many correlated trial positions: Gumbel-distributed fakes are read back right."""
+    rng = np.random.default_rng(4)
+    z = rng.gumbel(2.0, 0.8, 20000)
+    cal = NullCalibration(1, tuple(range(z.size)), tuple(z), tuple(np.ones(z.size)), float(z.mean()),
+                          float(z.std(ddof=1)), n_independent=2000)
+    for q in (0.1, 0.01, 0.001):
+        x = 2.0 - 0.8 * np.log(-np.log1p(-q))  # the true (1 − q) quantile
+        t = cal.amplitude_test(float(x), 9.9)
+        assert t.p_model == pytest.approx(q, rel=0.05) and t.nominal_sigma == 9.9
+        assert t.p_counted == pytest.approx((1 + np.sum(z >= x) * 2000 / z.size) / 2001)
+    assert cal.amplitude_test(30.0).extrapolated and cal.amplitude_test(30.0).sigma > 5
 
 
 @pytest.fixture(scope="module")

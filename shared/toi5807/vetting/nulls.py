@@ -82,6 +82,20 @@ def _counted(stat: float, null: np.ndarray, n_ind: int | None, p: float, sig: fl
                           float(nominal), ni)
 
 
+def gumbel_sf(x: float, mean: float, std: float) -> float:
+    """Survival function of the Gumbel (maximum) law with the given mean and standard deviation."""
+    beta = max(float(std), 1e-12) * math.sqrt(6.0) / math.pi
+    loc = float(mean) - 0.5772156649015329 * beta
+    return float(-math.expm1(-math.exp(-(float(x) - loc) / beta))) if (x - loc) / beta > -50 else 1.0
+
+
+def sigma_one_sided(p: float) -> float:
+    """The one-sided Gaussian equivalent of a p-value (3σ ⇔ p = 0.135 %); NaN for NaN."""
+    from scipy.stats import norm
+
+    return float(norm.isf(max(p, 1e-300))) if math.isfinite(p) else math.nan
+
+
 def _fit_chi2(dchi: np.ndarray) -> tuple[float, float]:
     """``(k, ν)`` with ``Δχ²/k ~ χ²(ν)`` matched to the mean and variance (ν clipped to [1, 6])."""
     d = np.asarray(dchi, dtype=float)
@@ -128,7 +142,7 @@ class NullCalibration:
     amplitude_z, delta_chi2 : tuple of float
         The fakes' grid statistics (``z`` max over positions; ``Δχ²`` of the source at the target).
     z_mean, z_std : float
-        Fitted amplitude null (Normal).
+        The fakes' mean and standard deviation of ``z``: the amplitude null (Gumbel law with these moments).
     chi2_scale, chi2_dof : float
         Fitted Δχ² null: ``Δχ²/chi2_scale ~ χ²(chi2_dof)``.
     flags : tuple of str
@@ -173,12 +187,13 @@ class NullCalibration:
         return self.n_indep >= MIN_NULL_FAKES
 
     def amplitude_test(self, z: float, nominal: float = math.nan) -> CalibratedTest:
-        """The dip amplitude ``z`` = amplitude / error against the fakes (one-sided)."""
-        from scipy.stats import norm
+        """The dip amplitude ``z`` = amplitude / error against the fakes (one-sided).
 
-        zz = (z - self.z_mean) / self.z_std if math.isfinite(z) else math.nan
-        p = float(norm.sf(zz)) if math.isfinite(zz) else math.nan
-        sig = float(norm.isf(max(p, 1e-300))) if math.isfinite(p) else math.nan
+        ``z`` is a maximum over trial positions, so its null is modelled by the extreme-value (Gumbel) law with
+        the fakes' mean and standard deviation (scale ``β = s·√6/π``, location ``μ − 0.5772 β``): on the real
+        s83 fakes (skewness 2.1) 1.4 % lie beyond ``μ + 3s``, where a Normal puts 0.13 % and the Gumbel 1.2 %."""
+        p = gumbel_sf(z, self.z_mean, self.z_std) if math.isfinite(z) else math.nan
+        sig = sigma_one_sided(p)
         return _counted(float(z), np.asarray(self.amplitude_z, dtype=float), self.n_independent, p, sig,
                         z if math.isnan(nominal) else nominal)
 

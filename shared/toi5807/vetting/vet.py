@@ -16,7 +16,8 @@ the source placed on that star:
 
 * **WARN** — the data cannot tell: no usable transit or fit (not converged,
   no WCS), no significant dip in the difference image (amplitude < 3σ), or,
-  combined, the sectors disagree (χ² between sectors at p < 1.11 %);
+  combined, the sectors disagree (χ² between sectors at p < 1.11 %; with the
+  self-calibration, p from fake ephemerides applied to all sectors at once);
 * **FAIL** — ``σ_target ≥ 3`` and a neighbour explains the position
   (``σ_star < 3``): the dip comes from that star;
 * **WARN** — ``σ_target ≥ 3`` but no catalogue star explains it (a source
@@ -182,6 +183,7 @@ class PixelVetResult(Explained):
                 "offset_east_north_arcsec": c.offset_arcsec, "covariance_arcsec2": c.covariance_arcsec2,
                 "offset_sigma": c.offset_sigma, "chi2_between_sectors": c.chi2_between_sectors,
                 "dof_between_sectors": c.dof_between_sectors, "p_between_sectors": c.p_between_sectors,
+                "p_between_sectors_calibrated": (self.calibration.get("between_sectors") or {}).get("p_model"),
                 "most_likely_host": host["label"] if host else None,
                 "host_separation_arcsec": host["separation_arcsec"] if host else None,
                 "hosts": [dict(h) for h in c.hosts], "exclusion_radius_arcsec": c.exclusion_radius_arcsec,
