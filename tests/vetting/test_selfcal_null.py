@@ -99,8 +99,8 @@ def test_real_empty_epochs_are_warn_no_dip(real_s83):
     for o in np.linspace(4 * d, P - 4 * d, 40):
         r = vet_pixels(ds, Ephemeris(P, T0 + o, DH))
         counts[r.verdict] += 1
-        # "no usable localization" = the sector fit found no dimming source (did not converge): also no dip
-        reasons["no significant dip" in r.reason or "no sector gave a usable localization" in r.reason] += 1
+        # also when the position fit found no dimming source (did not converge): the grid fit's dip says why
+        reasons["no significant dip" in r.reason] += 1
     print(dict(counts))
     assert counts["FAIL"] <= 1 and counts["PASS"] <= 1
-    assert reasons[True] >= 36
+    assert reasons[True] >= 38

@@ -45,7 +45,8 @@ from .nulls import (FAKE_STEP_DURATIONS, MIN_NULL_FAKES, WINDOW_SPAN_DURATIONS, 
 
 __all__ = ["NullCalibration", "JointNull", "CalibratedTest", "fake_epoch_offsets", "n_independent_fakes",
            "calibrate_sector", "combine_calibrations", "calibrated_inputs", "combined_calibrated_inputs",
-           "recalibrated_hosts", "outside_dip", "outside_dip_test", "FAKE_STEP_DURATIONS",
+           "recalibrated_hosts", "outside_dip", "outside_dip_test", "no_dip_reason", "combined_no_dip_reason",
+           "FAKE_STEP_DURATIONS",
            "FAKE_CLEARANCE_DURATIONS", "WINDOW_SPAN_DURATIONS", "MIN_NULL_FAKES"]
 
 #: Every fake mid-time stays at least this many durations from a real mid-transit (local windows reach 2.5).
@@ -179,3 +180,21 @@ def combined_calibrated_inputs(nulls: list, combined: Any, snr: float, use: list
     return off.sigma, recalibrated_hosts(combined.hosts, pooled), snr_c, {
         "used": True, "amplitude_sigma": snr_c, "offset": off.to_dict(), "null": pooled.to_dict(),
         "null_kind": "pooled"}, p_nom
+
+
+def no_dip_reason(loc: Any, cal: dict, amplitude_sigma: float, threshold: float) -> str:
+    """Why a sector without a usable localization cannot be judged: "no significant dip" first when its
+    calibrated dip (the grid fit, which needs no converged position) is below ``threshold`` σ."""
+    why = loc.reason or loc.status
+    if not loc.usable and cal.get("used") and math.isfinite(amplitude_sigma) and amplitude_sigma < threshold:
+        return (f"no significant dip in the difference image ({amplitude_sigma:.1f}σ calibrated < {threshold:g}σ; "
+                f"the position fit: {why})")
+    return why
+
+
+def combined_no_dip_reason(sectors: dict) -> str:
+    """The combined "no usable localization" reason, led by "no significant dip" when every sector says so."""
+    text = "no sector gave a usable localization: " + "; ".join(f"s{s}: {v.reason}" for s, v in sectors.items())
+    if sectors and all(v.reason.startswith("no significant dip") for v in sectors.values()):
+        return "no significant dip in the difference image of any sector; " + text
+    return text

@@ -49,7 +49,8 @@ from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
 from .fakenull import calibrate_sectors
-from .selfcal import calibrated_inputs, combined_calibrated_inputs, outside_dip_test
+from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason,
+                      outside_dip_test)
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
 
@@ -355,7 +356,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         off_sigma, hosts, snr, cal = calibrated_inputs(nulls.get(loc.sector), f.offset_sigma,
                                                         f.delta_chi2_target, hosts, snr)
         verdict, reason = localization_verdict(off_sigma, hosts, snr, usable=loc.usable,
-                                               why_unusable=loc.reason or loc.status)
+                                               why_unusable=no_dip_reason(loc, cal, snr, VERDICT_SIGMA))
         outside = outside_dip_test(loc, nulls.get(loc.sector))
         if outside:  # the fit searched near the target only: never PASS past a dip it did not look at
             outside_reasons.append(f"sector {loc.sector}: {outside}")
@@ -373,8 +374,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         off_sigma, c_hosts, snr, comb_cal, p_between = combined_calibrated_inputs(
             [nulls[s.localization.sector] for s in use if s.localization.sector in nulls], combined, snr, use, joint)
         verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
-                                               why_unusable="no sector gave a usable localization: " + "; ".join(
-                                                   f"s{s}: {v.reason}" for s, v in sectors.items()),
+                                               why_unusable=combined_no_dip_reason(sectors),
                                                p_between=p_between)
     if outside_reasons and verdict == "PASS":
         verdict, reason = "WARN", "; ".join(outside_reasons)
