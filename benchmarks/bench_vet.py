@@ -10,7 +10,7 @@ What each side computes, per sector (four sectors in all):
   of every transit and of the sector's mean difference image (grid search, quadratic refinement, Hessian,
   likelihood-ratio test). Then, once: the joint sky fit of all sectors, its covariance, the consistency χ²
   between sectors, the 3σ exclusion radius and the ranking of the catalogue stars as hosts. And the
-  self-calibration: ≈ 130 fake epochs per sector (sector difference images from cumulative sums), each with the
+  self-calibration: ≈ 65 fake epochs per sector (sector difference images from cumulative sums), each with the
   batched linear fit on a sky grid of ≈ 500 trial positions and its stencil refinement, every catalogue star's
   Δχ², and the joint null of all sectors (combined offset, between-sector χ²).
 * **reference**, tess-vetter 0.3.20 ``compute_centroid_shift`` with its defaults: the whole-sector

@@ -2,8 +2,8 @@
 
 T0 is shifted by ``N`` offsets spread over ``(4, P/D − 4)`` durations (every fake window, ±2.5 durations, stays
 ≥ 1.5 durations clear of a real transit); period and duration are the candidate's. An empty epoch has no dip,
-so it must come out WARN "no significant dip" (or WARN "no usable localization" when the sector fit finds no
-dimming source at all); acceptance: FAIL ≤ 3 and PASS ≤ 3 of 200 (the slow self-calibration gave WARN 199 /
+so it must come out WARN "no significant dip" (or WARN "no usable transit" when every shifted window falls in a
+data gap: nothing to judge); acceptance: FAIL ≤ 3 and PASS ≤ 3 of 200 (the slow self-calibration gave WARN 199 /
 FAIL 1 / PASS 0). Printed: the verdict counts, how many dips reach 3σ calibrated and nominal, and the median
 |z| of both; then the real transit for comparison.
 
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         v, why, c, n = one(ds, TransitParams(p, t0 + float(o), dh))
         verdicts[v] += 1
         reasons["no significant dip" if "no significant dip" in why else
+                "no usable transit (every window in a data gap)" if "no usable transit" in why else
                 "no usable localization" if "no sector gave a usable localization" in why else why[:90]] += 1
         zc.append(c)
         zn.append(n)

@@ -22,11 +22,13 @@ def test_fake_offsets_stay_clear_of_the_real_transits():
     tp = TransitParams(P, T0, DH)
     off = fake_epoch_offsets(tp)
     d = DH / 24
-    assert off.size == 155  # k·0.5 durations, k = 7 … 161 (P = 84.5 durations)
+    assert off.size == 77  # k·1.0 durations, k = 4 … 80 (P = 84.5 durations)
     assert np.all(off >= 3.5 * d - 1e-9) and np.all(off <= P - 3.5 * d)
-    assert np.allclose(np.diff(off), 0.5 * d)
+    assert np.allclose(np.diff(off), d)
+    assert fake_epoch_offsets(tp, step_durations=0.5).size == 155  # k·0.5 durations, k = 7 … 161
     assert fake_epoch_offsets(tp, step_durations=2.5).size == 31  # k·2.5 durations, k = 2 … 32
-    assert n_independent_fakes(off.size) == 15 and n_independent_fakes(31, 2.5) == 15 and n_independent_fakes(4) == 0
+    assert n_independent_fakes(off.size) == 15 and n_independent_fakes(155, 0.5) == 15
+    assert n_independent_fakes(31, 2.5) == 15 and n_independent_fakes(4) == 0
     with pytest.raises(ValueError, match="step_durations"):
         fake_epoch_offsets(tp, step_durations=0)
 
@@ -82,7 +84,7 @@ def test_real_transit_still_passes_calibrated(real_s83):
     assert cal["used"] and cal["offset"]["sigma"] < 3.0 and cal["amplitude_sigma"] >= 3.0
     s = d["sectors"]["83"]["calibration"]
     n_ind = s["null"]["n_independent"]
-    assert s["null"]["n_null"] >= 100 and 10 <= n_ind <= s["null"]["n_null"] * 0.1 + 1e-9
+    assert s["null"]["n_null"] >= 60 and 10 <= n_ind <= s["null"]["n_null"] * 0.2 + 1e-9
     assert s["amplitude"]["p_floor"] == pytest.approx(1 / (1 + n_ind))  # the floor counts independent fakes only
     # the real epoch is read with the fakes' grid statistic, which agrees with the nonlinear fit's numbers
     assert abs(s["amplitude"]["statistic"] - s["amplitude"]["nominal_sigma"]) < 0.05

@@ -6,8 +6,10 @@ For a source at a fixed position Δ the model of :mod:`toi5807.diffimage.prf_fit
 ``1/σ_unit`` and projecting the pointing templates and the constant out of the PRF leaves, per position,
 one unit vector ``q(Δ)``; then for every image ``y = D/σ_unit``
 
-* ``z(Δ) = q(Δ)·y / sqrt(s_f)`` — the amplitude over its error (``a = q·y/‖r‖``, ``σ_a = sqrt(s_f)/‖r‖``);
-* ``χ²(Δ) = χ²_templates − z(Δ)²`` — the profiled χ² (identical to :class:`~toi5807.diffimage.prf_fit.ProfileChi2`).
+* ``z(Δ) = q(Δ)·y / sqrt(s_f)`` — the amplitude over its error (``a = q·y/‖r‖``,
+  ``σ_a = sqrt(s_f)/‖r‖``);
+* ``χ²(Δ) = χ²_templates − z(Δ)²`` — the profiled χ² (identical to
+  :class:`~toi5807.diffimage.prf_fit.ProfileChi2`).
 
 So the dip amplitude at every trial position for every image is one matrix product (positions × pixels ×
 images). The best position (``z > 0``, within the fit radius) is refined by a quadratic through its 3×3 grid
@@ -264,7 +266,8 @@ def quadratic_peak(v: np.ndarray, best: np.ndarray, shape: tuple[int, int],
 
 
 def grid_statistics(tpl: GridTemplates, images: np.ndarray, scale: np.ndarray, *,
-                    systematic_px: float = PRF_SYSTEMATIC_PX, refine: tuple[float, ...] = REFINE_STEPS) -> GridStatistics:
+                    systematic_px: float = PRF_SYSTEMATIC_PX,
+                    refine: tuple[float, ...] = REFINE_STEPS) -> GridStatistics:
     """The linear fit of every image at every grid (and extra) position, and its best-position statistics.
 
     Parameters

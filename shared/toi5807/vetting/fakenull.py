@@ -151,7 +151,8 @@ def joint_null(batches: list[SectorBatch], step_durations: float = FAKE_STEP_DUR
     ``G* − Σ_s z_s(0)²/c_s`` (at a star likewise), the between-sector χ² ``Σ_s peak_s/c_s − G*``.
     """
     bs = [b for b in batches if b is not None and b.on_sky]
-    bs = [b for b in bs if b.templates.u.shape == bs[0].templates.u.shape and np.allclose(b.templates.u, bs[0].templates.u)
+    u0 = bs[0].templates.u if bs else None
+    bs = [b for b in bs if b.templates.u.shape == u0.shape and np.allclose(b.templates.u, u0)
           and b.star_labels == bs[0].star_labels] if bs else []
     if not bs:
         return None

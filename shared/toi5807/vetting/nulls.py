@@ -18,8 +18,10 @@ from ..report import json_safe
 __all__ = ["CalibratedTest", "NullCalibration", "JointNull", "chi2_test", "n_independent_fakes",
            "FAKE_STEP_DURATIONS", "WINDOW_SPAN_DURATIONS", "MIN_NULL_FAKES"]
 
-#: Fake T0 offsets are laid every this many transit durations (cheap fakes: many, overlapping).
-FAKE_STEP_DURATIONS: float = 0.5
+#: Fake T0 offsets are laid every this many transit durations: 2.5× denser than the windows' half-overlap of the
+#: slow calibration (cheap fakes), not denser still: at 0.5 durations (windows 90 % shared) the twin's nulls came
+#: out the same (between-sector χ² null mean 8.9 vs 9.4, same observed statistics) at 1.5× the cost.
+FAKE_STEP_DURATIONS: float = 1.0
 #: Full width of a fake's windows (baseline to baseline), durations: fakes this far apart share no cadence.
 WINDOW_SPAN_DURATIONS: float = 5.0
 #: Fewest *independent* fake epochs for a calibration; fewer → nominal tests kept and flagged.

@@ -15,8 +15,8 @@ trial positions (:mod:`toi5807.diffimage.gridfit`). Each gives
 * with several sectors, the fake ephemeris applied to all of them at once: the joint offset test and the
   between-sector ``χ²`` (:class:`JointNull`).
 
-Fakes are laid every 0.5 durations (≈ 140 per sector on the real s83 pixels, a few ms for all); their windows
-(5 durations wide) overlap, so only ≈ ``n · 0.5 / 5`` are independent, and the counted tail fraction cannot go
+Fakes are laid every 1.0 duration (≈ 70 per sector on the real s83 pixels, all in ≈ 0.05 s); their windows
+(5 durations wide) overlap, so only ≈ ``n · 1.0 / 5`` are independent, and the counted tail fraction cannot go
 below ``p_floor = 1/(n_independent + 1)``. Beyond the counted range the p-values are *extrapolated* from a fit of
 the null's scale and shape (flagged ``extrapolated``):
 
