@@ -77,3 +77,22 @@ def test_between_test_counts_and_floor_on_a_known_null():
     n_ex = sum(v >= 2.0 * 9.21 for v in null)
     assert t.n_exceed == n_ex and t.p_counted == pytest.approx((1 + n_ex * 40 / 4000) / 41)
     assert JointNull((1,), delta_chi2=null, n_independent=40).between_test(5.0) is None  # one sector: no test
+
+
+def test_vet_pixels_uses_the_calibrated_between_sector_test():
+    from toi5807.data.model import Dataset
+    from toi5807.vetting.vet import vet_pixels
+
+    def run(source_b):
+        stamps = {61: make_stamp(seed=11, sector=61, **KW), 62: make_stamp(seed=12, sector=62, source_px=source_b, **KW)}
+        return vet_pixels(Dataset({}, stamps, source="local"), TP)
+
+    agree, disagree = run((5.0, 5.0)), run((6.5, 5.0))
+    for r in (agree, disagree):
+        d = r.to_dict()
+        json.dumps(d, allow_nan=False)
+        btw = d["calibration"]["between_sectors"]
+        assert d["calibration"]["null_kind"] == "joint" and btw["n_independent"] >= 8
+        assert d["combined"]["p_between_sectors_calibrated"] == btw["p_model"]
+    assert "sectors disagree" not in agree.reason
+    assert disagree.verdict == "WARN" and "sectors disagree" in disagree.reason, disagree.reason
