@@ -12,7 +12,8 @@ import pytest
 from toi5807.data.model import Dataset
 from toi5807.data.readers import read_tpf_fits
 from toi5807.lightcurve import Ephemeris, TransitParams
-from toi5807.vetting.selfcal import NullCalibration, _fit_null, fake_epoch_offsets, n_independent_fakes
+from toi5807.vetting.selfcal import (FAKE_STEP_DURATIONS, NullCalibration, _fit_null, fake_epoch_offsets,
+                                     n_independent_fakes)
 from toi5807.vetting.vet import vet_pixels
 
 P, T0, DH = 14.2423724, 3540.26317, 4.046
@@ -20,13 +21,13 @@ P, T0, DH = 14.2423724, 3540.26317, 4.046
 
 def test_fake_offsets_stay_clear_of_the_real_transits():
     tp = TransitParams(P, T0, DH)
-    off = fake_epoch_offsets(tp)
+    off = fake_epoch_offsets(tp, step_durations=FAKE_STEP_DURATIONS)
     d = DH / 24
     assert off.size == 77  # k·1.0 durations, k = 4 … 80 (P = 84.5 durations)
     assert np.all(off >= 3.5 * d - 1e-9) and np.all(off <= P - 3.5 * d)
     assert np.allclose(np.diff(off), d)
     assert fake_epoch_offsets(tp, step_durations=0.5).size == 155  # k·0.5 durations, k = 7 … 161
-    assert fake_epoch_offsets(tp, step_durations=2.5).size == 31  # k·2.5 durations, k = 2 … 32
+    assert fake_epoch_offsets(tp).size == 31  # the default, for full localizations: k·2.5 durations, k = 2 … 32
     assert n_independent_fakes(off.size) == 15 and n_independent_fakes(155, 0.5) == 15
     assert n_independent_fakes(31, 2.5) == 15 and n_independent_fakes(4) == 0
     with pytest.raises(ValueError, match="step_durations"):

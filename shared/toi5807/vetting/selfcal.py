@@ -53,12 +53,14 @@ __all__ = ["NullCalibration", "JointNull", "CalibratedTest", "fake_epoch_offsets
 FAKE_CLEARANCE_DURATIONS: float = 3.5
 
 
-def fake_epoch_offsets(transit_params: Any, *, step_durations: float = FAKE_STEP_DURATIONS,
+def fake_epoch_offsets(transit_params: Any, *, step_durations: float = 2.5,
                        clearance_durations: float = FAKE_CLEARANCE_DURATIONS) -> np.ndarray:
     """T0 offsets (days) of fake epochs that keep every window clear of the real transits.
 
     Offsets ``k · step`` within ``(clearance, P − clearance)`` durations, so the fake mid-times (and their
-    2.5-duration local windows) never reach a real in-transit cadence.
+    2.5-duration local windows) never reach a real in-transit cadence. The default step, 2.5 durations (windows
+    half overlap), suits studies that localize every fake in full (e.g. :mod:`toi5807.calibration.own_pixels`);
+    the self-calibration's cheap fakes are laid every :data:`FAKE_STEP_DURATIONS` (1.0).
     """
     tp = coerce_transit_params(transit_params)
     if not (step_durations > 0 and clearance_durations >= 0):
