@@ -31,12 +31,14 @@ import numpy as np
 from .prf_fit import GRID_STEP_PX, PRF_SYSTEMATIC_PX, ProfileChi2
 
 __all__ = ["GridTemplates", "GridStatistics", "grid_templates", "grid_statistics", "square_grid", "z_at",
-           "quadratic_peak", "STENCIL3", "REFINE_STEPS"]
+           "quadratic_peak", "second_peak", "STENCIL3", "REFINE_STEPS", "SECOND_PEAK_MARGIN"]
 
 #: Below this fraction of the largest projected-PRF norm a position is singular (a PRF moved off the fit pixels).
 _SINGULAR = 1e-6
 #: Finer stencils around the grid peak, half-widths in grid steps (0.4 px grid → 0.2, 0.1, 0.04, 0.016 px).
 REFINE_STEPS: tuple[float, ...] = (0.5, 0.25, 0.1, 0.04)
+#: A second grid maximum within this much ``z²`` of the first is refined as well (Δχ² units).
+SECOND_PEAK_MARGIN: float = 4.0
 #: ``z²`` given to singular positions (χ² as large as the nonlinear fit's for singular normal equations).
 _BAD = -1e30
 
@@ -265,6 +267,32 @@ def quadratic_peak(v: np.ndarray, best: np.ndarray, shape: tuple[int, int],
     return peak, shift, hess
 
 
+def second_peak(v: np.ndarray, best: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Index of the largest grid value of ``v`` (f, k) more than one grid step from ``best`` (f,) in either axis."""
+    ny, nx = shape
+    k = ny * nx
+    iy, ix = np.divmod(np.arange(k), nx)
+    by, bx = np.divmod(best, nx)
+    near = (np.abs(iy[None, :] - by[:, None]) <= 1) & (np.abs(ix[None, :] - bx[:, None]) <= 1)
+    return np.argmax(np.where(near, -np.inf, v[:, :k]), axis=1)
+
+
+def _refined(tpl: GridTemplates, y: np.ndarray, rs: np.ndarray, signed: np.ndarray, start: np.ndarray,
+             sel: np.ndarray, refine: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The peak of the signed z² near grid point ``start`` (f,): a quadratic through the 3×3 grid neighbourhood,
+    then the finer stencils ``refine`` (images ``sel``); the peak, its position and the Hessian of −z²."""
+    peak, shift, hess = quadratic_peak(signed, start, tpl.shape, tpl.step)
+    u_best = tpl.u[start] + shift
+    if tpl.profile is not None:  # finer stencils around the grid peak (the grid alone is ±0.2 px coarse)
+        for frac in refine:
+            pk, u_new, h = _refine(tpl, y, rs, u_best, frac * tpl.step, sel)
+            better = np.isfinite(pk)
+            peak, u_best = np.where(better, pk, peak), np.where(better[:, None], u_new, u_best)
+            hess = np.where(np.all(np.isfinite(h), axis=(1, 2))[:, None, None], h, hess)
+    f = np.arange(len(start))
+    return np.maximum(peak, np.where(sel, signed[f, start], -np.inf)), u_best, hess
+
+
 def grid_statistics(tpl: GridTemplates, images: np.ndarray, scale: np.ndarray, *,
                     systematic_px: float = PRF_SYSTEMATIC_PX,
                     refine: tuple[float, ...] = REFINE_STEPS) -> GridStatistics:
@@ -300,15 +328,17 @@ def grid_statistics(tpl: GridTemplates, images: np.ndarray, scale: np.ndarray, *
     best = np.argmax(np.where(has[:, None], cand, np.where(tpl.in_region & ~bad[:k], z[:, :k], -np.inf)), axis=1)
     # the quadratic runs on the signed z² (a dimming source only), so a neighbour of the other sign pulls it down
     signed = np.where(bad[None, :k], _BAD, z[:, :k] * np.abs(z[:, :k]))
-    peak, shift, hess = quadratic_peak(signed, best, tpl.shape, tpl.step)
     f = np.arange(len(s))
-    u_best = tpl.u[best] + shift
-    if tpl.profile is not None:  # finer stencils around the grid peak (the grid alone is ±0.2 px coarse)
-        for frac in refine:
-            pk, u_new, h = _refine(tpl, y, rs, u_best, frac * tpl.step, has)
-            better = np.isfinite(pk)
-            peak, u_best = np.where(better, pk, peak), np.where(better[:, None], u_new, u_best)
-            hess = np.where(np.all(np.isfinite(h), axis=(1, 2))[:, None, None], h, hess)
+    peak, u_best, hess = _refined(tpl, y, rs, signed, best, has, refine)
+    # a second local maximum nearly as high on the grid (two dips, or noise) is refined too; the higher one wins
+    best2 = second_peak(cand, best, tpl.shape)
+    close = has & (cand[f, best2] >= cand[f, best] - SECOND_PEAK_MARGIN) & np.isfinite(cand[f, best2])
+    if close.any():
+        pk2, u2, h2 = _refined(tpl, y, rs, signed, best2, close, refine)
+        win = close & (pk2 > peak)
+        peak, u_best = np.where(win, pk2, peak), np.where(win[:, None], u2, u_best)
+        hess = np.where(win[:, None, None], h2, hess)
+        best = np.where(win, best2, best)
     peak = np.where(has, np.maximum(peak, z2[f, best]), 0.0)
     dof = max(int(tpl.mask.sum()) - 6, 1)
     chi2_min = chi2_t - peak

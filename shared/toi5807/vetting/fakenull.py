@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from ..diffimage.fakes import fake_sector_images
-from ..diffimage.gridfit import (REFINE_STEPS, STENCIL3, GridStatistics, GridTemplates, grid_statistics,
-                                 grid_templates, quadratic_peak, z_at)
+from ..diffimage.gridfit import (REFINE_STEPS, SECOND_PEAK_MARGIN, STENCIL3, GridStatistics, GridTemplates,
+                                 grid_statistics, grid_templates, quadratic_peak, second_peak, z_at)
 from ..diffimage.images import FIT_RADIUS_PX
 from ..diffimage.prf_fit import GRID_STEP_PX
 from ..lightcurve import TransitParams, coerce_transit_params
@@ -138,6 +138,27 @@ def _null_from_batch(b: SectorBatch | None, sector: int, step_durations: float) 
     return NullCalibration(b.sector, offs, zt, dt, mu, s, k, nu, **common)
 
 
+def _joint_peak(bs: list[SectorBatch], g: np.ndarray, start: np.ndarray, n_joint: int) -> np.ndarray:
+    """The joint ``G`` refined from grid point ``start`` (f,): a quadratic through its 3×3 grid neighbourhood,
+    then finer stencils with every sector's PRF evaluated at the same sky points."""
+    tpl0 = bs[0].templates
+    f = np.arange(len(start))
+    peak, shift, _ = quadratic_peak(g, start, tpl0.shape, tpl0.step)
+    u_best = tpl0.u[start] + shift
+    for frac in REFINE_STEPS:
+        pts = u_best[:, None, :] + frac * tpl0.step * STENCIL3[None]
+        gp: Any = 0.0
+        for b in bs:
+            zp = z_at(b.templates, b.images[: n_joint + 1], b.scale[: n_joint + 1], pts)
+            gp = gp + np.where(np.isfinite(zp), np.maximum(zp, 0.0) ** 2, 0.0) / b.stats.chi2_scale[: n_joint + 1, None]
+        pk, sh, h = quadratic_peak(gp, np.full(len(f), 4), (3, 3), frac * tpl0.step)
+        ok = np.all(np.isfinite(h), axis=(1, 2))
+        top = np.argmax(gp, axis=1)
+        peak = np.where(ok, pk, gp[f, top])
+        u_best = np.where(ok[:, None], u_best + sh, pts[f, top])
+    return np.maximum(peak, g[f, start])  # never below its grid point
+
+
 def joint_null(batches: list[SectorBatch], step_durations: float = FAKE_STEP_DURATIONS) -> JointNull | None:
     """Fake ephemerides applied to all sectors with a sky grid at once (see module docstring); None without any.
 
@@ -175,22 +196,14 @@ def joint_null(batches: list[SectorBatch], step_durations: float = FAKE_STEP_DUR
         gstar = gstar + np.where(b.templates.norm[None, k:] > 0, zg[:, k:] ** 2, -1e30) / c
         per_sector = per_sector + st.peak_z2[rows] / c[:, 0]
         region |= b.templates.in_region
-    best = np.argmax(np.where(region[None, :], g, -np.inf), axis=1)
-    peak, shift, _ = quadratic_peak(g, best, tpl0.shape, tpl0.step)
+    gr = np.where(region[None, :], g, -np.inf)
+    best = np.argmax(gr, axis=1)
     f = np.arange(len(best))
-    u_best = tpl0.u[best] + shift
-    for frac in REFINE_STEPS:  # finer stencils, every sector's PRF evaluated at the same sky points
-        pts = u_best[:, None, :] + frac * tpl0.step * STENCIL3[None]
-        gp: Any = 0.0
-        for b in bs:
-            zp = z_at(b.templates, b.images[: n_joint + 1], b.scale[: n_joint + 1], pts)
-            gp = gp + np.where(np.isfinite(zp), np.maximum(zp, 0.0) ** 2, 0.0) / b.stats.chi2_scale[: n_joint + 1, None]
-        pk, sh, h = quadratic_peak(gp, np.full(len(f), 4), (3, 3), frac * tpl0.step)
-        ok = np.all(np.isfinite(h), axis=(1, 2))
-        top = np.argmax(gp, axis=1)
-        peak = np.where(ok, pk, gp[f, top])
-        u_best = np.where(ok[:, None], u_best + sh, pts[f, top])
-    peak = np.maximum(peak, g[f, best])  # never below the best grid point
+    peak = _joint_peak(bs, g, best, n_joint)
+    best2 = second_peak(gr, best, tpl0.shape)  # a second sky maximum nearly as high is refined too
+    close = np.isfinite(gr[f, best2]) & (gr[f, best2] >= gr[f, best] - SECOND_PEAK_MARGIN)
+    if close.any():
+        peak = np.where(close, np.maximum(peak, _joint_peak(bs, g, best2, n_joint)), peak)
     dchi = np.maximum(peak - g0, 0.0)
     dstar = np.maximum(peak[:, None] - gstar, 0.0)
     between = np.maximum(per_sector - peak, 0.0)
