@@ -26,7 +26,8 @@ def make_wcs(ra: float = RA, dec: float = DEC, scale_arcsec: float = SCALE_ARCSE
 
 def make_stamp(*, seed: int = 0, depth: float = 0.01, shape=(11, 11), days: float = 24.0, cadence_min: float = 10.0,
                source_px=(5.0, 5.0), tic_id: int | None = TIC, ra: float | None = RA, dec: float | None = DEC,
-               wcs: object = "default", sector: int = 61, flux_e_per_s: float = 2.0e4) -> TPFStamp:
+               wcs: object = "default", sector: int = 61, flux_e_per_s: float = 2.0e4, period: float = PERIOD,
+               t0: float = T0, duration_h: float = DURATION_H) -> TPFStamp:
     """A Gaussian star (σ = 0.9 px) at the stamp centre; the dip (fraction ``depth`` of the star) on ``source_px``.
 
     Noise: Gaussian, 1 % of the star's peak per frame and pixel... scaled to a photon-like level; seeded.
@@ -43,8 +44,8 @@ def make_stamp(*, seed: int = 0, depth: float = 0.01, shape=(11, 11), days: floa
 
     star = flux_e_per_s * psf(5.0, 5.0)
     src = flux_e_per_s * psf(*source_px)
-    phase = ((time - T0 + 0.5 * PERIOD) % PERIOD) - 0.5 * PERIOD
-    dip = (np.abs(phase) < DURATION_H / 48.0).astype(float) * depth
+    phase = ((time - t0 + 0.5 * period) % period) - 0.5 * period
+    dip = (np.abs(phase) < duration_h / 48.0).astype(float) * depth
     err = np.sqrt(star + 50.0)
     flux = star[None] + 50.0 - dip[:, None, None] * src[None] + rng.normal(size=(n, ny, nx)) * err[None]
     w = make_wcs(ra if ra is not None else RA, dec if dec is not None else DEC) if wcs == "default" else wcs

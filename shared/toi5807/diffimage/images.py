@@ -48,8 +48,9 @@ from .pointing import (
     spline_derivatives,
 )
 from ..pixels.series import _quality_ok
+from .window_source import WindowSource
 
-__all__ = ["DifferenceImages", "difference_images", "FIT_RADIUS_PX", "MIN_FAKE_WINDOWS"]
+__all__ = ["DifferenceImages", "WindowSource", "difference_images", "FIT_RADIUS_PX", "MIN_FAKE_WINDOWS"]
 
 
 #: Pixels farther than this from the target are left out of the fits, pixels (a background trend at the
@@ -107,6 +108,9 @@ class DifferenceImages:
         ``second_order``. A source's own dimming shifts the in-transit ``ε`` by ``−a Σ focus_weights · P``,
         so the subtraction takes ``a (Σ focus_weights · P) focus_response`` off its image: the fit's model
         does the same (:class:`toi5807.diffimage.prf_fit.ProfileChi2`, ``focus=``).
+    source : WindowSource or None
+        The good cadences and pointing behind the images (for difference images at fake mid-times,
+        :mod:`toi5807.diffimage.fakes`).
     """
 
     sector: int
@@ -128,6 +132,7 @@ class DifferenceImages:
     flags: tuple[str, ...]
     focus_weights: np.ndarray | None = None
     focus_response: np.ndarray | None = None
+    source: WindowSource | None = None
 
     @property
     def usable(self) -> np.ndarray:
@@ -367,4 +372,5 @@ def difference_images(
         sigma=sigma, second_order=so, pointing_difference=pdiff, windows=win, n_fakes=n_fakes,
         noise_source=source, flags=tuple(flags),
         focus_weights=focus_weights.reshape(ny, nx),
-        focus_response=np.array(response_eps, dtype=float))
+        focus_response=np.array(response_eps, dtype=float),
+        source=WindowSource(good_t, sub, prod, fixed.reshape(4, -1), dump_times, d, sigma_unit))

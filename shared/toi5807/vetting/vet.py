@@ -16,7 +16,8 @@ the source placed on that star:
 
 * **WARN** — the data cannot tell: no usable transit or fit (not converged,
   no WCS), no significant dip in the difference image (amplitude < 3σ), or,
-  combined, the sectors disagree (χ² between sectors at p < 1.11 %);
+  combined, the sectors disagree (χ² between sectors at p < 1.11 %; with the
+  self-calibration, p from fake ephemerides applied to all sectors at once);
 * **FAIL** — ``σ_target ≥ 3`` and a neighbour explains the position
   (``σ_star < 3``): the dip comes from that star;
 * **WARN** — ``σ_target ≥ 3`` but no catalogue star explains it (a source
@@ -47,7 +48,9 @@ from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
-from .selfcal import calibrate_sector, calibrated_inputs, combined_calibrated_inputs, outside_dip_test
+from .fakenull import calibrate_sectors
+from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason,
+                      outside_dip_test)
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
 
@@ -181,6 +184,7 @@ class PixelVetResult(Explained):
                 "offset_east_north_arcsec": c.offset_arcsec, "covariance_arcsec2": c.covariance_arcsec2,
                 "offset_sigma": c.offset_sigma, "chi2_between_sectors": c.chi2_between_sectors,
                 "dof_between_sectors": c.dof_between_sectors, "p_between_sectors": c.p_between_sectors,
+                "p_between_sectors_calibrated": (self.calibration.get("between_sectors") or {}).get("p_model"),
                 "most_likely_host": host["label"] if host else None,
                 "host_separation_arcsec": host["separation_arcsec"] if host else None,
                 "hosts": [dict(h) for h in c.hosts], "exclusion_radius_arcsec": c.exclusion_radius_arcsec,
@@ -332,16 +336,16 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     tp, cand, notes = _candidate(lcs, candidate, tgt)
     if tgt["origin"] == "default" and stamps:
         notes.append(DEFAULT_TARGET_NOTE)
-    locs, v08, nulls = [], {}, {}
+    locs, v08, nulls, joint = [], {}, {}, None
     for sector, stamp in stamps.items():
         chk = run_v08(stamp, tp)
         v08[sector] = dict(chk.metrics)
         locs.append(localize_sector(stamp, tp, max_iterations=max_iterations))
-        if self_calibrate:
-            nulls[locs[-1].sector] = calibrate_sector(stamp, tp, max_iterations=max_iterations)
     cat_notes: list[str] = []
     if catalogue is None:
         catalogue, cat_notes = _catalogue(dataset, stamps, locs, network, tgt) if stamps else (None, [])
+    if self_calibrate and locs:  # fake epochs of every sector at once, the catalogue stars each with its own null
+        nulls, joint = calibrate_sectors(locs, tp, catalogue)
     combined = combine_localizations(locs, catalogue, target_radec=(tgt["ra_deg"], tgt["dec_deg"]))
     sectors, outside_reasons = {}, []
     for loc in locs:
@@ -352,7 +356,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         off_sigma, hosts, snr, cal = calibrated_inputs(nulls.get(loc.sector), f.offset_sigma,
                                                         f.delta_chi2_target, hosts, snr)
         verdict, reason = localization_verdict(off_sigma, hosts, snr, usable=loc.usable,
-                                               why_unusable=loc.reason or loc.status)
+                                               why_unusable=no_dip_reason(loc, cal, snr, VERDICT_SIGMA))
         outside = outside_dip_test(loc, nulls.get(loc.sector))
         if outside:  # the fit searched near the target only: never PASS past a dip it did not look at
             outside_reasons.append(f"sector {loc.sector}: {outside}")
@@ -367,12 +371,11 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         amp = np.array([s.localization.fit.amplitude for s in use])
         err = np.array([s.localization.fit.amplitude_err for s in use])
         snr = float(np.sum(amp / err ** 2) / math.sqrt(np.sum(1.0 / err ** 2))) if use else math.nan
-        off_sigma, c_hosts, snr, comb_cal = combined_calibrated_inputs(
-            [nulls[s.localization.sector] for s in use if s.localization.sector in nulls], combined, snr, use)
+        off_sigma, c_hosts, snr, comb_cal, p_between = combined_calibrated_inputs(
+            [nulls[s.localization.sector] for s in use if s.localization.sector in nulls], combined, snr, use, joint)
         verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
-                                               why_unusable="no sector gave a usable localization: " + "; ".join(
-                                                   f"s{s}: {v.reason}" for s, v in sectors.items()),
-                                               p_between=combined.p_between_sectors)
+                                               why_unusable=combined_no_dip_reason(sectors),
+                                               p_between=p_between)
     if outside_reasons and verdict == "PASS":
         verdict, reason = "WARN", "; ".join(outside_reasons)
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
