@@ -45,7 +45,6 @@ from .data import (  # noqa: E402
     from_lightkurve_lc,
     from_lightkurve_tpf,
     load_dataset,
-    read_lc_fits,
     read_tpf_fits,
 )
 from .data.offline import offline_astropy  # noqa: E402
@@ -75,6 +74,7 @@ from .vetting import PixelVetResult, vet_pixels  # noqa: E402
 from .twin import load_spec, simulate_sector, twin_catalogue, twin_neighbour_offsets  # noqa: E402
 
 # --- calibration studies ----------------------------------------------------------------------
+from .calibration.own_pixels import calibrate_own_pixels  # noqa: E402
 from .calibration import (  # noqa: E402
     estimator_outlier_demo,
     load_calibration,
@@ -133,7 +133,7 @@ __all__ = [
     "print_json",
     # data
     "Catalogue", "Dataset", "LightCurve", "TPFStamp", "artifact_dirs", "from_lightkurve_lc", "from_lightkurve_tpf",
-    "load_dataset", "read_lc_fits", "read_tpf_fits", "offline_astropy",
+    "load_dataset", "read_tpf_fits", "offline_astropy",
     # lightcurve
     "Candidate", "Ephemeris", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
     # the pixel checks and the verdict
@@ -142,7 +142,7 @@ __all__ = [
     # twin (SIMULATION)
     "load_spec", "simulate_sector", "twin_catalogue", "twin_neighbour_offsets",
     # calibration studies
-    "estimator_outlier_demo", "load_calibration", "significance_methods_table",
+    "calibrate_own_pixels", "estimator_outlier_demo", "load_calibration", "significance_methods_table",
     # plots
     "plot_centroid_shift", "plot_diffimages", "plot_null_calibration", "plot_per_transit", "plot_phase_folded",
     "plot_pointing", "plot_sensitivity_curve", "plot_sky_offsets", "plot_transit_windows", "plot_v08_summary",

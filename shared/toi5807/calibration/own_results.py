@@ -136,6 +136,8 @@ class OwnPixelCalibration(Explained):
         ``n_empty``, ``separations_arcsec``, ``depths_ppm``, ``n_angles``, ``seed``.
     sectors : dict of int → SectorOwnCalibration
     runtime_s : float
+        Wall time of the run, seconds (printed by the CLI; kept out of ``to_dict`` and the repr, which are
+        deterministic).
     exclusion_radius_arcsec : float
         The ``vet_pixels`` 3σ exclusion radius of the data (NaN when none).
     notes : tuple of str
@@ -191,7 +193,7 @@ class OwnPixelCalibration(Explained):
                 f"{fa['counts'][k]} {k}" for k in VERDICTS) + f"; {fp['all']['n']} injections, {fp['all']['k']} PASS "
                 f"({fp['beyond_exclusion_radius']['k']} of {fp['beyond_exclusion_radius']['n']} beyond the "
                 f"{fmt(self.exclusion_radius_arcsec, '.0f', '″')} exclusion radius)"))
-        return (f"calibration on {self.label}: {len(self.sectors)} sector(s), {fmt(self.runtime_s, '.0f', ' s')}",
+        return (f"calibration on {self.label}: {len(self.sectors)} sector(s)",
                 rows)
 
     def to_dict(self) -> dict[str, Any]:
@@ -199,7 +201,7 @@ class OwnPixelCalibration(Explained):
         return json_safe({"simulated": self.simulated, "label": self.label, "candidate": dict(self.candidate),
                           "target": dict(self.target), "parameters": dict(self.parameters),
                           "sectors": {str(s): v.to_dict() for s, v in self.sectors.items()},
-                          "table": self.table(), "runtime_s": self.runtime_s, "notes": list(self.notes),
+                          "table": self.table(), "notes": list(self.notes),
                           "exclusion_radius_arcsec": self.exclusion_radius_arcsec,
                           "injected_neighbours_passed": {str(k): v for k, v in self.false_passes().items()},
                           "definitions": OWN_DEFINITIONS}, sig=None)

@@ -1,7 +1,7 @@
 """The calibration studies for reading: false alarms of each significance method and of the localization.
 
 Each helper turns a cached calibration result (JSON written by ``python -m toi5807 calibrate`` or
-``python -m toi5807 vet --calibrate``, read with :func:`toi5807.calibration.load_calibration`) into a
+``python -m toi5807 vet --calibrate-twin``, read with :func:`toi5807.calibration.load_calibration`) into a
 :class:`~toi5807.tutorial.display.Table`. Every study ran on simulated twins, and the titles say so.
 """
 
