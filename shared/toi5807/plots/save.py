@@ -43,7 +43,9 @@ def _figure(obj):
 def figure_png_bytes(fig, dpi: int = SAVE_DPI) -> bytes:
     """Render ``fig`` (a Figure or one of its Axes) to PNG bytes reproducibly (fixed dpi, no metadata)."""
     buf = io.BytesIO()
-    _figure(fig).savefig(buf, format="png", dpi=dpi, metadata=dict(_PNG_METADATA), facecolor="white")
+    figure = _figure(fig)
+    figure.draw_without_rendering()  # let the layout settle first: the same bytes on every call
+    figure.savefig(buf, format="png", dpi=dpi, metadata=dict(_PNG_METADATA), facecolor="white")
     return buf.getvalue()
 
 

@@ -174,9 +174,10 @@ def plot_centroid_shift(result, ax=None, *, sector: int | None = None, dataset: 
     ax.plot(*c_in_plot, "o", ms=5, color=verm, mec="black", mew=0.6, zorder=6,
             label=f"in-transit centroid, offset ×{mag:g}")
     if np.all(np.isfinite(shift)) and np.hypot(*shift) > 0:
-        ax.annotate("", xy=tuple(c_in_plot), xytext=tuple(c_out),
-                    arrowprops=dict(arrowstyle="-|>", color="white", lw=1.8, shrinkA=0, shrinkB=3,
-                                    path_effects=halo))
+        from matplotlib.patches import FancyArrowPatch  # a patch, not an annotation: the same pixels on every draw
+
+        ax.add_patch(FancyArrowPatch(tuple(c_out), tuple(c_in_plot), arrowstyle="-|>", mutation_scale=12,
+                                     color="white", lw=1.8, shrinkA=0, shrinkB=3, path_effects=halo, zorder=5))
         ax.plot([], [], color="white", lw=1.8, path_effects=halo, label=f"shift ×{mag:g} (in − out)")
     txy = target_xy if target_xy is not None else pdata.get("target_pixel")
     if txy is not None and np.all(np.isfinite(np.asarray(txy, dtype=float))):
