@@ -171,6 +171,10 @@ class NullCalibration:
         Catalogue stars and, for each, the fakes' ``Δχ²`` of the source placed on it.
     observed : dict
         The real epoch's grid statistics (``z``, ``delta_chi2_target``, ``stars``: label → Δχ²).
+    delta_chi2_empty : tuple of float
+        The empty fakes' ``Δχ²`` at the target (look-elsewhere noise, for reference). ``delta_chi2`` and
+        ``star_delta_chi2`` are the fakes' with the observed dip injected at the target (at the star), when
+        made by :mod:`toi5807.vetting.fakenull`.
     """
 
     sector: int
@@ -187,6 +191,7 @@ class NullCalibration:
     star_labels: tuple[str, ...] = ()
     star_delta_chi2: tuple[tuple[float, ...], ...] = ()
     observed: dict = field(default_factory=dict)
+    delta_chi2_empty: tuple[float, ...] = ()
 
     @property
     def n_null(self) -> int:
