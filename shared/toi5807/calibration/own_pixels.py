@@ -24,7 +24,10 @@ catalogue of a ``vet_pixels`` run — the per-sector rule of ``vet_pixels``, unc
 verdict and is not rerun. The fake-epoch null of each test leaves out the fakes within
 :data:`~toi5807.vetting.selfcal.FAKE_CLEARANCE_DURATIONS` durations of the tested epoch (those share its cadences),
 as the real epoch's null never contains its own neighbours. An injected eclipse touches only its own cadences, so
-the remaining fakes of the injected stamp are those of the original one.
+the remaining fakes of the injected stamp are those of the original one. Each judged epoch gets the null
+``vet_pixels`` itself uses (:func:`~toi5807.vetting.fakenull.calibrate_sectors` on its localization and those
+fakes: the position tests with the observed dip injected at the target and at each star); the nonlinear fits of
+the fakes are the fallback when that null cannot be made.
 """
 
 from __future__ import annotations

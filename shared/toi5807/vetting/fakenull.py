@@ -40,8 +40,8 @@ from ..pixels.blas import one_blas_thread
 from .nulls import FAKE_STEP_DURATIONS, MIN_NULL_FAKES, JointNull, NullCalibration, _fit_null, n_independent_fakes
 from .selfcal import fake_epoch_offsets
 
-__all__ = ["SectorBatch", "sector_batch", "injected_batch", "injected_batches", "calibrate_sector", "calibrate_sectors",
-           "joint_null"]
+__all__ = ["SectorBatch", "sector_batch", "injected_batch", "injected_batches", "soften", "calibrate_sector",
+           "calibrate_sectors", "joint_null", "INJECTED_AMPLITUDE"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,7 +65,8 @@ class SectorBatch:
     images, scale : ndarray
         The fitted images (rows as ``stats``; fit pixels, e-/s) and their variance factors.
     star_sigma_px : ndarray, optional
-        Position error of each catalogue star, pixels per axis (:func:`~toi5807.diffimage.stars.star_position_errors_px`).
+        Position error of each catalogue star, pixels per axis
+        (:func:`~toi5807.diffimage.stars.star_position_errors_px`).
     """
 
     sector: int
@@ -138,14 +139,33 @@ def _target_col(tpl: GridTemplates) -> int:
     return int(np.argmin(np.hypot(tpl.u[:, 0], tpl.u[:, 1])))
 
 
-def injected_batch(b: SectorBatch, col: int) -> SectorBatch:
+#: Amplitude of the injected dip: the real epoch's fitted one (``"fitted"``, source at its best position) or the
+#: one fitted with the source fixed at the tested position (``"at_position"``).
+INJECTED_AMPLITUDE = "fitted"
+
+
+def injected_batch(b: SectorBatch, col: int, amplitude: str | None = None) -> SectorBatch:
     """``b`` with the observed dip at template position ``col`` (grid index, or ``n_grid + i`` for extra
     position ``i``) added to every fake and refitted; row 0 (the real epoch) unchanged.
 
-    The amplitude is the real epoch's with the source fixed there: ``a = q·y/‖r‖`` (≥ 0), whose weighted image
-    ``a·r = (q·y)·q`` is what is added (the pointing templates and constant are projected out of the fit anyway)."""
+    The amplitude ``a`` (e-/s, ≥ 0) is the real epoch's fitted one, ``sqrt(s·peak z²)/‖r(best)‖`` (the norm at
+    the grid point nearest the refined position), or with ``amplitude="at_position"`` the one with the source
+    fixed at ``col``, ``q·y/‖r‖``; its weighted image ``a·r = a·‖r‖·q`` is what is added (the pointing templates
+    and the constant are projected out of the fit anyway). On real s83 the two give the same verdicts (the
+    1-px neighbour at 4.8σ nominal: 3.15σ vs 3.20σ calibrated; the real transit 1.57σ vs 1.60σ)."""
     tpl = b.templates
-    c_obs = max(float(b.stats.z_grid[0, col]) * math.sqrt(float(b.scale[0])), 0.0) if tpl.norm[col] > 0 else 0.0
+    how = INJECTED_AMPLITUDE if amplitude is None else amplitude
+    if how not in ("fitted", "at_position"):
+        raise ValueError(f"amplitude: expected 'fitted' or 'at_position', got {amplitude!r}")
+    if not tpl.norm[col] > 0:
+        c_obs = 0.0
+    elif how == "at_position":
+        c_obs = max(float(b.stats.z_grid[0, col]) * math.sqrt(float(b.scale[0])), 0.0)
+    else:
+        near = int(np.argmin(np.sum((tpl.u - b.stats.best_u[0][None, :]) ** 2, axis=1)))
+        c_best = math.sqrt(max(float(b.stats.peak_z2[0]), 0.0) * float(b.scale[0]))  # peak_z2 is z², z = c/√s
+        a = c_best / float(tpl.norm[near]) if tpl.norm[near] > 0 else 0.0
+        c_obs = a * float(tpl.norm[col])
     images = np.array(b.images, dtype=float, copy=True)
     images[1:] += (c_obs * tpl.q[col] * tpl.sigma_unit[tpl.mask])[None, :]
     return dataclasses.replace(b, stats=grid_statistics(tpl, images, b.scale), images=images)
