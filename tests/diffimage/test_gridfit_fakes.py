@@ -111,3 +111,30 @@ def test_fake_images_need_the_window_source(loc):
 
     with pytest.raises(ValueError, match="source"):
         fake_sector_images(dataclasses.replace(loc.diff, source=None), np.array([0.5]))
+
+
+def test_injected_dip_adds_the_observed_amplitude_linearly_at_the_tested_position(loc):
+    from toi5807.vetting.fakenull import injected_batch, sector_batch, soften
+
+    b = sector_batch(loc, np.linspace(0.4, 3.0, 12))
+    t = b.templates
+    col = int(np.argmin(np.hypot(t.u[:, 0], t.u[:, 1])))
+    c = b.stats.z_grid * np.sqrt(b.scale)[:, None]  # the unscaled projections q·y
+    at = injected_batch(b, col, "at_position")
+    c_at = at.stats.z_grid * np.sqrt(b.scale)[:, None]
+    assert np.allclose(at.images[0], b.images[0])  # the real epoch is not touched
+    assert np.allclose(c_at[1:, col] - c[1:, col], c[0, col], rtol=1e-9)  # fake + (q·y_real)·q at the target
+    # every other position sees the same image through its own template: ⟨q_j, q_col⟩ · c_obs
+    assert np.allclose(c_at[1:] - c[1:], c[0, col] * (t.q @ t.q[col])[None, :], atol=1e-8 * abs(c[0, col]))
+    fit = injected_batch(b, col)  # default: the real epoch's fitted amplitude (source at its best position)
+    near = int(np.argmin(np.sum((t.u - b.stats.best_u[0]) ** 2, axis=1)))
+    a = np.sqrt(b.stats.peak_z2[0] * b.scale[0]) / t.norm[near]
+    c_fit = fit.stats.z_grid * np.sqrt(b.scale)[:, None]
+    assert np.allclose(c_fit[1:, col] - c[1:, col], a * t.norm[col], rtol=1e-9)
+    # the dip present at the target: the fakes' Δχ² at the target shrinks to the real epoch's scale of noise
+    assert np.median(fit.stats.delta_chi2_target[1:]) < 4.0 and np.median(fit.stats.z[1:]) > 10
+    with pytest.raises(ValueError, match="amplitude"):
+        injected_batch(b, col, "peak")
+    # a star's uncertain position: Δχ² = d²/σ² → d²/(σ² + s²)
+    assert np.allclose(soften(np.array([16.0, 4.0]), np.array([4.0, 4.0]), 0.0), [16.0, 4.0])
+    assert np.allclose(soften(np.array([16.0]), np.array([4.0]), 0.25), [4.0 / (0.25 + 0.25)])

@@ -24,7 +24,10 @@ catalogue of a ``vet_pixels`` run — the per-sector rule of ``vet_pixels``, unc
 verdict and is not rerun. The fake-epoch null of each test leaves out the fakes within
 :data:`~toi5807.vetting.selfcal.FAKE_CLEARANCE_DURATIONS` durations of the tested epoch (those share its cadences),
 as the real epoch's null never contains its own neighbours. An injected eclipse touches only its own cadences, so
-the remaining fakes of the injected stamp are those of the original one.
+the remaining fakes of the injected stamp are those of the original one. Each judged epoch gets the null
+``vet_pixels`` itself uses (:func:`~toi5807.vetting.fakenull.calibrate_sectors` on its localization and those
+fakes: the position tests with the observed dip injected at the target and at each star); the nonlinear fits of
+the fakes are the fallback when that null cannot be made.
 """
 
 from __future__ import annotations
@@ -68,6 +71,22 @@ def _leave_out_null(sector: int, fakes: list[tuple[float, Any]], offset: float, 
         return dataclasses.replace(raw, flags=(f"too_few_fake_epochs_{raw.n_null}",))
     fitted = combine_calibrations([raw])  # the selfcal fit of the null's scale and shape
     return dataclasses.replace(fitted, sector=sector, outside_z=raw.outside_z, flags=())
+
+
+def _selfcal_null(loc: Any, epoch_tp: TransitParams, fakes: list, offset: float, clear_days: float,
+                  period: float, catalogue: Any, fallback: NullCalibration) -> NullCalibration:
+    """The null ``vet_pixels`` would use for ``loc`` (its fake epochs fitted on the grid, the position tests
+    with the observed dip injected: :func:`~toi5807.vetting.fakenull.calibrate_sectors`), from the fakes clear of
+    the epoch at ``offset`` (days from the real T0); ``fallback`` when that cannot be made."""
+    from ..vetting.fakenull import calibrate_sectors
+
+    rel = np.array([o - offset for o, *_ in fakes
+                    if abs((o - offset + 0.5 * period) % period - 0.5 * period) >= clear_days])
+    if rel.size < MIN_NULL_FAKES or loc.status != "ok":
+        return fallback
+    nulls, _ = calibrate_sectors([loc], epoch_tp, catalogue, offsets_days=rel)
+    null = nulls.get(int(loc.sector))
+    return null if null is not None and null.calibrated else fallback
 
 
 def _judge(loc: Any, null: NullCalibration, catalogue: Any) -> dict[str, Any]:
@@ -201,7 +220,8 @@ def calibrate_own_pixels(dataset: Any, candidate: Any = None, *, n_empty: int | 
             pick = [pick[i] for i in np.unique(np.round(np.linspace(0, len(pick) - 1, n_empty)).astype(int))]
         empty = []
         for o in pick:
-            null = _leave_out_null(int(sector), fakes, o, clear, tp.period)
+            null = _selfcal_null(fake_locs[o], TransitParams(tp.period, tp.t0 + o, tp.duration), fakes, o, clear,
+                                 tp.period, res.catalogue, _leave_out_null(int(sector), fakes, o, clear, tp.period))
             empty.append({"offset_days": o, **_judge(fake_locs[o], null, res.catalogue)})
         usable_offsets = [o for o, *_ in fakes if fake_locs[o].usable]
         trials = []
@@ -214,7 +234,8 @@ def calibrate_own_pixels(dataset: Any, candidate: Any = None, *, n_empty: int | 
                 fake_tp = TransitParams(tp.period, tp.t0 + o, tp.duration)
                 east, north = sep * math.sin(math.radians(pa)), sep * math.cos(math.radians(pa))
                 for depth in depths:
-                    trials.append(_trial(stamp, fake_tp, tp, east, north, sep, pa, depth, o, null, res.catalogue))
+                    trials.append(_trial(stamp, fake_tp, tp, east, north, sep, pa, depth, o, null, res.catalogue,
+                                         (fakes, clear)))
                     bar.update(1)
         bar.close()
         out[int(sector)] = SectorOwnCalibration(int(sector), bool(getattr(stamp, "simulated", False)), scale,
@@ -232,7 +253,8 @@ def calibrate_own_pixels(dataset: Any, candidate: Any = None, *, n_empty: int | 
 
 
 def _trial(stamp: Any, fake_tp: TransitParams, tp: TransitParams, east: float, north: float, sep: float, pa: float,
-           depth: float, offset: float, null: NullCalibration, catalogue: Any) -> dict[str, Any]:
+           depth: float, offset: float, null: NullCalibration, catalogue: Any,
+           fakes_clear: tuple | None = None) -> dict[str, Any]:
     """One injection: the source at (east, north) arcsec eclipsing at ``fake_tp``, localized and judged."""
     row = {"separation_arcsec": sep, "position_angle_deg": pa, "aperture_depth_ppm": depth, "offset_days": offset,
            "injected_east_north_arcsec": [east, north]}
@@ -243,6 +265,8 @@ def _trial(stamp: Any, fake_tp: TransitParams, tp: TransitParams, east: float, n
         return {**row, "status": "not_injectable", "reason": str(exc)[:200], "detected": False, "verdict": None,
                 "error_arcsec": math.nan, "nominal_error_arcsec": math.nan}
     loc = localize_sector(inj, fake_tp)
+    if fakes_clear is not None:
+        null = _selfcal_null(loc, fake_tp, fakes_clear[0], offset, fakes_clear[1], tp.period, catalogue, null)
     judged = _judge(loc, null, catalogue)
     found = np.asarray(loc.offset_arcsec, dtype=float)
     err = float(np.hypot(found[0] - east, found[1] - north)) if judged["significant_dip"] and loc.usable else math.nan

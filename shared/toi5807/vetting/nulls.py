@@ -157,7 +157,8 @@ class NullCalibration:
     offsets_days : tuple of float
         T0 offsets of the usable fake epochs, days.
     amplitude_z, delta_chi2 : tuple of float
-        The fakes' grid statistics (``z`` max over positions; ``Δχ²`` of the source at the target).
+        The fakes' grid statistics (``z`` max over positions, of the empty fakes; ``Δχ²`` of the source at the
+        target, of the fakes with the observed dip injected there).
     z_mean, z_std : float
         The fakes' mean and standard deviation of ``z``: the amplitude null (Gumbel law with these moments).
     chi2_scale, chi2_dof : float
@@ -171,6 +172,10 @@ class NullCalibration:
         Catalogue stars and, for each, the fakes' ``Δχ²`` of the source placed on it.
     observed : dict
         The real epoch's grid statistics (``z``, ``delta_chi2_target``, ``stars``: label → Δχ²).
+    delta_chi2_empty : tuple of float
+        The empty fakes' ``Δχ²`` at the target (look-elsewhere noise, for reference). ``delta_chi2`` and
+        ``star_delta_chi2`` are the fakes' with the observed dip injected at the target (at the star), when
+        made by :mod:`toi5807.vetting.fakenull`.
     """
 
     sector: int
@@ -187,6 +192,7 @@ class NullCalibration:
     star_labels: tuple[str, ...] = ()
     star_delta_chi2: tuple[tuple[float, ...], ...] = ()
     observed: dict = field(default_factory=dict)
+    delta_chi2_empty: tuple[float, ...] = ()
 
     @property
     def n_null(self) -> int:
@@ -245,11 +251,14 @@ class JointNull:
     offsets_days : tuple of tuple of float
         Per joint fake, the T0 offset used in each sector (order of ``sectors``), days.
     delta_chi2 : tuple of float
-        Joint ``Δχ²`` of the source at the target (all sectors' χ² summed on one sky grid).
+        Joint ``Δχ²`` of the source at the target (all sectors' χ² summed on one sky grid), of the fakes with
+        each sector's observed dip injected at the target (:func:`toi5807.vetting.fakenull.injected_batch`).
     between : tuple of float
         ``χ²`` between sectors: ``Σ_s [χ²_s(u*) − χ²_s,min]`` (empty with one sector).
     star_labels, star_delta_chi2 : tuple
-        Joint ``Δχ²`` of the source on each catalogue star.
+        Joint ``Δχ²`` of the source on each catalogue star (the dip injected on that star; softened by the
+        star's position error, :func:`toi5807.vetting.fakenull.soften`). The between-sector null is the empty
+        fakes'.
     n_independent : int
     observed : dict
         The real epoch's ``delta_chi2_target``, ``between`` and ``stars`` (label → Δχ²).
