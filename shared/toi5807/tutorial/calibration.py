@@ -56,8 +56,12 @@ def localization_calibration_table(cal: Mapping[str, Any]) -> Table:
         return ", ".join(f"{k} {n}" for k, n in sorted(v.items()) if n)
 
     rows = [
-        ("planet twins: false alarms per sector", far(p["false_alarm_sector"])),
+        ("planet twins: false alarms per sector (the verdict's calibrated σ)", far(p["false_alarm_sector"])),
         ("planet twins: false alarms, sectors combined", far(p["false_alarm_combined"])),
+        *([("planet twins: the same with the nominal σ (not calibrated)",
+            f"{p['nominal_false_alarm_sector']['k']} of {p['nominal_false_alarm_sector']['n']} per sector; "
+            f"{p['nominal_false_alarm_combined']['k']} of {p['nominal_false_alarm_combined']['n']} combined")]
+          if "nominal_false_alarm_sector" in p else []),
         ("planet twins: verdicts", counts(p["verdicts"])),
         ("planet twins: median 3σ exclusion radius (″)", p["exclusion_radius_arcsec_median"]),
         ("planet twins: rms source offset per sector (″)", p["rms_offset_sector_arcsec"]),
