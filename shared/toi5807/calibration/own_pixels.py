@@ -15,8 +15,7 @@ behave on *simulated* TESS sectors. This module asks the same questions of the r
 
 What is run per trial (and why it is the same verdict as :func:`~toi5807.vet_pixels`)
 ---------------------------------------------------------------------------------------
-The full ``vet_pixels`` per trial (≈ 2.5 s a sector: V08, catalogue and a self-calibration of its own) would make
-a useful grid take an hour. The pieces that decide a sector's verdict are run instead: one
+A full ``vet_pixels`` per trial would rerun V08 and the star search every time. The pieces that decide a sector's verdict are run instead: one
 :func:`~toi5807.diffimage.localize.localize_sector` per fake epoch of the stamp (reused by every trial), one per
 trial, and :func:`~toi5807.vetting.vet.localization_verdict` fed through
 :func:`~toi5807.vetting.selfcal.calibrated_inputs` and :func:`~toi5807.vetting.selfcal.outside_dip_test` with the
@@ -26,13 +25,12 @@ verdict and is not rerun. The fake-epoch null of each test leaves out the fakes 
 as the real epoch's null never contains its own neighbours. An injected eclipse touches only its own cadences, so
 the remaining fakes of the injected stamp are those of the original one. Each judged epoch gets the null
 ``vet_pixels`` itself uses (:func:`~toi5807.vetting.fakenull.calibrate_sectors` on its localization and those
-fakes: the position tests with the observed dip injected at the target and at each star); the nonlinear fits of
-the fakes are the fallback when that null cannot be made.
+fakes: the position tests with the observed dip injected at the target and at each star); when that null cannot be
+made (too few fakes clear of the epoch), the nominal tests are kept and flagged, as in ``vet_pixels``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time as _time
 from typing import Any
@@ -46,7 +44,8 @@ from ..lightcurve import TransitParams
 from ..pixels.inject import inject_eclipsing_source
 from ..pixels.inputs import stamps_by_sector
 from ..vetting.selfcal import (FAKE_CLEARANCE_DURATIONS, MIN_NULL_FAKES, NullCalibration, calibrated_inputs,
-                               combine_calibrations, fake_epoch_offsets, outside_dip, outside_dip_test)
+                               fake_epoch_offsets, outside_dip_test)
+from ..vetting.nulls import FAKE_STEP_DURATIONS as NULL_STEP_DURATIONS
 from ..vetting.vet import VERDICT_SIGMA, PixelVetResult, localization_verdict, vet_pixels
 from .null import _tqdm_switch
 from .own_results import OWN_DEFINITIONS, OwnPixelCalibration, SectorOwnCalibration
@@ -60,33 +59,24 @@ DEFAULT_SEPARATIONS_PX: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 DEFAULT_DEPTH_FACTORS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 #: Default depths when the light-curve depth is unknown, ppm.
 FALLBACK_DEPTHS_PPM: tuple[float, ...] = (250.0, 500.0, 1000.0, 2000.0)
-def _leave_out_null(sector: int, fakes: list[tuple[float, Any]], offset: float, clear_days: float,
-                    period: float) -> NullCalibration:
-    """The fake-epoch null without the fakes that share cadences with the epoch at ``offset`` (days)."""
-    keep = [(o, z, d, u) for o, z, d, u in fakes
-            if abs((o - offset + 0.5 * period) % period - 0.5 * period) >= clear_days]
-    raw = NullCalibration(sector, tuple(k[0] for k in keep), tuple(k[1] for k in keep), tuple(k[2] for k in keep),
-                          outside_z=tuple(k[3] for k in keep))
-    if raw.n_null < MIN_NULL_FAKES:
-        return dataclasses.replace(raw, flags=(f"too_few_fake_epochs_{raw.n_null}",))
-    fitted = combine_calibrations([raw])  # the selfcal fit of the null's scale and shape
-    return dataclasses.replace(fitted, sector=sector, outside_z=raw.outside_z, flags=())
-
-
-def _selfcal_null(loc: Any, epoch_tp: TransitParams, fakes: list, offset: float, clear_days: float,
-                  period: float, catalogue: Any, fallback: NullCalibration) -> NullCalibration:
-    """The null ``vet_pixels`` would use for ``loc`` (its fake epochs fitted on the grid, the position tests
-    with the observed dip injected: :func:`~toi5807.vetting.fakenull.calibrate_sectors`), from the fakes clear of
-    the epoch at ``offset`` (days from the real T0); ``fallback`` when that cannot be made."""
+def _selfcal_null(loc: Any, epoch_tp: TransitParams, fake_offsets: list[float], offset: float, clear_days: float,
+                  period: float, catalogue: Any) -> NullCalibration:
+    """The null ``vet_pixels`` would use for ``loc`` (its fake epochs, ``fake_offsets`` days from the real T0 laid
+    every :data:`NULL_STEP_DURATIONS` as ``vet_pixels`` lays them, fitted on the grid, the position tests with the
+    observed dip injected: :func:`~toi5807.vetting.fakenull.calibrate_sectors`), from the fakes clear of the epoch at
+    ``offset`` (days from the real T0). When it cannot be made, an uncalibrated null flagged with the reason: the
+    verdict then keeps the nominal tests, as ``vet_pixels`` does."""
     from ..vetting.fakenull import calibrate_sectors
 
-    rel = np.array([o - offset for o, *_ in fakes
+    rel = np.array([o - offset for o in fake_offsets
                     if abs((o - offset + 0.5 * period) % period - 0.5 * period) >= clear_days])
+    sector = int(getattr(loc, "sector", 0))
     if rel.size < MIN_NULL_FAKES or loc.status != "ok":
-        return fallback
-    nulls, _ = calibrate_sectors([loc], epoch_tp, catalogue, offsets_days=rel)
-    null = nulls.get(int(loc.sector))
-    return null if null is not None and null.calibrated else fallback
+        why = f"too_few_fake_epochs_{rel.size}" if rel.size < MIN_NULL_FAKES else "no_localization"
+        return NullCalibration(sector, flags=(why,))
+    nulls, _ = calibrate_sectors([loc], epoch_tp, catalogue, offsets_days=rel, step_durations=NULL_STEP_DURATIONS)
+    null = nulls.get(sector)
+    return null if null is not None else NullCalibration(sector, flags=("no_calibration",))
 
 
 def _judge(loc: Any, null: NullCalibration, catalogue: Any) -> dict[str, Any]:
@@ -188,7 +178,8 @@ def calibrate_own_pixels(dataset: Any, candidate: Any = None, *, n_empty: int | 
         else:
             depths = FALLBACK_DEPTHS_PPM
             notes.append("depths: the light-curve depth is unknown; default depths in ppm used")
-    offsets = fake_epoch_offsets(tp)
+    offsets = fake_epoch_offsets(tp)  # the empty epochs judged (and where injections eclipse)
+    null_offsets = list(fake_epoch_offsets(tp, step_durations=NULL_STEP_DURATIONS))  # each judged epoch's null
     clear = FAKE_CLEARANCE_DURATIONS * tp.duration_days
     simulated = any(bool(getattr(st, "simulated", False)) for st in stamps.values())
     out = {}
@@ -202,14 +193,13 @@ def calibrate_own_pixels(dataset: Any, candidate: Any = None, *, n_empty: int | 
         n_trials = len(sec_seps) * n_angles * len(depths)
         bar = tqdm(total=len(offsets) + n_trials, desc=f"own-pixel calibration s{sector}", mininterval=2.0,
                    **_tqdm_switch(progress))
-        fakes, fake_locs = [], {}
-        for o in offsets:  # the null statistics of calibrate_sector, kept per epoch
+        fakes, fake_locs = [], {}  # fakes: the offsets (days) whose empty epoch could be localized
+        for o in offsets:
             loc = localize_sector(stamp, TransitParams(tp.period, tp.t0 + float(o), tp.duration))
             fake_locs[float(o)] = loc
             f = loc.fit
             if loc.status == "ok" and f.amplitude_err > 0 and math.isfinite(f.delta_chi2_target):
-                fakes.append((float(o), float(f.amplitude / f.amplitude_err), float(f.delta_chi2_target),
-                              outside_dip(loc)[0]))
+                fakes.append(float(o))
             bar.update(1)
         pick = list(fake_locs)
         if n_empty is not None:
@@ -220,22 +210,21 @@ def calibrate_own_pixels(dataset: Any, candidate: Any = None, *, n_empty: int | 
             pick = [pick[i] for i in np.unique(np.round(np.linspace(0, len(pick) - 1, n_empty)).astype(int))]
         empty = []
         for o in pick:
-            null = _selfcal_null(fake_locs[o], TransitParams(tp.period, tp.t0 + o, tp.duration), fakes, o, clear,
-                                 tp.period, res.catalogue, _leave_out_null(int(sector), fakes, o, clear, tp.period))
+            null = _selfcal_null(fake_locs[o], TransitParams(tp.period, tp.t0 + o, tp.duration), null_offsets, o,
+                                 clear, tp.period, res.catalogue)
             empty.append({"offset_days": o, **_judge(fake_locs[o], null, res.catalogue)})
-        usable_offsets = [o for o, *_ in fakes if fake_locs[o].usable]
+        usable_offsets = [o for o in fakes if fake_locs[o].usable]
         trials = []
         for sep in sec_seps:
             rot = float(rng.uniform(0.0, 360.0))
             for k in range(n_angles):
                 pa = (rot + 360.0 * k / n_angles) % 360.0
                 o = float(rng.choice(usable_offsets)) if usable_offsets else float(offsets[len(offsets) // 2])
-                null = _leave_out_null(int(sector), fakes, o, clear, tp.period)
                 fake_tp = TransitParams(tp.period, tp.t0 + o, tp.duration)
                 east, north = sep * math.sin(math.radians(pa)), sep * math.cos(math.radians(pa))
                 for depth in depths:
-                    trials.append(_trial(stamp, fake_tp, tp, east, north, sep, pa, depth, o, null, res.catalogue,
-                                         (fakes, clear)))
+                    trials.append(_trial(stamp, fake_tp, tp, east, north, sep, pa, depth, o, res.catalogue,
+                                         null_offsets, clear))
                     bar.update(1)
         bar.close()
         out[int(sector)] = SectorOwnCalibration(int(sector), bool(getattr(stamp, "simulated", False)), scale,
@@ -253,8 +242,8 @@ def calibrate_own_pixels(dataset: Any, candidate: Any = None, *, n_empty: int | 
 
 
 def _trial(stamp: Any, fake_tp: TransitParams, tp: TransitParams, east: float, north: float, sep: float, pa: float,
-           depth: float, offset: float, null: NullCalibration, catalogue: Any,
-           fakes_clear: tuple | None = None) -> dict[str, Any]:
+           depth: float, offset: float, catalogue: Any, fake_offsets: list[float],
+           clear_days: float) -> dict[str, Any]:
     """One injection: the source at (east, north) arcsec eclipsing at ``fake_tp``, localized and judged."""
     row = {"separation_arcsec": sep, "position_angle_deg": pa, "aperture_depth_ppm": depth, "offset_days": offset,
            "injected_east_north_arcsec": [east, north]}
@@ -265,8 +254,7 @@ def _trial(stamp: Any, fake_tp: TransitParams, tp: TransitParams, east: float, n
         return {**row, "status": "not_injectable", "reason": str(exc)[:200], "detected": False, "verdict": None,
                 "error_arcsec": math.nan, "nominal_error_arcsec": math.nan}
     loc = localize_sector(inj, fake_tp)
-    if fakes_clear is not None:
-        null = _selfcal_null(loc, fake_tp, fakes_clear[0], offset, fakes_clear[1], tp.period, catalogue, null)
+    null = _selfcal_null(loc, fake_tp, fake_offsets, offset, clear_days, tp.period, catalogue)
     judged = _judge(loc, null, catalogue)
     found = np.asarray(loc.offset_arcsec, dtype=float)
     err = float(np.hypot(found[0] - east, found[1] - north)) if judged["significant_dip"] and loc.usable else math.nan
