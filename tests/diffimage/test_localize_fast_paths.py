@@ -13,7 +13,8 @@ from toi5807.calibration.localization import stamp_from_simulation
 from toi5807.diffimage.images import _range_sums, _slice_sums
 from toi5807.diffimage.localize import localize_sector
 from toi5807.pixels.location import group_median
-from toi5807.diffimage.prf_fit import ProfileChi2, _cubic_weights, _identity_coefficients
+from toi5807.diffimage.prf_cells import MovedImage, identity_coefficients
+from toi5807.diffimage.prf_fit import ProfileChi2
 
 TP = TransitParams(target.PERIOD_DAYS, target.T0_BTJD, target.DURATION_HOURS)
 
@@ -50,13 +51,27 @@ def test_group_median_is_the_per_group_median(case):
     assert np.all(np.isnan(got[np.bincount(labels, minlength=g) == 0]))
 
 
-@pytest.mark.parametrize("n", [4, 11, 13])
-def test_cubic_weights_equal_scipy_bit_for_bit(n):
-    rng = np.random.default_rng(n)
-    pos = np.clip(np.arange(n)[None, :] - rng.uniform(-5.0, 5.0, (60, 1)), 0, n - 1)
-    pos[0] = np.arange(n)  # nodes exactly, and the last node (end of the last segment)
-    expected = CubicSpline(np.arange(n, dtype=float), np.eye(n))(pos)
-    np.testing.assert_array_equal(_cubic_weights(_identity_coefficients(n), pos), expected)
+@pytest.mark.parametrize("shape", [(4, 5), (11, 11), (13, 11)])
+def test_moved_image_is_the_tensor_product_of_scipy_cubic_splines(shape):
+    """The per-cell polynomial of the moved image = the not-a-knot bicubic interpolant evaluated by scipy
+    (rows then columns, positions clipped to the stamp), at random, integer, far-away and edge offsets."""
+    ny, nx = shape
+    rng = np.random.default_rng(ny * nx)
+    image = rng.normal(100.0, 30.0, shape)
+    mask = rng.random(shape) < 0.7
+    mask[0, 0] = mask[-1, -1] = True
+    off = np.concatenate([rng.uniform(-ny - 3, ny + 3, (300, 2)), np.round(rng.uniform(-6, 6, (40, 2))),
+                          [[0.0, 0.0], [1e6, -1e6], [-(nx - 1), ny - 1], [0.5, -(ny - 1)]]])
+    got = MovedImage(image, mask).values(off)
+    ys = np.clip(np.arange(ny)[None, :] - off[:, 1:2], 0, ny - 1)  # (k, ny)
+    xs = np.clip(np.arange(nx)[None, :] - off[:, 0:1], 0, nx - 1)
+    wy = CubicSpline(np.arange(ny, dtype=float), np.eye(ny))(ys)  # (k, ny, ny)
+    wx = CubicSpline(np.arange(nx, dtype=float), np.eye(nx))(xs)
+    expected = np.einsum("kri,ij,kcj->krc", wy, image, wx)[:, mask]
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-11 * np.abs(image).max())
+    assert identity_coefficients(ny).shape == (ny - 1, 4, ny)
+    with pytest.raises(ValueError, match="4×4"):
+        MovedImage(image[:3], mask[:3])
 
 
 def test_range_sums_of_the_pixel_major_cumulative_sum_match_slices():

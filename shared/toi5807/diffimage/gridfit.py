@@ -96,8 +96,8 @@ class GridTemplates:
         return len(self.u)
 
 
-def _prf(profile: ProfileChi2, px: np.ndarray, chunk: int = 128) -> np.ndarray:
-    """:meth:`ProfileChi2.prf` in blocks of ``chunk`` positions (its temporaries stay in cache: ≈ 1.5× faster)."""
+def _prf(profile: ProfileChi2, px: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """:meth:`ProfileChi2.prf` in blocks of ``chunk`` positions (bounds its temporaries' memory)."""
     if len(px) <= chunk:
         return profile.prf(px)
     return np.concatenate([profile.prf(px[i:i + chunk]) for i in range(0, len(px), chunk)])

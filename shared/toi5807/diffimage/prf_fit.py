@@ -37,7 +37,6 @@ the test to use.
 from __future__ import annotations
 
 import copy
-import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +45,7 @@ import numpy as np
 
 from ..report import json_safe
 from ..pixels.pvalues import sigma_from_log_p
+from .prf_cells import TAPER_WIDTH_PX, MovedImage, taper
 
 __all__ = ["LocationFit", "ProfileChi2", "fit_difference_image", "quadratic_refine", "GRID_STEP_PX", "TAPER_WIDTH_PX"]
 
@@ -60,43 +60,6 @@ _BAD_CHI2: float = 1e30
 #: neighbours' light and the spline's interpolation error. Measured on the twin's background EB (48″, ≈25 % of its
 #: own light): fit errors of 0.1–1″ (0.005–0.05 px) per sector where the statistical error is ≈0.05–0.25″.
 PRF_SYSTEMATIC_PX: float = 0.03
-
-#: Width of the cosine taper at the stamp edge of the moved out-of-transit image, pixels.
-TAPER_WIDTH_PX: float = 1.5
-
-
-def _cubic_weights(coef: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Weights of the nodes in a 1-D not-a-knot cubic interpolant at positions ``pos`` (k, n) → (k, n, n_nodes).
-
-    ``coef`` (n_nodes − 1, 4, n_nodes): :class:`scipy.interpolate.CubicSpline` ``.c`` of the identity, segments
-    first; ``pos`` within ``0 … n_nodes − 1``. Evaluated as scipy's ``PPoly`` does (same values, no set-up).
-    """
-    seg = np.minimum(np.floor(pos), coef.shape[0] - 1).astype(np.intp)
-    s = (pos - seg)[..., None]
-    c = coef[seg]  # (k, n, 4, n_nodes)
-    s2 = s * s
-    out = c[..., 2, :] * s
-    out += c[..., 3, :]
-    out += c[..., 1, :] * s2
-    s2 *= s
-    out += c[..., 0, :] * s2
-    return out
-
-
-@functools.lru_cache(maxsize=8)
-def _identity_coefficients(n: int) -> np.ndarray:
-    """Coefficients (segments, 4, nodes) of the not-a-knot cubic interpolant of the identity on nodes 0 … n − 1."""
-    from scipy.interpolate import CubicSpline
-
-    c = np.ascontiguousarray(CubicSpline(np.arange(n, dtype=float), np.eye(n)).c.transpose(1, 0, 2))
-    c.setflags(write=False)
-    return c
-
-
-def _taper(dist: np.ndarray) -> np.ndarray:
-    """Cosine taper of a distance inside the stamp edge, pixels: 0 at the edge, 1 beyond :data:`TAPER_WIDTH_PX`."""
-    return 0.5 * (1.0 - np.cos(np.pi * np.clip(dist / TAPER_WIDTH_PX, 0.0, 1.0)))
-
 
 class ProfileChi2:
     """χ²(Δ) of one difference image, profiled over amplitude, pointing and constant (vectorised over Δ).
@@ -130,9 +93,9 @@ class ProfileChi2:
         self.x, self.y = xx[mask].astype(float), yy[mask].astype(float)
         # the bicubic interpolant as a tensor product of 1-D not-a-knot cubic interpolants:
         # value(y, x) = Wy(y) · I · Wx(x)ᵀ, with W(·) the interpolant of the identity (rows of weights)
-        self._image = np.asarray(spline(np.arange(ny, dtype=float), np.arange(nx, dtype=float)))
-        self._cy = _identity_coefficients(ny) if ny > 3 else None
-        self._cx = _identity_coefficients(nx) if nx > 3 else None
+        # (a polynomial of the offset in each pixel cell, :mod:`toi5807.diffimage.prf_cells`)
+        nodes = np.asarray(spline(np.arange(ny, dtype=float), np.arange(nx, dtype=float)))
+        self._moved = MovedImage(nodes, mask) if ny > 3 and nx > 3 else None
         self._rows, self._cols = np.arange(ny), np.arange(nx)
         self._flat = np.flatnonzero(mask)
         self._pix_y, self._pix_x = np.nonzero(mask)
@@ -169,17 +132,14 @@ class ProfileChi2:
         ys = self._rows[None, :] - off[:, 1:2]  # (k, ny): where each row's value comes from
         xs = self._cols[None, :] - off[:, 0:1]
         # outside the stamp the value is that of the nearest edge, then tapered away
-        cy, cx = np.clip(ys, 0, ny - 1), np.clip(xs, 0, nx - 1)
-        if self._cy is None or self._cx is None:
-            vals = self.spline(cy[:, :, None], cx[:, None, :], grid=False)
+        if self._moved is None:
+            cy, cx = np.clip(ys, 0, ny - 1), np.clip(xs, 0, nx - 1)
+            out = self.spline(cy[:, :, None], cx[:, None, :], grid=False).reshape(len(off), -1)[:, self._flat]
         else:
-            wy = _cubic_weights(self._cy, cy)  # (k, ny, ny)
-            wx = _cubic_weights(self._cx, cx)  # (k, nx, nx)
-            vals = np.matmul(np.matmul(wy, self._image), wx.transpose(0, 2, 1))
+            out = self._moved.values(off)
         # the taper of the distance to the nearest edge = the smaller of the row and column tapers (monotone)
-        ty = _taper(np.minimum(ys + 0.5, ny - 0.5 - ys))
-        tx = _taper(np.minimum(xs + 0.5, nx - 0.5 - xs))
-        out = vals.reshape(len(off), -1)[:, self._flat]
+        ty = taper(np.minimum(ys + 0.5, ny - 0.5 - ys))
+        tx = taper(np.minimum(xs + 0.5, nx - 0.5 - xs))
         out *= np.minimum(ty[:, self._pix_y], tx[:, self._pix_x])
         out /= self.norm
         if self._focus is not None:
