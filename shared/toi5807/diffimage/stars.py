@@ -8,7 +8,9 @@ its catalogue position; the brightest residual peak above ``snr_min`` times the
 per-pixel noise is added as a new star and everything is refitted, up to
 ``max_stars`` stars. Positions go to the sky through the stamp's WCS. Stars
 fainter than about 1 % of the target or closer than ≈1 px to it are not
-resolved this way: the catalogue is incomplete, and the verdict says so.
+resolved this way: the catalogue is incomplete, and the verdict says so. The fits use the scene model's
+analytic Jacobian (the pixel-integrated Gaussians' derivatives are differences of Gaussian densities at the
+pixel edges), which takes the same steps as finite differences at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..data.catalogue import Catalogue, Star
-from ..pixels.prf import PRFParams, render_cube
+from ..pixels.prf import PRFParams, prf_1d_derivatives, render_cube
 
 __all__ = ["catalogue_from_image", "IMAGE_STAR_POSITION_ERROR_PX", "IMAGE_STAR_ORIGIN", "star_position_errors_px"]
 
@@ -45,6 +47,69 @@ def _model(p: np.ndarray, n: int, shape: tuple[int, int]) -> np.ndarray:
     prf = PRFParams(p[0], p[1], p[2], float(np.clip(p[3], 0.0, 1.0)))
     s = p[5:].reshape(n, 3)
     return render_cube(s[None, :, 0], s[None, :, 1], s[None, :, 2], prf, shape)[0] + p[4]
+
+
+class _Scene:
+    """:func:`_model` and its analytic Jacobian for a fit with ``n`` stars, sharing one evaluation of the 1-D
+    pixel profiles per parameter vector (least_squares asks for the Jacobian where it last evaluated the model).
+
+    The PRF of ``_model`` is a core (weight 1 - w, widths p[0] along columns and p[1] along rows) plus a centred
+    circular wing (weight w = clip(p[3], 0, 1), width p[2]); no wing offset and no halo, so the core does not move
+    with w. Each star's image is the outer product of a row and a column profile
+    (:func:`~toi5807.pixels.prf.prf_1d_derivatives` gives both with their derivatives), so the model is two
+    (rows × n) @ (n × cols) products and every Jacobian column is an outer product.
+    """
+
+    def __init__(self, n: int, shape: tuple[int, int]) -> None:
+        self.n, self.shape = n, shape
+        self._key: bytes | None = None
+
+    def _profiles(self, p: np.ndarray) -> tuple[np.ndarray, ...]:
+        key = p.tobytes()
+        if key != self._key:
+            s = p[5:].reshape(self.n, 3)
+            n_rows, n_cols = self.shape
+            centres = np.stack([s[:, 0], s[:, 1], s[:, 0], s[:, 1]])  # core col, core row, wing col, wing row
+            sigmas = np.array([[p[0]], [p[1]], [p[2]], [p[2]]])
+            self._val = prf_1d_derivatives(centres, sigmas, max(n_rows, n_cols))  # 3 × (4, n, pixels)
+            self._key = key
+        return self._val
+
+    def model(self, p: np.ndarray) -> np.ndarray:
+        """Same as ``_model(p, n, shape)``, (rows, cols)."""
+        n_rows, n_cols = self.shape
+        g = self._profiles(p)[0]
+        w = float(np.clip(p[3], 0.0, 1.0))
+        f = p[5:].reshape(self.n, 3)[:, 2]
+        return ((g[1, :, :n_rows].T * (f * (1.0 - w))) @ g[0, :, :n_cols]
+                + (g[3, :, :n_rows].T * (f * w)) @ g[2, :, :n_cols] + p[4])
+
+    def jacobian(self, p: np.ndarray) -> np.ndarray:
+        """d model / d p, shape (rows * cols, 5 + 3 n)."""
+        n_rows, n_cols = self.shape
+        g, dc, ds = self._profiles(p)
+        cx, cy, wx, wy = g[0, :, :n_cols], g[1, :, :n_rows], g[2, :, :n_cols], g[3, :, :n_rows]
+        w = float(np.clip(p[3], 0.0, 1.0))
+        f = p[5:].reshape(self.n, 3)[:, 2]
+
+        def outer(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # (n, rows), (n, cols) -> (n, rows, cols)
+            return a[:, :, None] * b[:, None, :]
+
+        fc = (f * (1.0 - w))[:, None, None]
+        fw = (f * w)[:, None, None]
+        core, wing = outer(cy, cx), outer(wy, wx)
+        jac = np.empty((self.n, 3, n_rows, n_cols))
+        jac[:, 0] = fc * outer(cy, dc[0, :, :n_cols]) + fw * outer(wy, dc[2, :, :n_cols])
+        jac[:, 1] = fc * outer(dc[1, :, :n_rows], cx) + fw * outer(dc[3, :, :n_rows], wx)
+        jac[:, 2] = (1.0 - w) * core + w * wing
+        head = np.empty((5, n_rows, n_cols))
+        head[0] = np.einsum("s,sr,sc->rc", fc[:, 0, 0], cy, ds[0, :, :n_cols])
+        head[1] = np.einsum("s,sr,sc->rc", fc[:, 0, 0], ds[1, :, :n_rows], cx)
+        head[2] = np.einsum("s,sr,sc->rc", fw[:, 0, 0], ds[3, :, :n_rows], wx) + \
+            np.einsum("s,sr,sc->rc", fw[:, 0, 0], wy, ds[2, :, :n_cols])
+        head[3] = np.tensordot(f, wing - core, axes=1) if 0.0 <= p[3] <= 1.0 else 0.0  # the clip's slope
+        head[4] = 1.0
+        return np.concatenate([head.reshape(5, -1), jac.reshape(3 * self.n, -1)]).T
 
 
 def catalogue_from_image(image: np.ndarray, wcs: Any, target_radec: tuple[float, float], *,
@@ -77,6 +142,7 @@ def catalogue_from_image(image: np.ndarray, wcs: Any, target_radec: tuple[float,
     ok = np.isfinite(img)
     sig = np.sqrt(np.abs(np.nan_to_num(img)) + 1.0) if noise is None else np.broadcast_to(noise, shape)
     sig = np.where(np.isfinite(sig) & (sig > 0), sig, np.nanmedian(sig))
+    ok_flat, sig_ok = ok.ravel(), sig[ok]
     tx, ty = (float(v) for v in wcs.world_to_pixel_values(*target_radec))
     if not (math.isfinite(tx) and math.isfinite(ty)):
         raise ValueError(f"target_radec: {tuple(target_radec)} does not map to a finite pixel through the WCS")
@@ -89,7 +155,9 @@ def catalogue_from_image(image: np.ndarray, wcs: Any, target_radec: tuple[float,
         lo_s = lo + [-2.0, -2.0, 0.0] * n
         hi_s = hi + [shape[1] + 1.0, shape[0] + 1.0, np.inf] * n
         p = np.clip(p, np.array(lo_s) + 1e-9, np.array(hi_s) - 1e-9)
-        r = least_squares(lambda q, n=n: ((_model(q, n, shape) - img) / sig)[ok], p, bounds=(lo_s, hi_s),
+        scene = _Scene(n, shape)
+        r = least_squares(lambda q, scene=scene: ((scene.model(q) - img) / sig)[ok], p, bounds=(lo_s, hi_s),
+                          jac=lambda q, scene=scene: scene.jacobian(q)[ok_flat] / sig_ok[:, None],
                           max_nfev=200 * len(p))
         p = r.x
         resid = np.where(ok, (img - _model(p, n, shape)) / sig, -np.inf)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
-__all__ = ["PRFParams", "prf_1d", "render_cube", "flux_weighted_centroid"]
+__all__ = ["PRFParams", "prf_1d", "prf_1d_derivatives", "render_cube", "flux_weighted_centroid"]
 
 _SQRT2 = np.sqrt(2.0)
+_SQRT_2PI = np.sqrt(2.0 * np.pi)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,33 @@ def prf_1d(centre: np.ndarray, sigma: float, n_pix: int) -> np.ndarray:
     sig = np.asarray(sigma, dtype=np.float64)
     cdf = erf((edges - c) / (_SQRT2 * (sig[..., None] if sig.ndim else sig)))
     return 0.5 * np.diff(cdf, axis=-1)
+
+
+def prf_1d_derivatives(centre: np.ndarray, sigma: float,
+                       n_pix: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`prf_1d` and its derivatives with respect to the Gaussian's centre and width.
+
+    A pixel's fraction is ``0.5 (erf(z₊/√2) - erf(z₋/√2))`` with ``z = (edge - centre) / sigma`` at its two
+    edges, so both derivatives are differences of the Gaussian's density ``φ`` at the edges:
+    ``d/dcentre = φ(z₋) - φ(z₊)`` and ``d/dsigma = z₋ φ(z₋) - z₊ φ(z₊)`` (``φ`` per pixel, ``1/sigma`` included).
+
+    Parameters
+    ----------
+    centre, sigma, n_pix
+        As :func:`prf_1d`.
+
+    Returns
+    -------
+    value, d_centre, d_sigma : ndarray, shape (..., n_pix)
+    """
+    c = np.asarray(centre, dtype=np.float64)[..., None]
+    edges = np.arange(n_pix + 1, dtype=np.float64) - 0.5
+    sig = np.asarray(sigma, dtype=np.float64)
+    sig = sig[..., None] if sig.ndim else sig
+    value = 0.5 * np.diff(erf((edges - c) / (_SQRT2 * sig)), axis=-1)
+    z = (edges - c) / sig
+    pdf = np.exp(-0.5 * z * z) / (_SQRT_2PI * sig)
+    return value, -np.diff(pdf, axis=-1), -np.diff(pdf * z, axis=-1)
 
 
 def _components(prf: PRFParams) -> tuple[tuple[float, float, float, float, float], ...]:
