@@ -5,8 +5,8 @@ A fake epoch is the candidate's ephemeris with T0 shifted by an offset: every re
 its difference image is ``mean(out) − mean(in)`` minus the focus and second-order pointing terms measured at
 those cadences (:mod:`toi5807.diffimage.images`), and the transits are combined as the real sector image is
 (inverse variance: weights ``1/(1/n_in + 1/n_out)`` per transit, the per-pixel noise shared). Every window mean
-is two lookups in one cumulative sum of the cube (pixels and pointing products side by side), so hundreds of fake
-epochs cost a few milliseconds; nothing is refitted (the out-of-transit image, templates and per-pixel noise are
+is two lookups in a cumulative sum of the cube (pixels and pointing products side by side) taken at the windows'
+end points only (one pass of segment sums), so hundreds of fake epochs cost a few milliseconds; nothing is refitted (the out-of-transit image, templates and per-pixel noise are
 the real epoch's).
 """
 
@@ -47,17 +47,32 @@ class FakeSectorImages:
     n_transits: np.ndarray
 
 
-def _cumulative(src) -> np.ndarray:
-    """Cumulative sum (with a leading zero row) of the flux and pointing products of the good cadences."""
-    vals = np.concatenate([src.values, src.pointing], axis=1)
-    cum = np.empty((vals.shape[0] + 1, vals.shape[1]))
-    cum[0] = 0.0
-    np.cumsum(vals, axis=0, out=cum[1:])
-    return cum
+def _values(src) -> np.ndarray:
+    """The flux and pointing products of the good cadences side by side (cadences × columns)."""
+    return np.concatenate([src.values, src.pointing], axis=1)
 
 
-def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray, *,
-                       cumulative: np.ndarray | None = None) -> FakeSectorImages:
+def _range_summer(vals: np.ndarray, ranges: list[np.ndarray]):
+    """``sums(r)`` = the sums of ``vals`` rows over the half-open ranges ``r`` (k, 2), for any ``r`` drawn from
+    ``ranges``: the cumulative sum is taken at the ranges' end points only (segment sums by one pass of
+    ``np.add.reduceat``, then a cumulative sum of a few hundred rows), not at every cadence."""
+    n = vals.shape[0]
+    ends = np.unique(np.concatenate([np.zeros(1, dtype=np.intp)] + [np.asarray(r, dtype=np.intp).ravel()
+                                                                      for r in ranges]))
+    inner = ends[ends < n]
+    cum = np.zeros((inner.size + 1, vals.shape[1]))
+    if n:
+        np.cumsum(np.add.reduceat(vals, inner, axis=0), axis=0, out=cum[1:])
+    at = np.append(inner, n)  # cum[j] = sum of vals[:at[j]]
+
+    def sums(r: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(at, r)
+        return cum[i[:, 1]] - cum[i[:, 0]]
+
+    return sums
+
+
+def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray) -> FakeSectorImages:
     """The sector difference image at every fake T0 offset (the real transits' windows, shifted).
 
     Parameters
@@ -66,8 +81,6 @@ def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray, *,
         From :func:`toi5807.diffimage.images.difference_images` (needs its ``source``).
     offsets_days : array_like (f,)
         T0 offsets, days (choose them so the windows stay clear of the real transits).
-    cumulative : ndarray, optional
-        A cumulative sum made earlier for the same ``diff`` (reuse across calls).
 
     Returns
     -------
@@ -83,12 +96,9 @@ def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray, *,
     if not (off.size and mids.size and src.time.size):
         e = np.zeros(0)
         return FakeSectorImages(e, np.zeros((0, ny, nx)), e, np.zeros((0, ny, nx)), np.zeros(0, dtype=int))
-    cum = _cumulative(src) if cumulative is None else cumulative
     centres = (off[:, None] + mids[None, :]).ravel()  # fake-major, transit-minor
     win = local_windows(src.time, centres, src.duration_days, dump_times=src.dump_times)
-
-    def sums(r: np.ndarray) -> np.ndarray:
-        return cum[r[:, 1]] - cum[r[:, 0]]
+    sums = _range_summer(_values(src), [win.in_range, win.before_range, win.after_range])
 
     n_in = (win.in_range[:, 1] - win.in_range[:, 0]).astype(float)
     n_out = ((win.before_range[:, 1] - win.before_range[:, 0])

@@ -43,6 +43,7 @@ def taper(dist: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 - np.cos(np.pi * np.clip(dist / TAPER_WIDTH_PX, 0.0, 1.0)))
 
 
+@functools.lru_cache(maxsize=512)
 def _axis_tables(n: int, cell: int) -> np.ndarray:
     """Weights of the nodes at ``r − (cell + 1 − s)`` for every row ``r`` as powers of ``s``: (4, n, n), entry
     ``[a, r]`` multiplies ``s^a`` (rows beyond an edge: that edge's node, a constant)."""
@@ -55,6 +56,7 @@ def _axis_tables(n: int, cell: int) -> np.ndarray:
         out[a, inside] = coef[seg[inside], 3 - a]
     out[0, seg < 0, 0] = 1.0
     out[0, seg > n - 2, n - 1] = 1.0
+    out.setflags(write=False)
     return out
 
 
