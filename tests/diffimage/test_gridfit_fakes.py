@@ -139,17 +139,3 @@ def test_injected_dip_adds_the_observed_amplitude_linearly_at_the_tested_positio
     assert np.allclose(soften(np.array([16.0, 4.0]), np.array([4.0, 4.0]), 0.0), [16.0, 4.0])
     assert np.allclose(soften(np.array([16.0]), np.array([4.0]), 0.25), [4.0 / (0.25 + 0.25)])
 
-
-def test_range_sums_at_the_end_points_equal_slice_sums():
-    from toi5807.diffimage.fakes import _range_summer
-
-    rng = np.random.default_rng(4)
-    vals = rng.normal(100.0, 5.0, (700, 9))
-    a = rng.integers(0, 700, (40, 2))
-    r1 = np.sort(a, axis=1)
-    r2 = np.array([[0, 0], [0, 700], [699, 700], [350, 350], [5, 6]])
-    sums = _range_summer(vals, [r1, r2])
-    for r in (r1, r2):
-        expected = np.array([vals[i:j].sum(axis=0) for i, j in r])
-        np.testing.assert_allclose(sums(r), expected, rtol=1e-12, atol=1e-9)
-    assert _range_summer(np.zeros((0, 3)), [np.zeros((1, 2), dtype=int)])(np.zeros((1, 2), dtype=int)).shape == (1, 3)

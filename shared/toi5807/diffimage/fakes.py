@@ -18,6 +18,7 @@ import numpy as np
 
 from ..lightcurve import local_windows
 from .images import DifferenceImages
+from .window_source import range_summer
 
 __all__ = ["FakeSectorImages", "fake_sector_images"]
 
@@ -47,31 +48,6 @@ class FakeSectorImages:
     n_transits: np.ndarray
 
 
-def _values(src) -> np.ndarray:
-    """The flux and pointing products of the good cadences side by side (cadences × columns)."""
-    return np.concatenate([src.values, src.pointing], axis=1)
-
-
-def _range_summer(vals: np.ndarray, ranges: list[np.ndarray]):
-    """``sums(r)`` = the sums of ``vals`` rows over the half-open ranges ``r`` (k, 2), for any ``r`` drawn from
-    ``ranges``: the cumulative sum is taken at the ranges' end points only (segment sums by one pass of
-    ``np.add.reduceat``, then a cumulative sum of a few hundred rows), not at every cadence."""
-    n = vals.shape[0]
-    ends = np.unique(np.concatenate([np.zeros(1, dtype=np.intp)] + [np.asarray(r, dtype=np.intp).ravel()
-                                                                      for r in ranges]))
-    inner = ends[ends < n]
-    cum = np.zeros((inner.size + 1, vals.shape[1]))
-    if n:
-        np.cumsum(np.add.reduceat(vals, inner, axis=0), axis=0, out=cum[1:])
-    at = np.append(inner, n)  # cum[j] = sum of vals[:at[j]]
-
-    def sums(r: np.ndarray) -> np.ndarray:
-        i = np.searchsorted(at, r)
-        return cum[i[:, 1]] - cum[i[:, 0]]
-
-    return sums
-
-
 def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray) -> FakeSectorImages:
     """The sector difference image at every fake T0 offset (the real transits' windows, shifted).
 
@@ -98,7 +74,7 @@ def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray) -> Fake
         return FakeSectorImages(e, np.zeros((0, ny, nx)), e, np.zeros((0, ny, nx)), np.zeros(0, dtype=int))
     centres = (off[:, None] + mids[None, :]).ravel()  # fake-major, transit-minor
     win = local_windows(src.time, centres, src.duration_days, dump_times=src.dump_times)
-    sums = _range_summer(_values(src), [win.in_range, win.before_range, win.after_range])
+    sums = range_summer(src.columns, [win.in_range, win.before_range, win.after_range])
 
     n_in = (win.in_range[:, 1] - win.in_range[:, 0]).astype(float)
     n_out = ((win.before_range[:, 1] - win.before_range[:, 0])

@@ -22,9 +22,10 @@ One pass over the cube serves everything: the good cadences are gathered once
 (pixels flattened); the out-of-transit image, the per-cadence pointing and the
 pixel responses are products with it (einsum: steady single-thread cost, where
 a threaded BLAS product's time varies tenfold on a busy machine); the fake
-windows' means come from one cumulative sum of the fit pixels and the pointing
-products, laid out pixel-major so the sum runs along contiguous memory; the few
-real transits are summed directly on the full stamp.
+windows' means come from range sums of the pixels and the pointing products,
+laid out pixel-major so the sums run along contiguous memory
+(:func:`~toi5807.diffimage.window_source.range_summer`); the few real transits
+are summed directly on the full stamp.
 
 Coordinates: x = column, y = row, stamp pixels, (0, 0) = centre of the first pixel.
 """
@@ -48,7 +49,7 @@ from .pointing import (
     spline_derivatives,
 )
 from ..pixels.series import _quality_ok
-from .window_source import WindowSource
+from .window_source import WindowSource, range_summer
 
 __all__ = ["DifferenceImages", "WindowSource", "difference_images", "FIT_RADIUS_PX", "MIN_FAKE_WINDOWS"]
 
@@ -149,18 +150,6 @@ class DifferenceImages:
         w = 1.0 / self.sigma[u] ** 2
         img = (w * self.images[u]).sum(axis=0) / w.sum(axis=0)
         return img, 1.0 / np.sqrt(w.sum(axis=0))
-
-
-def _range_sums(cum_t: np.ndarray, ranges: np.ndarray) -> np.ndarray:
-    """Sums over cadences ``[start, stop)`` from an inclusive cumulative sum along axis 1 of ``cum_t`` (k, n).
-
-    Returns shape (m, k), one row per range (no zero column copied in).
-    """
-    def at(idx: np.ndarray) -> np.ndarray:
-        v = cum_t[:, np.maximum(idx - 1, 0)].T if cum_t.shape[1] else np.zeros((idx.size, cum_t.shape[0]))
-        return np.where((idx > 0)[:, None], v, 0.0)
-
-    return at(ranges[:, 1]) - at(ranges[:, 0])
 
 
 def _slice_sums(arr: np.ndarray, ranges: np.ndarray) -> np.ndarray:
@@ -283,12 +272,13 @@ def difference_images(
     if not ok_solve:
         proj = np.zeros((5, fi.size))
         flags.append("pointing_not_measured")
-    # the fit pixels and the pointing products, pixel-major: one contiguous row per pixel for the cumulative sum
-    fit_t = np.empty((fi.size + 6, gi.size))
+    # every pixel, then the pointing products: pixel-major, one contiguous row each for the window range sums
+    cols = np.empty((ny * nx + 6, gi.size))
     for c0 in range(0, gi.size, 1024):  # transposed in cache-sized blocks (a column gather is 1.5× slower)
-        fit_t[: fi.size, c0:c0 + 1024] = sub[c0:c0 + 1024, fi].T
+        cols[: ny * nx, c0:c0 + 1024] = sub[c0:c0 + 1024].T
+    fit_t = cols[fi]
     # (n_good, 5): δcol, δrow, ε, scale, offset of every cadence
-    delta = fit_t[: fi.size].T @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T
+    delta = fit_t.T @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T
     dx, dy, eps = delta[:, 0], delta[:, 1], delta[:, 2]
     # empirical response: every pixel regressed (out of transit) on the measured pointing and focus
     emp = pointing_response(sub, oot_g, delta, (ny, nx)) if ok_solve else None
@@ -300,10 +290,9 @@ def difference_images(
         flags.append("pointing_response_from_spline")
     a = np.stack([templates[0].ravel()[fm], templates[1].ravel()[fm], np.ones(fm.sum())], axis=1)
 
-    # the products δiδj and the focus per cadence; cumulative sums of them and of the fit pixels serve the fakes
+    # the products δiδj and the focus per cadence; range sums of them and of the pixels serve the fakes
     prod = np.stack([dx, dy, eps, dx * dx, dx * dy, dy * dy], axis=1)
-    fit_t[fi.size:] = prod.T
-    cum_fit = np.cumsum(fit_t, axis=1, out=fit_t)
+    cols[ny * nx:] = prod.T
     good_t = t[gi]
     dump_times = (t[(np.asarray(quality).astype(np.int64) & MOMENTUM_DUMP_BIT) != 0] if quality is not None
                   else None)
@@ -341,7 +330,9 @@ def difference_images(
     sigma_unit, n_fakes, source = None, 0, "flux_err"
     if fc.size:
         fwin = every.select(np.arange(real.size, every.centres.size))
-        raw, finv = _diff_from_sums(lambda r: _range_sums(cum_fit, r), fwin)
+        fit_rows = cols[np.concatenate([fi, ny * nx + np.arange(6)])]
+        raw, finv = _diff_from_sums(range_summer(fit_rows, [fwin.in_range, fwin.before_range, fwin.after_range]),
+                                    fwin)
         fimg = raw[:, :-6] - raw[:, -4:] @ fixed_fit
         fimg[~fwin.usable] = np.nan
         fu = fwin.usable & np.all(np.isfinite(fimg), axis=1)
@@ -373,4 +364,4 @@ def difference_images(
         noise_source=source, flags=tuple(flags),
         focus_weights=focus_weights.reshape(ny, nx),
         focus_response=np.array(response_eps, dtype=float),
-        source=WindowSource(good_t, sub, prod, fixed.reshape(4, -1), dump_times, d, sigma_unit))
+        source=WindowSource(good_t, cols, fixed.reshape(4, -1), dump_times, d, sigma_unit))
