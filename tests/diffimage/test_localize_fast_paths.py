@@ -139,3 +139,33 @@ def test_one_blas_thread_inside_and_restored_after():
     assert inside and all(n == 1 for n in inside)
     assert after == before
     np.testing.assert_array_equal(prod_one, a @ b)  # same numbers, only the time changes
+
+
+def _usable_frames_direct(flux):
+    """The straightforward usable-frame rule (finite in ≥ half the frames, not zero in all; frames finite on those)."""
+    f = np.asarray(flux, dtype=float)
+    fin = np.isfinite(f)
+    share = fin.sum(axis=0) / max(f.shape[0], 1)
+    good = (share >= 0.5) & np.any(fin & (f != 0), axis=0) & (f.shape[0] > 0)
+    keep = np.all(fin[:, good], axis=1) if good.any() else np.zeros(f.shape[0], dtype=bool)
+    return keep, int(f.shape[0] - np.count_nonzero(keep)), good
+
+
+def test_usable_frames_fast_path_equals_the_direct_rule():
+    from toi5807.pixels.inputs import usable_frames
+
+    rng = np.random.default_rng(2)
+    clean = rng.normal(100.0, 1.0, (400, 5, 4))
+    quirky = clean.copy()
+    quirky[5, 2, 3] = np.nan  # one bad frame on a usable pixel
+    quirky[:, 0, 0] = 0.0  # a dead pixel
+    quirky[0, 1, 1], quirky[1:, 1, 1] = np.nan, 0.0  # NaN first frame, zero after: not usable
+    quirky[:300, 4, 2] = np.nan  # finite in fewer than half the frames
+    quirky[7, 3, 3] = np.inf
+    for cube in (clean, quirky, np.full((20, 3, 3), np.nan), np.zeros((0, 3, 3)), clean.astype(np.float32),
+                 np.ones((10, 2, 2), dtype=int)):
+        got, want = usable_frames(cube), _usable_frames_direct(cube)
+        np.testing.assert_array_equal(got[0], want[0])
+        assert got[1] == want[1]
+        np.testing.assert_array_equal(got[2], want[2])
+    assert usable_frames(quirky)[1] == 2 and not usable_frames(quirky)[2][1, 1]

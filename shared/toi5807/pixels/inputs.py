@@ -103,8 +103,22 @@ def usable_frames(flux: Any) -> tuple[np.ndarray, int, np.ndarray]:
     (ndarray of bool, int, ndarray of bool)
         Frames kept (n_time,), the number dropped, and the usable-pixel mask (n_rows, n_cols).
     """
-    f = np.asarray(flux, dtype=float)
+    f = np.asarray(flux)
+    if f.dtype.kind != "f":
+        f = f.astype(float)
+    n = f.shape[0]
     fin = np.isfinite(f)
-    good = (fin.mean(axis=0) >= 0.5) & np.any(fin & (f != 0), axis=0)
-    keep = np.all(fin[:, good], axis=1) if good.any() else np.zeros(f.shape[0], dtype=bool)
-    return keep, int(f.shape[0] - np.count_nonzero(keep)), good
+    n_fin = np.count_nonzero(fin, axis=0)
+    # "not zero in every frame": a non-zero first frame settles it for most pixels; only the rest are scanned
+    nonzero = fin[0] & (f[0] != 0) if n else np.zeros(f.shape[1:], dtype=bool)
+    rest = ~nonzero
+    if n and rest.any():
+        nonzero[rest] = np.any(fin[:, rest] & (f[:, rest] != 0), axis=0)
+    good = (n_fin >= 0.5 * n) & nonzero
+    if not good.any():
+        keep = np.zeros(n, dtype=bool)
+    elif n_fin[good].min() == n:  # every usable pixel finite in every frame: the common case
+        keep = np.ones(n, dtype=bool)
+    else:
+        keep = np.all(fin[:, good], axis=1)
+    return keep, int(n - np.count_nonzero(keep)), good
