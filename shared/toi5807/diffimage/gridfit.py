@@ -155,15 +155,20 @@ def grid_templates(profile: ProfileChi2, sigma_unit: np.ndarray, *, radius_px: f
 
 def _projected(tpl: GridTemplates, px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unit projected PRF vectors (k, n_pix) and their norms (0 where singular) at pixel offsets ``px`` (k, 2)."""
-    su = tpl.sigma_unit[tpl.mask]
     p = _prf(tpl.profile, px)
-    pw = np.nan_to_num(p) / su[None, :]
-    r = pw - (pw @ tpl.qt) @ tpl.qt.T
+    fin = np.isfinite(p).all(axis=1)
+    if not fin.all():
+        p[~fin] = 0.0
+    p /= tpl.sigma_unit[tpl.mask][None, :]
+    r = p - (p @ tpl.qt) @ tpl.qt.T
     norm = np.sqrt(np.einsum("kp,kp->k", r, r))
     ref = float(tpl.norm.max()) if tpl.norm.size else 0.0
-    bad = ~(norm > _SINGULAR * max(ref, 1e-300)) | ~np.all(np.isfinite(p), axis=1)
-    norm = np.where(bad, 0.0, norm)
-    return np.where(bad[:, None], 0.0, r / np.where(bad, 1.0, norm)[:, None]), norm
+    bad = ~(norm > _SINGULAR * max(ref, 1e-300)) | ~fin
+    if bad.any():
+        norm[bad] = 0.0
+        r[bad] = 0.0
+    r /= np.where(bad, 1.0, norm)[:, None]
+    return r, norm
 
 
 STENCIL3 = np.array([(dx, dy) for dy in (-1.0, 0.0, 1.0) for dx in (-1.0, 0.0, 1.0)])  # row-major (y, then x)

@@ -40,7 +40,12 @@ def identity_coefficients(n: int) -> np.ndarray:
 
 def taper(dist: np.ndarray) -> np.ndarray:
     """Cosine taper of a distance inside the stamp edge, pixels: 0 at the edge, 1 beyond :data:`TAPER_WIDTH_PX`."""
-    return 0.5 * (1.0 - np.cos(np.pi * np.clip(dist / TAPER_WIDTH_PX, 0.0, 1.0)))
+    t = np.array(dist, dtype=float)  # a copy, any shape (0-d included)
+    np.clip(t, 0.0, TAPER_WIDTH_PX, out=t)
+    t *= 1.0 / TAPER_WIDTH_PX
+    part = (t > 0.0) & (t < 1.0)  # 0 and 1 are their own tapers: the cosine only where it matters
+    t[part] = 0.5 - 0.5 * np.cos(np.pi * t[part])
+    return t
 
 
 @functools.lru_cache(maxsize=512)

@@ -97,6 +97,7 @@ class ProfileChi2:
         nodes = np.asarray(spline(np.arange(ny, dtype=float), np.arange(nx, dtype=float)))
         self._moved = MovedImage(nodes, mask) if ny > 3 and nx > 3 else None
         self._rows, self._cols = np.arange(ny), np.arange(nx)
+        self._edge = np.concatenate([np.full(ny, ny - 0.5), np.full(nx, nx - 0.5)])  # far edge, rows then columns
         self._flat = np.flatnonzero(mask)
         self._pix_y, self._pix_x = np.nonzero(mask)
         self.fixed = np.stack([templates[0][mask], templates[1][mask], np.ones(mask.sum())], axis=1)
@@ -138,9 +139,9 @@ class ProfileChi2:
         else:
             out = self._moved.values(off)
         # the taper of the distance to the nearest edge = the smaller of the row and column tapers (monotone)
-        ty = taper(np.minimum(ys + 0.5, ny - 0.5 - ys))
-        tx = taper(np.minimum(xs + 0.5, nx - 0.5 - xs))
-        out *= np.minimum(ty[:, self._pix_y], tx[:, self._pix_x])
+        pos = np.concatenate([ys, xs], axis=1)  # (k, ny + nx): rows, then columns
+        t = taper(np.minimum(pos + 0.5, self._edge - pos))
+        out *= np.minimum(t[:, self._pix_y], t[:, ny + self._pix_x])
         out /= self.norm
         if self._focus is not None:
             fw, fr = self._focus
