@@ -191,9 +191,20 @@ def _star_stat(b: SectorBatch, stats: Any, i: int) -> np.ndarray:
 
 
 def injected_batches(b: SectorBatch) -> list[SectorBatch]:
-    """``b`` with the observed dip injected at the target, then at each catalogue star (:func:`injected_batch`)."""
-    k = b.templates.n_grid
-    return [injected_batch(b, col) for col in [_target_col(b.templates)] + [k + i for i in range(len(b.star_labels))]]
+    """``b`` with the observed dip injected at the target, then at each catalogue star (:func:`injected_batch`).
+
+    Hypotheses at the same position (the catalogue's own target star, at offset 0, and the target) share one
+    batch: the injected images, and so every statistic, are the same."""
+    tpl = b.templates
+    k = tpl.n_grid
+    done: dict[tuple[float, float], SectorBatch] = {}
+    out = []
+    for col in [_target_col(tpl)] + [k + i for i in range(len(b.star_labels))]:
+        key = (float(tpl.positions_px[col, 0]), float(tpl.positions_px[col, 1]))
+        if key not in done:
+            done[key] = injected_batch(b, col)
+        out.append(done[key])
+    return out
 
 
 def _null_from_batch(b: SectorBatch | None, sector: int, step_durations: float,
@@ -309,9 +320,17 @@ def joint_null(batches: list[SectorBatch], step_durations: float = FAKE_STEP_DUR
     injected = {} if injected is None else injected
     inj = [injected.get(id(b)) or injected_batches(b) for b in bs]
     dchi, dstar, between = _joint_arrays(bs, n_joint)
-    dchi_inj = _joint_arrays([i[0] for i in inj], n_joint)[0]
+    arrays: dict[tuple[int, ...], tuple] = {}  # one joint fit per distinct set of injected batches
+
+    def joint_of(batches: list[SectorBatch]) -> tuple:
+        key = tuple(id(x) for x in batches)
+        if key not in arrays:
+            arrays[key] = _joint_arrays(batches, n_joint)
+        return arrays[key]
+
+    dchi_inj = joint_of([i[0] for i in inj])[0]
     labels = bs[0].star_labels
-    dstar_inj = [_joint_arrays([i[1 + s] for i in inj], n_joint)[1][:, s] for s in range(len(labels))]
+    dstar_inj = [joint_of([i[1 + s] for i in inj])[1][:, s] for s in range(len(labels))]
     n_ind = n_independent_fakes(n_joint, step_durations)
     offs = tuple(tuple(float(b.offsets_days[j]) for b in bs) for j in range(n_joint))
     observed = {"delta_chi2_target": float(dchi[0]), "stars": {lab: float(dstar[0, i]) for i, lab in enumerate(labels)},
