@@ -22,7 +22,7 @@ import numpy as np
 from ..lightcurve import TransitParams, coerce_transit_params
 from .. import lightcurve as _lightcurve
 from ..data.geometry import target_pixel
-from ..pixels.inputs import as_stamp, is_collection, is_dataset, stamps_by_sector, usable_frames
+from ..pixels.inputs import as_stamp, is_collection, is_dataset, stamps_by_sector, kept, usable_frames
 from ..pixels.scale import wcs_problem
 from ..report import Explained, fmt
 from .config import CentroidShiftConfig, _json_safe
@@ -260,9 +260,9 @@ def _run_one(tpf: Any, tp: TransitParams, cfg: CentroidShiftConfig) -> CheckResu
         return _skipped("NO_USABLE_PIXELS", "no usable pixels: every pixel is NaN or zero in every frame", stamp,
                         details={"sector": stamp.sector, "simulated": stamp.simulated})
     wcs, wcs_note = wcs_for_engine(stamp)
-    quality = None if stamp.quality is None else stamp.quality[keep]
+    quality = kept(stamp.quality, keep)
     result, images = compute_centroid_shift_with_images(
-        stamp.flux[keep], stamp.time[keep], tp, config=cfg, quality=quality, wcs=wcs
+        kept(stamp.flux, keep), kept(stamp.time, keep), tp, config=cfg, quality=quality, wcs=wcs
     )
     details = result.to_dict()
     details["sector"] = stamp.sector

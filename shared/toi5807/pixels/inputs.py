@@ -13,7 +13,7 @@ import numpy as np
 
 from ..data.model import TPFStamp, from_lightkurve_tpf
 
-__all__ = ["ACCEPTED_INPUTS", "as_stamp", "is_collection", "is_dataset", "stamps_by_sector", "usable_frames"]
+__all__ = ["ACCEPTED_INPUTS", "as_stamp", "is_collection", "is_dataset", "stamps_by_sector", "usable_frames", "kept"]
 
 #: What the pixel checks accept, for error messages.
 ACCEPTED_INPUTS = ("a Dataset, a TPFStamp, a lightkurve TessTargetPixelFile, or a list, tuple, {sector: stamp} "
@@ -122,3 +122,11 @@ def usable_frames(flux: Any) -> tuple[np.ndarray, int, np.ndarray]:
     else:
         keep = np.all(fin[:, good], axis=1)
     return keep, int(n - np.count_nonzero(keep)), good
+
+
+def kept(values: Any, keep: np.ndarray) -> Any:
+    """``values[keep]`` along the first axis, or ``values`` itself (no copy; ``None`` stays ``None``) when every
+    frame is kept — the usual case, where a boolean index would copy the whole cube for nothing."""
+    if values is None or bool(np.all(keep)):
+        return values
+    return values[keep]
