@@ -144,9 +144,9 @@ def _target_col(tpl: GridTemplates) -> int:
 INJECTED_AMPLITUDE = "fitted"
 
 
-def injected_batch(b: SectorBatch, col: int, amplitude: str | None = None) -> SectorBatch:
-    """``b`` with the observed dip at template position ``col`` (grid index, or ``n_grid + i`` for extra
-    position ``i``) added to every fake and refitted; row 0 (the real epoch) unchanged.
+def _injected_images(b: SectorBatch, col: int, amplitude: str | None = None) -> np.ndarray:
+    """The images of ``b`` with the observed dip at template position ``col`` added to every fake (row 0, the real
+    epoch, unchanged).
 
     The amplitude ``a`` (e-/s, ≥ 0) is the real epoch's fitted one, ``sqrt(s·peak z²)/‖r(best)‖`` (the norm at
     the grid point nearest the refined position), or with ``amplitude="at_position"`` the one with the source
@@ -168,7 +168,15 @@ def injected_batch(b: SectorBatch, col: int, amplitude: str | None = None) -> Se
         c_obs = a * float(tpl.norm[col])
     images = np.array(b.images, dtype=float, copy=True)
     images[1:] += (c_obs * tpl.q[col] * tpl.sigma_unit[tpl.mask])[None, :]
-    return dataclasses.replace(b, stats=grid_statistics(tpl, images, b.scale), images=images)
+    return images
+
+
+def injected_batch(b: SectorBatch, col: int, amplitude: str | None = None) -> SectorBatch:
+    """``b`` with the observed dip at template position ``col`` (grid index, or ``n_grid + i`` for extra
+    position ``i``) added to every fake and refitted; row 0 (the real epoch) unchanged (see
+    :func:`_injected_images` for the amplitude)."""
+    images = _injected_images(b, col, amplitude)
+    return dataclasses.replace(b, stats=grid_statistics(b.templates, images, b.scale), images=images)
 
 
 def soften(dchi: np.ndarray, d2: np.ndarray, s2: float) -> np.ndarray:
@@ -197,14 +205,18 @@ def injected_batches(b: SectorBatch) -> list[SectorBatch]:
     batch: the injected images, and so every statistic, are the same."""
     tpl = b.templates
     k = tpl.n_grid
-    done: dict[tuple[float, float], SectorBatch] = {}
-    out = []
-    for col in [_target_col(tpl)] + [k + i for i in range(len(b.star_labels))]:
-        key = (float(tpl.positions_px[col, 0]), float(tpl.positions_px[col, 1]))
-        if key not in done:
-            done[key] = injected_batch(b, col)
-        out.append(done[key])
-    return out
+    cols = [_target_col(tpl)] + [k + i for i in range(len(b.star_labels))]
+    where = {}  # distinct position → its hypothesis' index among the distinct ones
+    for col in cols:
+        where.setdefault((float(tpl.positions_px[col, 0]), float(tpl.positions_px[col, 1])), (len(where), col))
+    images = [_injected_images(b, col) for _, col in sorted(where.values())]
+    # every hypothesis' images in one grid fit (one set of PRF evaluations per refinement step), then split
+    stats = grid_statistics(tpl, np.concatenate(images), np.tile(b.scale, len(images)))
+    f = len(b.scale)
+    parts = [GridStatistics(*(getattr(stats, fld.name)[j * f:(j + 1) * f] for fld in dataclasses.fields(stats)))
+             for j in range(len(images))]
+    batches = [dataclasses.replace(b, stats=st, images=im) for st, im in zip(parts, images)]
+    return [batches[where[(float(tpl.positions_px[c, 0]), float(tpl.positions_px[c, 1]))][0]] for c in cols]
 
 
 def _null_from_batch(b: SectorBatch | None, sector: int, step_durations: float,
