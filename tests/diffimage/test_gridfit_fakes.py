@@ -114,7 +114,7 @@ def test_fake_images_need_the_window_source(loc):
 
 
 def test_injected_dip_adds_the_observed_amplitude_linearly_at_the_tested_position(loc):
-    from toi5807.vetting.fakenull import injected_batch, sector_batch, soften
+    from toi5807.vetting.batches import injected_batch, sector_batch, soften
 
     b = sector_batch(loc, np.linspace(0.4, 3.0, 12))
     t = b.templates

@@ -1,222 +1,39 @@
 """The fake-epoch nulls of :mod:`toi5807.vetting.selfcal`, computed without refitting anything.
 
-Per sector: the real epoch's localization (:func:`toi5807.diffimage.localize.localize_sector`) is kept; the
-sector difference image at every fake T0 offset comes from cumulative sums
-(:func:`toi5807.diffimage.fakes.fake_sector_images`), and the real image and all fakes get one batched
-fixed-template linear fit on a grid of trial positions (:func:`toi5807.diffimage.gridfit.grid_statistics`):
-``z`` (max over positions), ``Δχ²`` at the target and at every catalogue star. With the stamps' WCS the grid is
-one sky grid (arcsec east/north, step 0.4 px) shared by all sectors, so the same fake ephemeris gives every
-sector's χ² surface at once: summed, they give the joint offset test and the between-sector χ² of each fake
+From each sector's batch of real epoch and fakes fitted on one grid, and the same with the observed dip injected at
+each tested position (:mod:`toi5807.vetting.batches`): every sector's null (:class:`NullCalibration`), and, with
+the sky grid shared by all sectors, the joint null — the same fake ephemeris gives every sector's χ² surface at
+once, and summed they give the joint offset test and the between-sector χ² of each fake
 (:class:`~toi5807.vetting.selfcal.JointNull`), exactly as :func:`toi5807.diffimage.joint.combine_localizations`
 builds them for the real epoch (a dimming source in every sector: amplitudes ≥ 0).
 
 The position tests ("the source is at X", X = the target or a catalogue star) are calibrated with a dip
-*present*: their null is the fakes plus the model dip of the observed amplitude placed at X,
-``fake + a_X·P(X)`` (``a_X`` the real epoch's amplitude fitted with the source fixed at X, ≥ 0; ``P`` the fit's
-own processed PRF, the grid templates' vector at X), refitted like the real epoch. At an empty fake the position
-wanders over the whole search region and its ``Δχ²`` is look-elsewhere noise, far wider than the right null: on
-real s83, neighbours injected 1 px from the target with a 4.8σ nominal offset fell below 3σ against the empty
-fakes. The injection is one fixed image added to every fake, so it costs one more batched grid fit per
-hypothesis. The dip-amplitude null (``z`` max over positions) stays the empty fakes'.
+*present*: their null is the fakes plus the model dip of the observed amplitude placed at X, refitted like the
+real epoch. At an empty fake the position wanders over the whole search region and its ``Δχ²`` is look-elsewhere
+noise, far wider than the right null: on real s83, neighbours injected 1 px from the target with a 4.8σ nominal
+offset fell below 3σ against the empty fakes. The dip-amplitude null (``z`` max over positions) and the
+between-sector null stay the empty fakes'. Every hypothesis is fitted in one batch per sector, and all of them in
+one joint fit.
 """
-
 from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..diffimage.fakes import fake_sector_images
-from ..diffimage.gridfit import (REFINE_STEPS, SECOND_PEAK_MARGIN, STENCIL3, GridStatistics, GridTemplates,
-                                 grid_statistics, grid_templates, quadratic_peak, second_peak, z_at)
+from ..diffimage.gridfit import REFINE_STEPS, SECOND_PEAK_MARGIN, STENCIL3, GridStatistics, quadratic_peak, \
+    second_peak, z_at
 from ..diffimage.images import FIT_RADIUS_PX
 from ..diffimage.prf_fit import GRID_STEP_PX
-from ..diffimage.stars import star_position_errors_px
 from ..lightcurve import TransitParams, coerce_transit_params
 from ..pixels.blas import one_blas_thread
+from .batches import SectorBatch, injected_batches, sector_batch, soften, star_stat, target_col
 from .nulls import FAKE_STEP_DURATIONS, MIN_NULL_FAKES, JointNull, NullCalibration, _fit_null, n_independent_fakes
 from .selfcal import fake_epoch_offsets
 
-__all__ = ["SectorBatch", "sector_batch", "injected_batch", "injected_batches", "soften", "calibrate_sector",
-           "calibrate_sectors", "joint_null", "INJECTED_AMPLITUDE"]
-
-
-@dataclass(frozen=True, eq=False)
-class SectorBatch:
-    """The real epoch (row 0) and the usable fakes (rows 1…) of one sector, fitted on one grid.
-
-    Attributes
-    ----------
-    sector : int
-    offsets_days : ndarray (f,)
-        T0 offsets of the usable fakes, days.
-    templates : GridTemplates
-    stats : GridStatistics
-        Rows: the real epoch, then the fakes.
-    outside_z : ndarray (f,)
-        The fakes' strongest per-pixel dip outside the fit region.
-    star_labels : tuple of str
-        Catalogue stars behind the templates' extra positions.
-    on_sky : bool
-        The grid is the shared sky grid (arcsec east/north): the sector can join the joint null.
-    images, scale : ndarray
-        The fitted images (rows as ``stats``; fit pixels, e-/s) and their variance factors.
-    star_sigma_px : ndarray, optional
-        Position error of each catalogue star, pixels per axis
-        (:func:`~toi5807.diffimage.stars.star_position_errors_px`).
-    """
-
-    sector: int
-    offsets_days: np.ndarray
-    templates: GridTemplates
-    stats: GridStatistics
-    outside_z: np.ndarray
-    star_labels: tuple[str, ...]
-    on_sky: bool = False
-    images: np.ndarray | None = None
-    scale: np.ndarray | None = None
-    star_sigma_px: np.ndarray | None = None
-
-
-def _outside_z(images: np.ndarray, sigma: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(~mask[None] & np.isfinite(images) & (sigma > 0), images / np.where(sigma > 0, sigma, 1.0),
-                     -np.inf)
-    out = z.reshape(len(z), -1).max(axis=1) if z.size else np.zeros(len(z))
-    return np.where(np.isfinite(out), out, np.nan)
-
-
-def sector_batch(loc: Any, offsets_days: np.ndarray, *, catalogue: Any = None, sky_step_arcsec: float | None = None,
-                 sky_extent_arcsec: float | None = None, radius_px: float = FIT_RADIUS_PX) -> SectorBatch | None:
-    """Grid statistics of one sector's real epoch and fake epochs (None when the sector cannot be calibrated).
-
-    Parameters
-    ----------
-    loc : SectorLocalization
-    offsets_days : ndarray
-        Fake T0 offsets, days.
-    catalogue : Catalogue, optional
-        Stars whose ``Δχ²`` is also computed (needs the WCS Jacobian).
-    sky_step_arcsec : float, optional
-        With the WCS Jacobian: the grid is on the sky with this step, arcsec (default 0.4 px of this stamp);
-        without it the grid is in pixels (step :data:`~toi5807.diffimage.prf_fit.GRID_STEP_PX`).
-    sky_extent_arcsec : float, optional
-        Half-width of the sky grid, arcsec (default: what reaches ``radius_px`` in this stamp).
-    radius_px : float
-        Search radius, pixels.
-    """
-    d, prof = getattr(loc, "diff", None), getattr(loc, "profile", None)
-    if loc.status != "ok" or d is None or prof is None or d.source is None or not np.any(d.usable):
-        return None
-    jac = loc.jacobian
-    to_px, step, extra, labels, sig_px = None, GRID_STEP_PX, None, (), None
-    if jac is not None:
-        jinv = np.linalg.inv(jac)
-        to_px = jinv
-        step = sky_step_arcsec if sky_step_arcsec is not None else GRID_STEP_PX * math.sqrt(abs(np.linalg.det(jac)))
-        if catalogue is not None:
-            extra = catalogue.offsets_arcsec() @ jinv.T
-            labels = tuple(s.label for s in catalogue.stars)
-            sig_px = star_position_errors_px(catalogue)
-    fakes = fake_sector_images(d, offsets_days)
-    img, err = d.sector_image()
-    fm = d.fit_mask
-    su = d.source.sigma_unit
-    scale0 = float(np.median((err[fm] / su[fm]) ** 2))
-    tpl = grid_templates(prof, su, radius_px=radius_px, step=step, to_px=to_px, extra_px=extra,
-                         extent=sky_extent_arcsec if jac is not None else None)
-    images = np.concatenate([img[None], fakes.images])[:, fm]
-    scale = np.concatenate([[scale0], fakes.scale])
-    stats = grid_statistics(tpl, images, scale)
-    return SectorBatch(int(loc.sector), fakes.offsets_days, tpl, stats, _outside_z(fakes.images, fakes.sigma, fm),
-                       labels, jac is not None, images, scale, sig_px)
-
-
-def _target_col(tpl: GridTemplates) -> int:
-    return int(np.argmin(np.hypot(tpl.u[:, 0], tpl.u[:, 1])))
-
-
-#: Amplitude of the injected dip: the real epoch's fitted one (``"fitted"``, source at its best position) or the
-#: one fitted with the source fixed at the tested position (``"at_position"``).
-INJECTED_AMPLITUDE = "fitted"
-
-
-def _injected_images(b: SectorBatch, col: int, amplitude: str | None = None) -> np.ndarray:
-    """The images of ``b`` with the observed dip at template position ``col`` added to every fake (row 0, the real
-    epoch, unchanged).
-
-    The amplitude ``a`` (e-/s, ≥ 0) is the real epoch's fitted one, ``sqrt(s·peak z²)/‖r(best)‖`` (the norm at
-    the grid point nearest the refined position), or with ``amplitude="at_position"`` the one with the source
-    fixed at ``col``, ``q·y/‖r‖``; its weighted image ``a·r = a·‖r‖·q`` is what is added (the pointing templates
-    and the constant are projected out of the fit anyway). On real s83 the two give the same verdicts (the
-    1-px neighbour at 4.8σ nominal: 3.15σ vs 3.20σ calibrated; the real transit 1.57σ vs 1.60σ)."""
-    tpl = b.templates
-    how = INJECTED_AMPLITUDE if amplitude is None else amplitude
-    if how not in ("fitted", "at_position"):
-        raise ValueError(f"amplitude: expected 'fitted' or 'at_position', got {amplitude!r}")
-    if not tpl.norm[col] > 0:
-        c_obs = 0.0
-    elif how == "at_position":
-        c_obs = max(float(b.stats.z_grid[0, col]) * math.sqrt(float(b.scale[0])), 0.0)
-    else:
-        near = int(np.argmin(np.sum((tpl.u - b.stats.best_u[0][None, :]) ** 2, axis=1)))
-        c_best = math.sqrt(max(float(b.stats.peak_z2[0]), 0.0) * float(b.scale[0]))  # peak_z2 is z², z = c/√s
-        a = c_best / float(tpl.norm[near]) if tpl.norm[near] > 0 else 0.0
-        c_obs = a * float(tpl.norm[col])
-    images = np.array(b.images, dtype=float, copy=True)
-    images[1:] += (c_obs * tpl.q[col] * tpl.sigma_unit[tpl.mask])[None, :]
-    return images
-
-
-def injected_batch(b: SectorBatch, col: int, amplitude: str | None = None) -> SectorBatch:
-    """``b`` with the observed dip at template position ``col`` (grid index, or ``n_grid + i`` for extra
-    position ``i``) added to every fake and refitted; row 0 (the real epoch) unchanged (see
-    :func:`_injected_images` for the amplitude)."""
-    images = _injected_images(b, col, amplitude)
-    return dataclasses.replace(b, stats=grid_statistics(b.templates, images, b.scale), images=images)
-
-
-def soften(dchi: np.ndarray, d2: np.ndarray, s2: float) -> np.ndarray:
-    """``Δχ²`` of a source at a star whose position is uncertain by ``s2`` (variance per axis): with the source
-    ``d2`` (squared distance, same units) from the star, ``Δχ² = d²/σ²_src`` becomes ``d²/(σ²_src + s2)``
-    ``= Δχ²/(1 + Δχ²·s2/d²)`` (the quadratic approximation; unchanged for ``s2 = 0``)."""
-    if not s2 > 0:
-        return dchi
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(d2 > 0, dchi / (1.0 + dchi * s2 / np.where(d2 > 0, d2, 1.0)), 0.0)
-
-
-def _star_stat(b: SectorBatch, stats: Any, i: int) -> np.ndarray:
-    """Star ``i``'s ``Δχ²`` of every row of ``stats`` (a grid fit of ``b``'s templates), softened by its
-    position error."""
-    tpl = b.templates
-    s = 0.0 if b.star_sigma_px is None else float(b.star_sigma_px[i])
-    d = stats.best_u @ tpl.to_px.T - tpl.positions_px[tpl.n_grid + i][None, :]
-    return soften(stats.delta_chi2_extra[:, i], np.einsum("fi,fi->f", d, d), s * s)
-
-
-def injected_batches(b: SectorBatch) -> list[SectorBatch]:
-    """``b`` with the observed dip injected at the target, then at each catalogue star (:func:`injected_batch`).
-
-    Hypotheses at the same position (the catalogue's own target star, at offset 0, and the target) share one
-    batch: the injected images, and so every statistic, are the same."""
-    tpl = b.templates
-    k = tpl.n_grid
-    cols = [_target_col(tpl)] + [k + i for i in range(len(b.star_labels))]
-    where = {}  # distinct position → its hypothesis' index among the distinct ones
-    for col in cols:
-        where.setdefault((float(tpl.positions_px[col, 0]), float(tpl.positions_px[col, 1])), (len(where), col))
-    images = [_injected_images(b, col) for _, col in sorted(where.values())]
-    # every hypothesis' images in one grid fit (one set of PRF evaluations per refinement step), then split
-    stats = grid_statistics(tpl, np.concatenate(images), np.tile(b.scale, len(images)))
-    f = len(b.scale)
-    parts = [GridStatistics(*(getattr(stats, fld.name)[j * f:(j + 1) * f] for fld in dataclasses.fields(stats)))
-             for j in range(len(images))]
-    batches = [dataclasses.replace(b, stats=st, images=im) for st, im in zip(parts, images)]
-    return [batches[where[(float(tpl.positions_px[c, 0]), float(tpl.positions_px[c, 1]))][0]] for c in cols]
+__all__ = ["calibrate_sector", "calibrate_sectors", "joint_null"]
 
 
 def _null_from_batch(b: SectorBatch | None, sector: int, step_durations: float,
@@ -228,9 +45,9 @@ def _null_from_batch(b: SectorBatch | None, sector: int, step_durations: float,
     z, dchi_empty = st.z[1:], st.delta_chi2_target[1:]
     dchi = inj[0].stats.delta_chi2_target[1:]  # the dip present at the target
     n_ind = n_independent_fakes(len(z), step_durations)
-    stars = tuple(tuple(float(v) for v in _star_stat(b, inj[1 + i].stats, i)[1:]) for i in range(len(b.star_labels)))
+    stars = tuple(tuple(float(v) for v in star_stat(b, inj[1 + i].stats, i)[1:]) for i in range(len(b.star_labels)))
     observed = {"z": float(st.z[0]), "delta_chi2_target": float(st.delta_chi2_target[0]),
-                "stars": {lab: float(_star_stat(b, st, i)[0]) for i, lab in enumerate(b.star_labels)},
+                "stars": {lab: float(star_stat(b, st, i)[0]) for i, lab in enumerate(b.star_labels)},
                 "statistic": "grid linear fit (the fakes' statistic)"}
     common = dict(outside_z=tuple(float(v) for v in b.outside_z), n_independent=n_ind, star_labels=b.star_labels,
                   star_delta_chi2=stars, observed=observed, delta_chi2_empty=tuple(float(v) for v in dchi_empty))
@@ -271,7 +88,7 @@ def _joint_arrays(bs: list[SectorBatch], n_joint: int) -> tuple[np.ndarray, np.n
     k = tpl0.n_grid
     region = np.zeros(k, dtype=bool)
     g: Any = 0.0
-    tgt = _target_col(tpl0)
+    tgt = target_col(tpl0)
     g0, gstar, per_sector = 0.0, 0.0, 0.0
     for b in bs:
         rows = np.arange(n_joint + 1)
@@ -304,6 +121,15 @@ def _joint_arrays(bs: list[SectorBatch], n_joint: int) -> tuple[np.ndarray, np.n
     return np.maximum(peak - g0, 0.0), dstar, np.maximum(per_sector - peak, 0.0)
 
 
+def _stack_rows(batches: list[SectorBatch], n: int) -> SectorBatch:
+    """One sector's batches (the same templates) as one: the first ``n`` rows of each, one after another."""
+    b0 = batches[0]
+    stats = GridStatistics(*(np.concatenate([getattr(b.stats, fld.name)[:n] for b in batches])
+                             for fld in dataclasses.fields(b0.stats)))
+    return dataclasses.replace(b0, stats=stats, images=np.concatenate([b.images[:n] for b in batches]),
+                               scale=np.concatenate([b.scale[:n] for b in batches]))
+
+
 def joint_null(batches: list[SectorBatch], step_durations: float = FAKE_STEP_DURATIONS,
                injected: dict | None = None) -> JointNull | None:
     """Fake ephemerides applied to all sectors with a sky grid at once (see module docstring); None without any.
@@ -331,18 +157,22 @@ def joint_null(batches: list[SectorBatch], step_durations: float = FAKE_STEP_DUR
     n_joint = min(len(b.offsets_days) for b in bs)
     injected = {} if injected is None else injected
     inj = [injected.get(id(b)) or injected_batches(b) for b in bs]
-    dchi, dstar, between = _joint_arrays(bs, n_joint)
-    arrays: dict[tuple[int, ...], tuple] = {}  # one joint fit per distinct set of injected batches
-
-    def joint_of(batches: list[SectorBatch]) -> tuple:
-        key = tuple(id(x) for x in batches)
-        if key not in arrays:
-            arrays[key] = _joint_arrays(batches, n_joint)
-        return arrays[key]
-
-    dchi_inj = joint_of([i[0] for i in inj])[0]
     labels = bs[0].star_labels
-    dstar_inj = [joint_of([i[1 + s] for i in inj])[1][:, s] for s in range(len(labels))]
+    # the empty fakes, then each distinct set of injected batches (the target, each star): one joint fit of all
+    sets: dict[tuple[int, ...], int] = {tuple(id(b) for b in bs): 0}
+    members = [bs]
+    for h in range(1 + len(labels)):
+        key = tuple(id(i[h]) for i in inj)
+        if key not in sets:
+            sets[key] = len(members)
+            members.append([i[h] for i in inj])
+    n_rows = n_joint + 1
+    stacked = [_stack_rows([m[s] for m in members], n_rows) for s in range(len(bs))]
+    every = _joint_arrays(stacked, len(members) * n_rows - 1)
+    part = [tuple(a[j * n_rows:(j + 1) * n_rows] for a in every) for j in range(len(members))]
+    dchi, dstar, between = part[0]
+    dchi_inj = part[sets[tuple(id(i[0]) for i in inj)]][0]
+    dstar_inj = [part[sets[tuple(id(i[1 + s]) for i in inj)]][1][:, s] for s in range(len(labels))]
     n_ind = n_independent_fakes(n_joint, step_durations)
     offs = tuple(tuple(float(b.offsets_days[j]) for b in bs) for j in range(n_joint))
     observed = {"delta_chi2_target": float(dchi[0]), "stars": {lab: float(dstar[0, i]) for i, lab in enumerate(labels)},

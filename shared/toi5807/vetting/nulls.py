@@ -252,12 +252,12 @@ class JointNull:
         Per joint fake, the T0 offset used in each sector (order of ``sectors``), days.
     delta_chi2 : tuple of float
         Joint ``Δχ²`` of the source at the target (all sectors' χ² summed on one sky grid), of the fakes with
-        each sector's observed dip injected at the target (:func:`toi5807.vetting.fakenull.injected_batch`).
+        each sector's observed dip injected at the target (:func:`toi5807.vetting.batches.injected_batch`).
     between : tuple of float
         ``χ²`` between sectors: ``Σ_s [χ²_s(u*) − χ²_s,min]`` (empty with one sector).
     star_labels, star_delta_chi2 : tuple
         Joint ``Δχ²`` of the source on each catalogue star (the dip injected on that star; softened by the
-        star's position error, :func:`toi5807.vetting.fakenull.soften`). The between-sector null is the empty
+        star's position error, :func:`toi5807.vetting.batches.soften`). The between-sector null is the empty
         fakes'.
     n_independent : int
     observed : dict
