@@ -95,7 +95,7 @@ class ProfileChi2:
         # value(y, x) = Wy(y) · I · Wx(x)ᵀ, with W(·) the interpolant of the identity (rows of weights)
         # (a polynomial of the offset in each pixel cell, :mod:`toi5807.diffimage.prf_cells`)
         nodes = np.asarray(spline(np.arange(ny, dtype=float), np.arange(nx, dtype=float)))
-        self._moved = MovedImage(nodes, mask) if ny > 3 and nx > 3 else None
+        self._moved = MovedImage(nodes / self.norm, mask) if ny > 3 and nx > 3 else None  # per e-/s of source
         self._rows, self._cols = np.arange(ny), np.arange(nx)
         self._edge = np.concatenate([np.full(ny, ny - 0.5), np.full(nx, nx - 0.5)])  # far edge, rows then columns
         self._flat = np.flatnonzero(mask)
@@ -136,17 +136,18 @@ class ProfileChi2:
         if self._moved is None:
             cy, cx = np.clip(ys, 0, ny - 1), np.clip(xs, 0, nx - 1)
             out = self.spline(cy[:, :, None], cx[:, None, :], grid=False).reshape(len(off), -1)[:, self._flat]
+            out /= self.norm
         else:
             out = self._moved.values(off)
         # the taper of the distance to the nearest edge = the smaller of the row and column tapers (monotone)
         pos = np.concatenate([ys, xs], axis=1)  # (k, ny + nx): rows, then columns
         t = taper(np.minimum(pos + 0.5, self._edge - pos))
         out *= np.minimum(t[:, self._pix_y], t[:, ny + self._pix_x])
-        out /= self.norm
         if self._focus is not None:
             fw, fr = self._focus
-            out -= (out @ fw)[:, None] * fr[None, :]
-        out[~fin] = np.nan
+            out -= np.multiply.outer(out @ fw, fr)
+        if not fin.all():
+            out[~fin] = np.nan
         return out
 
     def solve(self, offsets: np.ndarray, covariance: bool = False) -> tuple[np.ndarray, np.ndarray, Any]:
