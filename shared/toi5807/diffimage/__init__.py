@@ -1,7 +1,8 @@
 """Difference-image localization: where on the sky does the light that disappears in transit come from?
 
 Per-transit difference images with pointing and focus removed (:mod:`images`, :mod:`pointing`) → a PRF fit of
-the source position (:mod:`prf_fit`, :mod:`localize`) → sectors combined on the sky and hosts ranked (:mod:`joint`).
+the source position (:mod:`prf_fit`, its moved-image PRF :mod:`prf_cells`, :mod:`localize`; many images at once on a
+grid: :mod:`gridfit`, fake epochs: :mod:`fakes`) → sectors combined on the sky and hosts ranked (:mod:`joint`).
 Order: ... lightcurve → pixels → centroid | diffimage → vetting ...; may import target, report, data, lightcurve
 and pixels — never centroid, vetting, twin or above.
 """
