@@ -55,11 +55,19 @@ def test_regenerate_lets_the_kernels_write_artifacts(monkeypatch):
     from toi5807.tutorial import runner
 
     seen = []
-    monkeypatch.delenv(REGENERATE_ENV, raising=False)
+    # setenv, not delenv: when the variable is absent, delenv records nothing to undo, and the "1" that main()
+    # sets would leak into every later test — nbval's kernels then rewrote artifacts/ during the test run
+    monkeypatch.setenv(REGENERATE_ENV, "")
     monkeypatch.setattr(runner, "regenerate", lambda pattern: seen.append((pattern, os.environ.get(REGENERATE_ENV))) or 0)
     assert not regenerating()
     assert main(["regenerate", "--notebook", "11*"]) == 0
     assert seen == [("11*", "1")] and regenerating()
+
+
+def test_the_regenerate_flag_did_not_leak_out_of_the_test_above():
+    from toi5807.plots import REGENERATE_ENV
+
+    assert os.environ.get(REGENERATE_ENV, "") != "1"
 
 
 def test_unknown_command_fails_with_usage(capsys):
