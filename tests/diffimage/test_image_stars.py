@@ -94,3 +94,31 @@ def test_target_off_the_wcs_raises():
     image = np.full((13, 11), 100.0)
     with pytest.raises(ValueError, match="does not map to a finite pixel"):
         catalogue_from_image(image, _wcs(), (RA + 180.0, -DEC))
+
+
+def test_host_ranking_allows_for_the_position_error_of_stars_found_in_the_image():
+    """The nominal host test softens an image star's Δχ² by its 0.1-px position error, as the calibrated one does;
+    the target (at its catalogue position) and catalogue stars from elsewhere keep theirs."""
+    from toi5807.data.catalogue import Catalogue, Star
+    from toi5807.diffimage.joint import rank_hosts
+    from toi5807.diffimage.stars import IMAGE_STAR_POSITION_ERROR_PX
+
+    stars = (Star("target", RA, DEC, flux_e_per_s=1e5), Star("image star 1", RA, DEC + 30.0 / 3600.0, flux_e_per_s=1e4))
+    sigma_src = 2.0  # arcsec per axis: χ²(u) = |u − best|² / σ²
+    best = np.array([0.5, 0.0])
+
+    def chi2(u):
+        return np.sum((np.atleast_2d(u) - best) ** 2, axis=1) / sigma_src ** 2
+
+    def dchi(origin, **kw):
+        hosts = rank_hosts(chi2, 0.0, Catalogue(stars, origin=origin), 10.0, **kw)
+        return {h["label"]: h["delta_chi2"] for h in hosts}
+
+    plain = dchi(IMAGE_STAR_ORIGIN)
+    soft = dchi(IMAGE_STAR_ORIGIN, best_arcsec=best, pixel_scale_arcsec=21.0)
+    other = dchi("Gaia DR3", best_arcsec=best, pixel_scale_arcsec=21.0)
+    d2 = 0.5 ** 2 + 30.0 ** 2
+    s2 = (IMAGE_STAR_POSITION_ERROR_PX * 21.0) ** 2
+    assert plain["image star 1"] == pytest.approx(d2 / sigma_src ** 2, rel=1e-6)
+    assert soft["image star 1"] == pytest.approx(d2 / (sigma_src ** 2 + s2), rel=1e-6)  # the errors add in quadrature
+    assert soft["target"] == plain["target"] == other["target"] and other["image star 1"] == plain["image star 1"]

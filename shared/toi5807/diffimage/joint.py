@@ -24,6 +24,7 @@ from ..pixels.blas import one_blas_thread
 from ..pixels.combine import combine_offsets
 from .localize import _M2, _NAN2, _T2
 from .prf_fit import quadratic_refine
+from .stars import soften_delta_chi2, star_position_errors_px
 from ..pixels.pvalues import chi2_logsf, p_from_log_p, sigma_from_log_p
 
 __all__ = ["CombinedLocalization", "combine_localizations", "rank_hosts", "error_ellipse"]
@@ -90,7 +91,8 @@ def error_ellipse(cov: Any) -> tuple[float, float, float]:
     return (math.sqrt(max(w[1], 0)), math.sqrt(max(w[0], 0)), math.degrees(math.atan2(major[0], major[1])) % 180.0)
 
 
-def rank_hosts(chi2: Any, chi2_min: float, catalogue: Catalogue, amplitude: float) -> tuple[dict, ...]:
+def rank_hosts(chi2: Any, chi2_min: float, catalogue: Catalogue, amplitude: float, *,
+               best_arcsec: Any = None, pixel_scale_arcsec: float | None = None) -> tuple[dict, ...]:
     """Rank catalogue stars by how well the source placed on each explains the data.
 
     Parameters
@@ -103,6 +105,12 @@ def rank_hosts(chi2: Any, chi2_min: float, catalogue: Catalogue, amplitude: floa
     amplitude : float
         Fitted flux lost in transit, e-/s: a star fainter than that cannot produce the dip
         (its eclipse would have to exceed 100 %).
+    best_arcsec : (float, float), optional
+        The fitted source offset (arcsec east, north). With ``pixel_scale_arcsec``, each star's ``Δχ²`` allows for
+        its own position error (stars found in the image: :func:`~toi5807.diffimage.stars.star_position_errors_px`),
+        as the calibrated host tests do (:func:`~toi5807.diffimage.stars.soften_delta_chi2`).
+    pixel_scale_arcsec : float, optional
+        Arcsec per pixel, to turn those position errors into arcsec.
 
     Returns
     -------
@@ -111,6 +119,9 @@ def rank_hosts(chi2: Any, chi2_min: float, catalogue: Catalogue, amplitude: floa
     """
     offs = catalogue.offsets_arcsec()
     d = np.maximum(np.asarray(chi2(offs), dtype=float) - chi2_min, 0.0)
+    sig = star_position_errors_px(catalogue) * (pixel_scale_arcsec or 0.0)
+    if best_arcsec is not None and np.all(np.isfinite(best_arcsec)) and np.any(sig > 0):
+        d = soften_delta_chi2(d, np.sum((offs - np.asarray(best_arcsec, dtype=float)[None, :]) ** 2, axis=1), sig ** 2)
     rel = np.exp(-0.5 * (d - d.min()))
     rel = rel / rel.sum()
     out = []
@@ -205,7 +216,9 @@ def combine_localizations(sectors: Any, catalogue: Catalogue | None = None, *,
     ra = ra0 + u[0] / 3600.0 / math.cos(math.radians(dec0))
     dec = dec0 + u[1] / 3600.0
     amp = float(np.median([s.fit.amplitude for s in use]))
-    hosts = rank_hosts(chi2, c_min, catalogue, amp) if catalogue is not None else ()
+    scale = float(np.median([math.sqrt(abs(np.linalg.det(s.jacobian))) for s in use]))
+    hosts = (rank_hosts(chi2, c_min, catalogue, amp, best_arcsec=u, pixel_scale_arcsec=scale)
+             if catalogue is not None else ())
     return CombinedLocalization(
         sectors_used=tuple(s.sector for s in use), offset_arcsec=_T2(u), covariance_arcsec2=_M2(cov),
         error_ellipse_arcsec=error_ellipse(cov), source_ra_deg=float(ra), source_dec_deg=float(dec),

@@ -24,7 +24,8 @@ import numpy as np
 from ..data.catalogue import Catalogue, Star
 from ..pixels.prf import PRFParams, prf_1d_derivatives, render_cube
 
-__all__ = ["catalogue_from_image", "IMAGE_STAR_POSITION_ERROR_PX", "IMAGE_STAR_ORIGIN", "star_position_errors_px"]
+__all__ = ["catalogue_from_image", "IMAGE_STAR_POSITION_ERROR_PX", "IMAGE_STAR_ORIGIN", "star_position_errors_px",
+           "soften_delta_chi2"]
 
 #: Origin string of the catalogues made here.
 IMAGE_STAR_ORIGIN = "PSF fit of the out-of-transit image"
@@ -41,6 +42,19 @@ def star_position_errors_px(catalogue: Any) -> np.ndarray:
     if str(getattr(catalogue, "origin", "")) != IMAGE_STAR_ORIGIN:
         return np.zeros(n)
     return np.array([0.0 if s.label == "target" else IMAGE_STAR_POSITION_ERROR_PX for s in catalogue.stars])
+
+
+def soften_delta_chi2(dchi: np.ndarray, d2: np.ndarray, s2: Any) -> np.ndarray:
+    """``Δχ²`` of a source at a star whose position is uncertain by ``s2`` (variance per axis): with the source
+    ``d2`` (squared distance, same units) from the star, ``Δχ² = d²/σ²_src`` becomes ``d²/(σ²_src + s2)``
+    ``= Δχ²/(1 + Δχ²·s2/d²)`` (the quadratic approximation; unchanged where ``s2 = 0``). ``s2`` may be an array
+    (one per star)."""
+    s2 = np.asarray(s2, dtype=float)
+    if not np.any(s2 > 0):
+        return dchi
+    with np.errstate(invalid="ignore", divide="ignore"):
+        soft = np.where(d2 > 0, dchi / (1.0 + dchi * s2 / np.where(d2 > 0, d2, 1.0)), 0.0)
+    return np.where(s2 > 0, soft, dchi)
 
 
 def _model(p: np.ndarray, n: int, shape: tuple[int, int]) -> np.ndarray:

@@ -28,7 +28,7 @@ from ..diffimage.fakes import fake_sector_images
 from ..diffimage.gridfit import GridStatistics, GridTemplates, grid_statistics, grid_templates
 from ..diffimage.images import FIT_RADIUS_PX
 from ..diffimage.prf_fit import GRID_STEP_PX
-from ..diffimage.stars import star_position_errors_px
+from ..diffimage.stars import soften_delta_chi2, star_position_errors_px
 
 __all__ = ["SectorBatch", "sector_batch", "injected_batch", "injected_batches", "soften", "star_stat", "target_col",
            "INJECTED_AMPLITUDE"]
@@ -169,14 +169,8 @@ def injected_batch(b: SectorBatch, col: int, amplitude: str | None = None) -> Se
     return dataclasses.replace(b, stats=grid_statistics(b.templates, images, b.scale), images=images)
 
 
-def soften(dchi: np.ndarray, d2: np.ndarray, s2: float) -> np.ndarray:
-    """``Δχ²`` of a source at a star whose position is uncertain by ``s2`` (variance per axis): with the source
-    ``d2`` (squared distance, same units) from the star, ``Δχ² = d²/σ²_src`` becomes ``d²/(σ²_src + s2)``
-    ``= Δχ²/(1 + Δχ²·s2/d²)`` (the quadratic approximation; unchanged for ``s2 = 0``)."""
-    if not s2 > 0:
-        return dchi
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(d2 > 0, dchi / (1.0 + dchi * s2 / np.where(d2 > 0, d2, 1.0)), 0.0)
+#: ``Δχ²`` softened by a star's position error (:func:`toi5807.diffimage.stars.soften_delta_chi2`).
+soften = soften_delta_chi2
 
 
 def star_stat(b: SectorBatch, stats: Any, i: int) -> np.ndarray:
