@@ -22,7 +22,8 @@ calibrated on the real sector-83 pixels): ours the whole stamp with its quality 
 cadences with quality 0. On a 2-core virtual machine the timings are noisy (the same code took 0.66–1.15 s in one
 session), so each round times ours as the best of ``--repeat`` runs and the reference as the best of
 ``max(1, repeat − 1)`` runs, in one process, and prints their ratio (target ≥ 10×); ``--rounds`` repeats the
-comparison and prints every ratio and their median. The parts of ours are timed too (best of ``--repeat``; ``--no-stages`` skips them).
+comparison and prints every ratio and their median. The parts of ours are timed too (best of ``--repeat``;
+``--no-stages`` skips them).
 
 Run: ``python benchmarks/bench_vet.py [--repeat N] [--rounds R] [--no-stages]`` (the reference needs
 ``pip install -e '.[bench]'``).

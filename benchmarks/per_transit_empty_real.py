@@ -41,8 +41,8 @@ def main(argv: list[str] | None = None) -> None:
     for cov in ("empirical", "analytic"):
         got = np.array([sigmas(stamp, TransitParams(p, t0 + float(o), dh), cov) for o in offsets])
         ok = np.isfinite(got[:, 0])
-        print(f"real s83, {args.n} empty epochs, {cov} covariance: combined shift ≥ 3σ at {int(np.sum(got[ok, 0] >= 3))} "
-              f"of {int(ok.sum())} ({100 * np.mean(got[ok, 0] >= 3):.1f} %), consistency ≥ 3σ at "
+        print(f"real s83, {args.n} empty epochs, {cov} covariance: combined shift ≥ 3σ at "
+              f"{int(np.sum(got[ok, 0] >= 3))} of {int(ok.sum())} ({100 * np.mean(got[ok, 0] >= 3):.1f} %), consistency ≥ 3σ at "
               f"{int(np.nansum(got[:, 1] >= 3))} of {int(np.isfinite(got[:, 1]).sum())}; median σ "
               f"{np.nanmedian(got[:, 0]):.2f} (a calibrated χ², 2 dof, gives 1.18)")
         real = sigmas(stamp, TransitParams(p, t0, dh), cov)

@@ -6,8 +6,8 @@ its difference image is ``mean(out) − mean(in)`` minus the focus and second-or
 those cadences (:mod:`toi5807.diffimage.images`), and the transits are combined as the real sector image is
 (inverse variance: weights ``1/(1/n_in + 1/n_out)`` per transit, the per-pixel noise shared). Every window mean
 is two lookups in a cumulative sum of the cube (pixels and pointing products side by side) taken at the windows'
-end points only (one pass of segment sums), so hundreds of fake epochs cost a few milliseconds; nothing is refitted (the out-of-transit image, templates and per-pixel noise are
-the real epoch's).
+end points only (one pass of segment sums), so hundreds of fake epochs cost a few milliseconds; nothing is
+refitted (the out-of-transit image, templates and per-pixel noise are the real epoch's).
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ projected out, give the per-pixel scatter per unit ``1/n_in + 1/n_out``.
 
 One pass over the cube serves everything: the good cadences are gathered once
 (pixels flattened); the out-of-transit image, the per-cadence pointing and the
-pixel responses are products with it (einsum: steady single-thread cost, where
-a threaded BLAS product's time varies tenfold on a busy machine); the fake
+pixel responses are products with it (einsum, or BLAS held to one thread, where
+a threaded product's time varies tenfold on a busy machine); the fake
 windows' means come from range sums of the pixels and the pointing products,
 laid out pixel-major so the sums run along contiguous memory
 (:func:`~toi5807.diffimage.window_source.range_summer`); the few real transits
@@ -276,9 +276,10 @@ def difference_images(
     cols = np.empty((ny * nx + 6, gi.size))
     for c0 in range(0, gi.size, 1024):  # transposed in cache-sized blocks (a column gather is 1.5× slower)
         cols[: ny * nx, c0:c0 + 1024] = sub[c0:c0 + 1024].T
-    fit_t = cols[fi]
+    fit_rows = np.empty((fi.size + 6, gi.size))  # the fit pixels, then (below) the pointing products
+    fit_rows[: fi.size] = cols[fi]
     # (n_good, 5): δcol, δrow, ε, scale, offset of every cadence
-    delta = fit_t.T @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T
+    delta = fit_rows[: fi.size].T @ proj.T - np.nan_to_num(img.ravel()[fm]) @ proj.T
     dx, dy, eps = delta[:, 0], delta[:, 1], delta[:, 2]
     # empirical response: every pixel regressed (out of transit) on the measured pointing and focus
     emp = pointing_response(sub, oot_g, delta, (ny, nx)) if ok_solve else None
@@ -292,7 +293,7 @@ def difference_images(
 
     # the products δiδj and the focus per cadence; range sums of them and of the pixels serve the fakes
     prod = np.stack([dx, dy, eps, dx * dx, dx * dy, dy * dy], axis=1)
-    cols[ny * nx:] = prod.T
+    cols[ny * nx:] = fit_rows[fi.size:] = prod.T
     good_t = t[gi]
     dump_times = (t[(np.asarray(quality).astype(np.int64) & MOMENTUM_DUMP_BIT) != 0] if quality is not None
                   else None)
@@ -330,7 +331,6 @@ def difference_images(
     sigma_unit, n_fakes, source = None, 0, "flux_err"
     if fc.size:
         fwin = every.select(np.arange(real.size, every.centres.size))
-        fit_rows = cols[np.concatenate([fi, ny * nx + np.arange(6)])]
         raw, finv = _diff_from_sums(range_summer(fit_rows, [fwin.in_range, fwin.before_range, fwin.after_range]),
                                     fwin)
         fimg = raw[:, :-6] - raw[:, -4:] @ fixed_fit

@@ -216,7 +216,7 @@ def combine_localizations(sectors: Any, catalogue: Catalogue | None = None, *,
     ra = ra0 + u[0] / 3600.0 / math.cos(math.radians(dec0))
     dec = dec0 + u[1] / 3600.0
     amp = float(np.median([s.fit.amplitude for s in use]))
-    scale = float(np.median([math.sqrt(abs(np.linalg.det(s.jacobian))) for s in use]))
+    scale = float(np.median([s.pixel_scale_arcsec for s in use]))
     hosts = (rank_hosts(chi2, c_min, catalogue, amp, best_arcsec=u, pixel_scale_arcsec=scale)
              if catalogue is not None else ())
     return CombinedLocalization(

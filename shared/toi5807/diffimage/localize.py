@@ -110,6 +110,11 @@ class SectorLocalization:
         return self.status == "ok" and self.fit.converged and self.jacobian is not None
 
     @property
+    def pixel_scale_arcsec(self) -> float:
+        """Arcsec per pixel at the target (square root of the sky Jacobian's area; NaN without a WCS)."""
+        return math.sqrt(abs(float(np.linalg.det(self.jacobian)))) if self.jacobian is not None else math.nan
+
+    @property
     def n_transits(self) -> int:
         """Transits with a usable difference image."""
         return sum(t.status in ("ok", "shortened") for t in self.transits)

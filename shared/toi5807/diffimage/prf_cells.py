@@ -91,7 +91,7 @@ class MovedImage:
 
     def _table(self, iy: int, ix: int) -> np.ndarray:
         """The cell's coefficient images on the pixels, (16, n_pix): row ``4a + b`` multiplies ``s_y^a s_x^b``."""
-        key = (iy + self.shape[0]) * (2 * self.shape[1] + 1) + (ix + self.shape[1])
+        key = int(self._key(iy, ix))
         m = self._cells.get(key)
         if m is None:
             ny, nx = self.shape

@@ -108,7 +108,7 @@ def prf_1d_derivatives(centre: np.ndarray, sigma: float,
     edges = np.arange(n_pix + 1, dtype=np.float64) - 0.5
     sig = np.asarray(sigma, dtype=np.float64)
     sig = sig[..., None] if sig.ndim else sig
-    value = 0.5 * np.diff(erf((edges - c) / (_SQRT2 * sig)), axis=-1)
+    value = prf_1d(centre, sigma, n_pix)
     z = (edges - c) / sig
     pdf = np.exp(-0.5 * z * z) / (_SQRT_2PI * sig)
     return value, -np.diff(pdf, axis=-1), -np.diff(pdf * z, axis=-1)

@@ -351,7 +351,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     for loc in locs:
         f = loc.fit
         hosts = (rank_hosts(loc.chi2_sky, f.chi2 / f.chi2_scale, catalogue, f.amplitude, best_arcsec=loc.offset_arcsec,
-                            pixel_scale_arcsec=math.sqrt(abs(float(np.linalg.det(loc.jacobian)))))
+                            pixel_scale_arcsec=loc.pixel_scale_arcsec)
                  if loc.usable and catalogue is not None else ())
         snr = f.amplitude / f.amplitude_err if f.amplitude_err > 0 else math.nan
         off_sigma, hosts, snr, cal = calibrated_inputs(nulls.get(loc.sector), f.offset_sigma,
