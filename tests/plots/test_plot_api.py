@@ -134,6 +134,8 @@ def test_result_plot_methods_delegate_to_the_plots_layer(twin, plt):
 
 
 def test_save_plot_writes_artifacts_only_when_regenerating(twin, plt, tmp_path, monkeypatch):
+    import base64
+
     from toi5807.plots import REGENERATE_ENV, figure_png_bytes
     from toi5807.tutorial import Note, save_plot
 
@@ -151,13 +153,41 @@ def test_save_plot_writes_artifacts_only_when_regenerating(twin, plt, tmp_path, 
     where = {"run_plot_path": "persistent_cache/tutorial_toi-5807-incremental/99_step/f.png",
              "docs_plot_path": "artifacts/tutorial_toi-5807-incremental/99_step/f.png", "sector_plotted": 83}
     assert quiet == {**where, "same_as_stored_figure": False} and loud == {**where, "same_as_stored_figure": True}
-    # a figure that is not the stored one is shown inline, and the sentence says whose the stored one is
-    assert quiet._repr_png_().startswith(b"\x89PNG") and "differs from the tutorial's stored figure" in repr(quiet)
-    assert loud._repr_png_() is None and "identical to the tutorial's stored figure" in repr(loud)
+    # every figure shows inline, whether or not it is the stored one: its PNG, with a short stable text
+    png = figure_png_bytes(ax)
+    for saved in (quiet, loud):
+        bundle = saved._repr_mimebundle_()
+        assert base64.b64decode(bundle["image/png"]) == png == saved._repr_png_()
+        w, h = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        assert bundle["text/plain"] == repr(saved) == f"figure: f.png ({w}×{h} px)"
     assert save_plot(ax, "99_step", "f.png").same_as_stored  # now that the stored copy exists
     assert docs.read_bytes() == run.read_bytes() == (tmp_path / "mine" / "f.png").read_bytes() == figure_png_bytes(ax)
-    assert save_plot(Note("no target pixel files for sectors 55: V08 needs them"), "99_step", "g.png") == {
-        "skipped": "no target pixel files for sectors 55: V08 needs them"}
+    skipped = save_plot(Note("no target pixel files for sectors 55: V08 needs them"), "99_step", "g.png")
+    assert skipped == {"skipped": "no target pixel files for sectors 55: V08 needs them"}
+    assert skipped._repr_mimebundle_() == {"text/plain": "no figure: no target pixel files for sectors 55: V08 needs them"}
+
+
+def test_save_plot_shows_the_figure_inline_and_leaves_artifacts_alone(plt, tmp_path, monkeypatch):
+    """Outside ``regenerate`` the figure is displayed from the run copy's bytes; artifacts/ is never written."""
+    import base64
+
+    from IPython.core.formatters import DisplayFormatter
+
+    from toi5807.plots import REGENERATE_ENV, figure_png_bytes
+    from toi5807.tutorial import save_plot
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "shared" / "toi5807").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(REGENERATE_ENV, "0")
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [1, 0])
+    first = save_plot(fig, "99_step", "line.png")
+    again = save_plot(fig, "99_step", "line.png")  # rendering twice gives the same bytes
+    data, _ = DisplayFormatter().format(first)  # what a Jupyter kernel would publish
+    assert data["text/plain"] == "figure: line.png (480×360 px)" == repr(again)
+    assert base64.b64decode(data["image/png"]) == figure_png_bytes(fig) == again.png == first.png
+    assert not [p for p in (tmp_path / "artifacts").rglob("*") if p.is_file()]
 
 
 @pytest.mark.real_data

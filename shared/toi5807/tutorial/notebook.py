@@ -15,33 +15,52 @@ __all__ = ["setup_notebook", "save_plot", "SavedPlot"]
 
 
 class SavedPlot(dict):
-    """What :func:`save_plot` returns: a mapping, shown in a notebook as one sentence saying what was written
-    where and whether this run's figure is the tutorial's stored one.
+    """What :func:`save_plot` returns: a mapping that a notebook shows as the figure itself, inline.
 
-    When this run's figure differs from the stored figure in ``artifacts/`` (you ran the notebook on your own
-    data, or changed a step), the notebook also shows *this run's* PNG inline (``_repr_png_``), and the sentence
-    says that the stored figure under the cell is the tutorial's, not yours.
+    Jupyter displays it as this run's PNG (``image/png``, the exact bytes written to ``persistent_cache/``) with
+    a short, stable text (``text/plain``: ``figure: name.png (W×H px)``), so the reader sees the figure they
+    just made, and a notebook converted elsewhere (``jupyter nbconvert --output-dir``) carries its figures with
+    it. nbval compares the text and skips the image. A skipped plot shows its reason.
     """
 
-    def __init__(self, *args: Any, png: bytes | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, png: bytes | None = None, name: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._png = png
+        self._name = name
 
     @property
     def same_as_stored(self) -> bool:
+        """True when this run's PNG is byte-identical to the committed copy under ``artifacts/``."""
         return bool(self.get("same_as_stored_figure", False))
+
+    @property
+    def png(self) -> bytes | None:
+        """This run's PNG bytes (None for a skipped plot)."""
+        return self._png
+
+    @property
+    def size_px(self) -> tuple[int, int] | None:
+        """(width, height) of the PNG in pixels, read from its header (None for a skipped plot)."""
+        if not self._png or len(self._png) < 24:
+            return None
+        return int.from_bytes(self._png[16:20], "big"), int.from_bytes(self._png[20:24], "big")
 
     def __repr__(self) -> str:
         if "skipped" in self:
             return f"no figure: {self['skipped']}"
-        if self.same_as_stored:
-            return (f"figure written to {self['run_plot_path']}; identical to the tutorial's stored figure "
-                    f"{self['docs_plot_path']}, shown below")
-        return (f"figure written to {self['run_plot_path']} and shown here; it differs from the tutorial's stored "
-                f"figure below ({self['docs_plot_path']}), which was made from the tutorial's dataset")
+        w, h = self.size_px or (0, 0)
+        return f"figure: {self._name} ({w}×{h} px)"
 
     def _repr_png_(self) -> bytes | None:
-        return None if self.same_as_stored or "skipped" in self else self._png
+        return None if "skipped" in self else self._png
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        import base64
+
+        bundle = {"text/plain": repr(self)}
+        if "skipped" not in self and self._png:
+            bundle["image/png"] = base64.b64encode(self._png).decode("ascii")
+        return bundle
 
 
 def setup_notebook() -> None:
@@ -101,11 +120,11 @@ def save_plot(fig, step_id: str, name: str, *, save_to: str | Path | None = None
     Returns
     -------
     SavedPlot
-        A dict shown as one sentence: ``run_plot_path`` and ``docs_plot_path`` (forward slashes, relative
+        A dict that a notebook shows as the figure, inline (this run's PNG, with the text
+        ``figure: name.png (W×H px)``): ``run_plot_path`` and ``docs_plot_path`` (forward slashes, relative
         to the repository root; the committed copy's place, rewritten only by ``regenerate``),
         ``same_as_stored_figure`` (this run's PNG is byte-identical to the committed one) plus ``extra``;
-        ``{"skipped": note}`` when there was nothing to plot. A figure that differs from the stored one is
-        also shown inline.
+        ``{"skipped": note}`` when there was nothing to plot.
     """
     from ..plots import regenerating, save_figure, write_png
 
@@ -120,4 +139,4 @@ def save_plot(fig, step_id: str, name: str, *, save_to: str | Path | None = None
         write_png(png, target)
     same = docs_path.is_file() and docs_path.read_bytes() == png
     return SavedPlot(run_plot_path=repo_relative(run_path), docs_plot_path=repo_relative(docs_path),
-                     same_as_stored_figure=same, **extra, png=png)
+                     same_as_stored_figure=same, **extra, png=png, name=run_path.name)
