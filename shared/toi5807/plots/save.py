@@ -40,11 +40,33 @@ def _figure(obj):
     return fig
 
 
+def _settle_layout(figure) -> None:
+    """Run the figure's layout engine (constrained or tight layout) twice, then freeze the result.
+
+    Each pass of constrained layout starts from the positions the previous one left, so rendering the same
+    Figure again would move its panels by a fraction of a pixel and change the PNG. Two passes settle it (as
+    one ``savefig`` after one draw always did, so unchanged figures keep their bytes); the positions are then
+    kept (the engine is replaced by matplotlib's placeholder), and every later render gives identical bytes.
+    """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = figure.get_layout_engine()
+    figure.draw_without_rendering()
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
+        return
+    figure.draw_without_rendering()
+    figure.set_layout_engine("none")
+
+
 def figure_png_bytes(fig, dpi: int = SAVE_DPI) -> bytes:
-    """Render ``fig`` (a Figure or one of its Axes) to PNG bytes reproducibly (fixed dpi, no metadata)."""
+    """Render ``fig`` (a Figure or one of its Axes) to PNG bytes reproducibly (fixed dpi, no metadata).
+
+    The figure's layout is settled and then frozen (:func:`_settle_layout`), so calling this twice on the
+    same Figure gives the same bytes.
+    """
     buf = io.BytesIO()
     figure = _figure(fig)
-    figure.draw_without_rendering()  # let the layout settle first: the same bytes on every call
+    _settle_layout(figure)
     figure.savefig(buf, format="png", dpi=dpi, metadata=dict(_PNG_METADATA), facecolor="white")
     return buf.getvalue()
 
