@@ -58,6 +58,24 @@ def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | N
     return mark_simulated(ax, injection.get("simulated", True))
 
 
+#: Order of the significance methods in the null-calibration figure: as step 11b discusses them (the three that
+#: treat cadences as independent, then the package's empirical null, then the per-transit test).
+METHOD_ORDER = ("analytic", "bootstrap", "permutation", "empirical", "per_transit")
+
+#: One colour per method, all distinct (Okabe–Ito; no two blues). The nominal rate is drawn in black.
+METHOD_COLOURS = {"analytic": OKABE_ITO["blue"], "bootstrap": OKABE_ITO["orange"],
+                  "permutation": OKABE_ITO["reddish_purple"], "empirical": OKABE_ITO["bluish_green"],
+                  "per_transit": OKABE_ITO["vermillion"]}
+
+
+def _method_name(method: str) -> str:
+    return method.replace("_", "-")
+
+
+def _ks_text(p: float) -> str:
+    return "KS p < 1e-15" if p < 1e-15 else f"KS p = {p:.2g}"
+
+
 @_styled
 def plot_null_calibration(null: Any, *, fig=None, ax=None):
     """p-value histograms per significance method and the 3σ false-alarm rates with 99 % intervals.
@@ -73,9 +91,15 @@ def plot_null_calibration(null: Any, *, fig=None, ax=None):
     Returns
     -------
     matplotlib.figure.Figure
+        Methods in the order of :data:`METHOD_ORDER` (others after, alphabetically), one colour each; the
+        false-alarm rates on a log axis (per cent; an interval reaching 0 is cut at the axis bottom).
     """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
     null = null.to_dict() if hasattr(null, "to_dict") else null
-    methods = list(null["methods"])
+    methods = [m for m in METHOD_ORDER if m in null["methods"]] + sorted(m for m in null["methods"]
+                                                                       if m not in METHOD_ORDER)
+    colours = [METHOD_COLOURS.get(m, _colour(i)) for i, m in enumerate(methods)]
     fig = _new_figure(fig, (12.0, 6.2), ax=ax)
     grid = fig.add_gridspec(2, len(methods))
     nominal = float(null["nominal_far_3sigma"])
@@ -84,9 +108,9 @@ def plot_null_calibration(null: Any, *, fig=None, ax=None):
         ax = fig.add_subplot(grid[0, i])
         counts = np.asarray(c["p_hist_counts"], dtype=float)
         edges = np.linspace(0, 1, counts.size + 1)
-        ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=_colour(i), alpha=0.85)
+        ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colours[i], alpha=0.85)
         ax.axhline(c["n_trials"] / counts.size, color="black", ls="--", lw=1.0)
-        ax.set_title(f"{m}\nKS p = {c['ks_p_value']:.2g}", fontsize=9.5)
+        ax.set_title(f"{_method_name(m)}\n{_ks_text(float(c['ks_p_value']))}", fontsize=9.5)
         ax.set_xlabel("p-value")
         if i == 0:
             ax.set_ylabel("null trials per bin (dashed: uniform)")
@@ -94,16 +118,26 @@ def plot_null_calibration(null: Any, *, fig=None, ax=None):
     far = np.array([null["methods"][m]["far_3sigma"] for m in methods]) * 100
     ci = np.array([null["methods"][m]["far_ci99"] for m in methods]) * 100
     x = np.arange(len(methods))
-    ax.bar(x, far, color=[_colour(i) for i in range(len(methods))], alpha=0.85)
-    ax.errorbar(x, far, yerr=[far - ci[:, 0], ci[:, 1] - far], fmt="none", color="black", capsize=4,
-                label="99 % Clopper–Pearson interval")
-    ax.axhline(nominal * 100, color=OKABE_ITO["vermillion"], lw=1.5, label=f"nominal {nominal * 100:.2f} %")
-    ax.axhspan(0.5 * nominal * 100, 1.5 * nominal * 100, color=OKABE_ITO["vermillion"], alpha=0.12,
+    # a log axis (rates from 0.1 % to 100 %): its bottom sits a decade below the smallest positive value, and an
+    # interval or rate of 0 is cut there (a log axis has no 0)
+    positive = np.concatenate([far[far > 0], ci[ci > 0], [nominal * 50]])
+    bottom = 10.0 ** math.floor(math.log10(float(positive.min())))
+    shown = np.maximum(far, bottom)
+    ax.bar(x, shown - bottom, bottom=bottom, color=colours, alpha=0.85)
+    ax.errorbar(x, shown, yerr=[shown - np.maximum(ci[:, 0], bottom), np.maximum(ci[:, 1], bottom) - shown],
+                fmt="none", color="black", capsize=4, label="99 % Clopper–Pearson interval")
+    ax.axhline(nominal * 100, color=OKABE_ITO["black"], lw=1.5, label=f"nominal {nominal * 100:.2f} %")
+    ax.axhspan(0.5 * nominal * 100, 1.5 * nominal * 100, color=OKABE_ITO["black"], alpha=0.10,
                label="0.5–1.5 × nominal")
-    ax.set_xticks(x, [f"{m}\n{null['methods'][m]['n_false_alarms']}/{null['methods'][m]['n_trials']}" for m in methods])
+    ax.set_xticks(x, [f"{_method_name(m)}\n{null['methods'][m]['n_false_alarms']}/{null['methods'][m]['n_trials']}"
+                      for m in methods])
     ax.set_ylabel("false-alarm rate at 3σ (%)")
-    ax.set_yscale("symlog", linthresh=1.0)
-    ax.set_ylim(0.0, 150.0)
+    ax.set_yscale("log")
+    ax.set_ylim(bottom, 150.0)
+    decades = [10.0 ** k for k in range(int(round(math.log10(bottom))), 3) if 10.0 ** k <= 150.0]
+    ax.yaxis.set_major_locator(FixedLocator(decades))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_locator(NullLocator())
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     fig.suptitle(f"V08 on {len(null['sectors'])}-sector × {null['seeds'][1] - null['seeds'][0] + 1}-seed "
                  "no-transit twins (correlated pointing jitter)")

@@ -11,8 +11,19 @@ from .style import OKABE_ITO, _new_figure, _styled, mark_simulated
 
 __all__ = ["plot_pointing"]
 
+#: One colour per physical part, all distinct (Okabe–Ito; the white noise in grey under the rest).
 _COMPONENT_COLOURS = {"white": "#BBBBBB", "correlated": OKABE_ITO["sky_blue"], "drift": OKABE_ITO["blue"],
-                      "settling": OKABE_ITO["vermillion"], "jumps": OKABE_ITO["orange"]}
+                      "orbit offset": OKABE_ITO["reddish_purple"], "settling": OKABE_ITO["vermillion"],
+                      "jumps": OKABE_ITO["orange"]}
+_SPARE_COLOURS = (OKABE_ITO["bluish_green"], OKABE_ITO["yellow"], "#555555")
+
+
+def _drawn_parts(components: dict) -> dict:
+    """The pointing parts that move the scene at all (a part that is zero throughout, e.g. no settling, is
+    left out of the plot and its legend), each with its colour."""
+    parts = {name: v for name, v in components.items() if np.any(np.nan_to_num(np.asarray(v, dtype=float)) != 0.0)}
+    spare = iter(_SPARE_COLOURS * (1 + len(parts)))
+    return {name: (v, _COMPONENT_COLOURS.get(name) or next(spare)) for name, v in parts.items()}
 
 
 @_styled
@@ -29,17 +40,19 @@ def plot_pointing(sim: Any, *, fig: Any = None, ax: Any = None):
     Returns
     -------
     matplotlib.figure.Figure
-        Column and row offsets of each part (milli-pixels) and the PSF width change (per cent) against time
-        (BTJD); flagged cadences (downlinks, momentum dumps) are left out. Marked SIMULATED.
+        Column and row offsets of each part (milli-pixels; parts that are zero throughout are left out) and
+        the PSF width change (per cent) against time (BTJD); flagged cadences (downlinks, momentum dumps) are
+        left out. Marked SIMULATED.
     """
     fig = _new_figure(fig, (10.0, 7.2), ax=ax)
     axes = fig.subplots(3, 1, sharex=True)
     good = np.asarray(sim.quality) == 0
     t = np.where(good, sim.time, np.nan)
+    drawn = _drawn_parts(sim.pointing.components)
     for axis, ax in enumerate(axes[:2]):
-        for name, parts in sim.pointing.components.items():
+        for name, (parts, colour) in drawn.items():
             y = 1e3 * np.where(good, parts[axis], np.nan)
-            ax.plot(t, y, lw=0.6 if name == "white" else 1.4, color=_COMPONENT_COLOURS.get(name),
+            ax.plot(t, y, lw=0.6 if name == "white" else 1.4, color=colour,
                     label=name if axis == 0 else None, rasterized=name == "white")
         total = sim.pos_corr1 if axis == 0 else sim.pos_corr2
         ax.plot(t, 1e3 * np.where(good, total, np.nan), lw=0.8, color="black", alpha=0.7,
