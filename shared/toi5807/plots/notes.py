@@ -7,7 +7,27 @@ from typing import Any
 
 from ..report import Note
 
-__all__ = ["no_pixels_note"]
+__all__ = ["no_pixels_note", "flag_words", "FLAG_WORDS"]
+
+#: What a V08 flag means, in the words a figure shows (the flag names are for programs).
+FLAG_WORDS = {
+    "MISSING_TPF": "no pixels",
+    "NO_USABLE_PIXELS": "no usable pixels",
+    "NO_IN_TRANSIT_CADENCES": "no in-transit cadences",
+    "NO_OUT_OF_TRANSIT_CADENCES": "no out-of-transit cadences",
+    "LOW_N_IN_TRANSIT": "few in-transit cadences",
+    "LOW_N_OUT_TRANSIT": "few out-of-transit cadences",
+    "SATURATION_RISK": "saturation risk",
+    "DEGENERATE_SIGNIFICANCE": "no significance",
+    "WCS_UNUSABLE": "unusable WCS",
+}
+
+
+def flag_words(flags: Any) -> str:
+    """Flags as words for a figure: ``["MISSING_TPF"]`` → ``"no pixels"``; unknown flags lower-cased, with
+    spaces for underscores; ``"no result"`` when there are none."""
+    words = [FLAG_WORDS.get(str(f), str(f).replace("_", " ").lower()) for f in (flags or ())]
+    return ", ".join(dict.fromkeys(words)) or "no result"
 
 
 def _sectors(values: Any) -> str:

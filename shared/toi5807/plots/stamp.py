@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from ..data.geometry import target_pixel
-from .notes import no_pixels_note
+from ..data.geometry import sky_jacobian, target_pixel
+from .notes import flag_words, no_pixels_note
 from .style import _GREY, OKABE_ITO, _is_simulated, _new_axes, _styled, mark_simulated
 
-__all__ = ["choose_magnification", "plot_centroid_shift"]
+__all__ = ["choose_magnification", "plot_centroid_shift", "draw_compass", "draw_shift_scale_bar"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,6 +86,90 @@ def _fmt(x: Any, spec: str) -> str:
     return "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else format(x, spec)
 
 
+def _nice(value: float) -> float:
+    """The largest 1, 2 or 5 × a power of ten not above ``value`` (> 0)."""
+    decade = 10.0 ** math.floor(math.log10(value))
+    return max(m for m in (1, 2, 5) if m * decade <= value * (1 + 1e-9)) * decade
+
+
+def draw_compass(ax, wcs: Any, at_pixel: Any, *, corner: tuple[float, float] = (0.1, 0.86), length: float = 0.09,
+                 colour: str = "white") -> bool:
+    """North and east arrows on a stamp drawn in pixels (x = column, y = row), from the stamp's WCS.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes in stamp pixels with equal aspect.
+    wcs : astropy.wcs.WCS or None
+        The stamp's WCS; nothing is drawn without one (or when it cannot be inverted there).
+    at_pixel : (float, float)
+        Where the WCS is linearised (e.g. the target), pixels.
+    corner : (float, float)
+        Base of the arrows, axes fraction.
+    length : float
+        Arrow length, fraction of the axes' smaller side.
+
+    Returns
+    -------
+    bool
+        True when the compass was drawn (its artists have ``gid="compass"``).
+    """
+    if wcs is None or at_pixel is None or not np.all(np.isfinite(np.asarray(at_pixel, dtype=float))):
+        return False
+    try:
+        inv = np.linalg.inv(sky_jacobian(wcs, *np.asarray(at_pixel, dtype=float)))  # (east, north) -> pixels
+    except (np.linalg.LinAlgError, TypeError, ValueError):
+        return False
+    if not np.all(np.isfinite(inv)):
+        return False
+    from matplotlib import patheffects
+    from matplotlib.patches import FancyArrowPatch
+
+    halo = [patheffects.withStroke(linewidth=2.6, foreground="black")]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    size = length * min(abs(x1 - x0), abs(y1 - y0))
+    base = np.array([x0 + corner[0] * (x1 - x0), y0 + corner[1] * (y1 - y0)])
+    for name, sky in (("N", (0.0, 1.0)), ("E", (1.0, 0.0))):
+        d = inv @ np.asarray(sky)
+        d = d / np.hypot(*d) * size
+        ax.add_patch(FancyArrowPatch(tuple(base), tuple(base + d), arrowstyle="-|>", mutation_scale=9, color=colour,
+                                     lw=1.3, shrinkA=0, shrinkB=0, path_effects=halo, zorder=8, gid="compass"))
+        ax.text(*(base + 1.35 * d), name, ha="center", va="center", fontsize=8.5, fontweight="bold", color=colour,
+                path_effects=halo, zorder=8, gid="compass")
+    return True
+
+
+def draw_shift_scale_bar(ax, magnification: float, *, pixel_scale_arcsec: float | None = None,
+                         colour: str = "white") -> float:
+    """A scale bar for magnified shifts, in the lower right corner: a round number of milli-pixels × the
+    magnification, labelled in milli-pixels (and milli-arcsec when the pixel scale is known).
+
+    Every figure that draws a magnified shift carries one, so shifts drawn ×20 on one figure and ×1000 on
+    another read on the same scale. Call it after the axis limits are set.
+
+    Returns
+    -------
+    float
+        The bar's true length, pixels (its ``gid`` is ``"scale-bar"``).
+    """
+    from matplotlib import patheffects
+
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    width = abs(x1 - x0)
+    true = _nice(0.15 * width / magnification)
+    drawn = true * magnification
+    right = max(x0, x1) - 0.05 * width
+    y = min(y0, y1) + 0.06 * abs(y1 - y0)
+    halo = [patheffects.withStroke(linewidth=3.0, foreground="black")]
+    ax.plot([right - drawn, right], [y, y], color=colour, lw=2.2, solid_capstyle="butt", path_effects=halo,
+            zorder=8, gid="scale-bar")
+    arcsec = true * pixel_scale_arcsec if pixel_scale_arcsec and math.isfinite(pixel_scale_arcsec) else None
+    mas = "" if arcsec is None else f" = {arcsec:.3g}″" if arcsec >= 1 else f" = {arcsec * 1e3:.3g} mas"
+    ax.text(right - 0.5 * drawn, y + 0.02 * abs(y1 - y0), f"shift {true * 1e3:g} mpx{mas}\n(drawn ×{magnification:g})",
+            ha="center", va="bottom", fontsize=7.5, color=colour, path_effects=halo, zorder=8, gid="scale-bar")
+    return true
+
+
 @_styled
 def plot_centroid_shift(result, ax=None, *, sector: int | None = None, dataset: Any = None,
                         target_xy: tuple[float, float] | None = None, magnification: int | None = None):
@@ -100,7 +184,8 @@ def plot_centroid_shift(result, ax=None, *, sector: int | None = None, dataset: 
     sector : int, optional
         With a mapping of results: the sector to draw.
     dataset : Dataset, optional
-        Supplies the target position (from the stamp's WCS and target) when ``target_xy`` is not given.
+        Supplies the target position (from the stamp's WCS and target) when ``target_xy`` is not given, and
+        the north/east compass (from the same WCS; none without a dataset).
     ax : matplotlib.axes.Axes, optional
         Axes to draw in (default: a new figure).
     target_xy : (float, float), optional
@@ -114,6 +199,8 @@ def plot_centroid_shift(result, ax=None, *, sector: int | None = None, dataset: 
     Returns
     -------
     matplotlib.axes.Axes or Note
+        The shift arrow is drawn above the centroid markers; a scale bar gives the magnified shift in
+        milli-pixels (and milli-arcsec); the legend and the numbers sit under the stamp.
     """
     if isinstance(result, Mapping):
         note = no_pixels_note(result)
@@ -124,14 +211,14 @@ def plot_centroid_shift(result, ax=None, *, sector: int | None = None, dataset: 
         if sector not in result:
             raise ValueError(f"sector: {sector} has no V08 result (sectors {sorted(result)})")
         result = result[sector]
-    if target_xy is None and dataset is not None and sector is not None:
-        target_xy = target_pixel(getattr(dataset, "tpf_by_sector", {}).get(sector))
-    ax = _new_axes(ax, (7.0, 6.0))
+    stamp = getattr(dataset, "tpf_by_sector", {}).get(sector) if dataset is not None and sector is not None else None
+    if target_xy is None and stamp is not None:
+        target_xy = target_pixel(stamp)
+    ax = _new_axes(ax, (7.0, 7.6))
     pdata = getattr(result, "plot_data", None) or {}
     metrics = getattr(result, "metrics", None) or {}
     if getattr(result, "status", "skipped") != "ok" or "out_of_transit_mean_image" not in pdata:
-        flags = ", ".join(getattr(result, "flags", ()) or ()) or "no data"
-        ax.text(0.5, 0.5, f"V08 skipped ({flags})", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, f"V08 not measured: {flag_words(getattr(result, 'flags', ()))}", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return mark_simulated(ax, _is_simulated(result))
 
@@ -169,15 +256,19 @@ def plot_centroid_shift(result, ax=None, *, sector: int | None = None, dataset: 
     _ellipse(ax, c_out, cov_shift * mag**2, 1.0, color=blue, lw=1.6)
     _ellipse(ax, c_out, cov_shift * mag**2, 3.0, color=blue, lw=1.0, ls="--")
     method = (getattr(result, "details", None) or {}).get("significance_method", "")
-    ax.plot(*c_out, "o", ms=5, color=blue, mec="black", mew=0.6, zorder=6,
-            label=f"out-of-transit centroid; shift noise 1σ, 3σ ×{mag:g}" + (f" ({method})" if method else ""))
-    ax.plot(*c_in_plot, "o", ms=5, color=verm, mec="black", mew=0.6, zorder=6,
+    ax.plot(*c_out, "o", ms=5, color=blue, mec="black", mew=0.6, zorder=6, gid="centroid-marker",
+            label="out-of-transit centroid")
+    ax.plot([], [], color=blue, lw=1.6, label=f"shift noise 1σ, 3σ (dashed) ×{mag:g}"
+            + (f", {method} null" if method else ""))
+    ax.plot(*c_in_plot, "o", ms=5, color=verm, mec="black", mew=0.6, zorder=6, gid="centroid-marker",
             label=f"in-transit centroid, offset ×{mag:g}")
     if np.all(np.isfinite(shift)) and np.hypot(*shift) > 0:
         from matplotlib.patches import FancyArrowPatch  # a patch, not an annotation: the same pixels on every draw
 
+        # above the centroid markers (the old arrow, under them, was hidden by the two dots at its ends)
         ax.add_patch(FancyArrowPatch(tuple(c_out), tuple(c_in_plot), arrowstyle="-|>", mutation_scale=12,
-                                     color="white", lw=1.8, shrinkA=0, shrinkB=3, path_effects=halo, zorder=5))
+                                     color="white", lw=1.8, shrinkA=0, shrinkB=3.5, path_effects=halo, zorder=7,
+                                     gid="shift-arrow"))
         ax.plot([], [], color="white", lw=1.8, path_effects=halo, label=f"shift ×{mag:g} (in − out)")
     txy = target_xy if target_xy is not None else pdata.get("target_pixel")
     if txy is not None and np.all(np.isfinite(np.asarray(txy, dtype=float))):
@@ -192,11 +283,18 @@ def plot_centroid_shift(result, ax=None, *, sector: int | None = None, dataset: 
         f"n_in = {metrics.get('n_in_transit_cadences', 'n/a')}, n_out = {metrics.get('n_out_of_transit_cadences', 'n/a')}",
         f"verdict: {getattr(result, 'verdict', None) or 'n/a'}",
     ]
-    ax.text(0.02, 0.02, "\n".join(lines), transform=ax.transAxes, ha="left", va="bottom", fontsize=8.5,
+    # the numbers and the legend sit under the stamp, never over its pixels
+    ax.text(1.0, -0.1, "\n".join(lines), transform=ax.transAxes, ha="right", va="top", fontsize=8.5,
             family="DejaVu Sans", bbox=dict(boxstyle="round,pad=0.4", fc="white", ec=_GREY, alpha=0.9))
-    ax.legend(loc="upper right", fontsize=7.5)
+    ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.09), fontsize=7.5, frameon=False)
     ax.set_xlim(-0.5, nc - 0.5)
     ax.set_ylim(-0.5, nr - 0.5)
+    draw_compass(ax, getattr(stamp, "wcs", None), txy if txy is not None else c_out)
+    scale = (getattr(result, "details", None) or {}).get("pixel_scale_arcsec")
+    if scale is None and shift_px:  # the arcsec shift over the pixel shift
+        scale = float(_array(metrics.get("centroid_shift_arcsec")) / float(shift_px))
+    if np.all(np.isfinite(shift)) and np.hypot(*shift) > 0:
+        draw_shift_scale_bar(ax, mag, pixel_scale_arcsec=scale)
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set_xlabel("stamp column (pixels)")

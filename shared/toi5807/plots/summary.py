@@ -11,7 +11,7 @@ import numpy as np
 
 from ..data.validate import check_real
 from ..pixels.scale import NOMINAL_SCALE_WARNING
-from .notes import no_pixels_note
+from .notes import flag_words, no_pixels_note
 from .style import (
     _GREY,
     OKABE_ITO,
@@ -101,7 +101,8 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
     -------
     matplotlib.figure.Figure
         Top: centroid shift in milli-pixels (right axis: milli-arcsec at the pixel scale); bottom:
-        significance in σ. Skipped sectors are marked with their flags. The :class:`~toi5807.report.Note`
+        significance in σ. Sectors without a measurement are named under the axis with the reason in words
+        (e.g. "no pixels"), not given a column (unless none was measured). The :class:`~toi5807.report.Note`
         of :func:`~toi5807.plots.notes.no_pixels_note` instead when no sector had pixels.
     """
     if isinstance(results, Mapping) and not any(isinstance(r, Mapping) for r in results.values()):
@@ -109,7 +110,13 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
         if note:
             return note
     rows = _summary_rows(results)
-    fig = _new_figure(fig, (7.0, 5.6), ax=ax)
+    measured = [r for r in rows if r["status"] == "ok" and math.isfinite(_num(r["metrics"].get("centroid_shift_pixels")))]
+    # sectors without a measurement are named under the axis, not given an empty column each (with three of four
+    # sectors lacking pixels the panels were three-quarters empty)
+    skipped = [r for r in rows if r not in measured] if measured else []
+    rows = measured or rows
+    width = min(7.0, max(5.4, 3.4 + 0.9 * len(rows)))
+    fig = _new_figure(fig, (width, 5.6), ax=ax)
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     xs = np.arange(len(rows))
     shift = np.array([_num(r["metrics"].get("centroid_shift_pixels")) for r in rows]) * 1e3
@@ -117,11 +124,9 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
     sig = np.array([_num(r["metrics"].get("significance_sigma")) for r in rows])
     for x, r, s, e, z in zip(xs, rows, shift, err, sig):
         colour = VERDICT_COLOURS.get(r["verdict"] or "", OKABE_ITO["blue"])
-        if r["status"] != "ok" or not math.isfinite(s):
-            note = "skipped\n" + "\n".join(r["flags"] or ["no result"])
-            for a in (ax1, ax2):
-                a.text(x, 0.5, note, transform=a.get_xaxis_transform(), ha="center", va="center", fontsize=8,
-                       color=_GREY)
+        if r["status"] != "ok" or not math.isfinite(s):  # only when no sector was measured at all
+            ax1.text(x, 0.5, "not measured:\n" + flag_words(r["flags"]), transform=ax1.get_xaxis_transform(),
+                     ha="center", va="center", fontsize=8, color=_GREY)
             continue
         ax1.errorbar(x, s, yerr=e if math.isfinite(e) else None, fmt="o", ms=7, color=colour, mec="black",
                      mew=0.6, ecolor=OKABE_ITO["black"], elinewidth=1.2, capsize=4, zorder=3)
@@ -151,6 +156,9 @@ def plot_v08_summary(results: Mapping[Any, Any], *, warn_sigma: float = 3.0, fai
     ax2.set_ylabel("significance (σ)")
     ax2.legend(loc="upper left")
     ax2.set_xticks(xs, [f"S{r['sector']}" for r in rows])
-    ax2.set_xlabel("TESS sector")
+    by_reason: dict[str, list[str]] = {}
+    for r in skipped:
+        by_reason.setdefault(flag_words(r["flags"]), []).append(f"S{r['sector']}")
+    ax2.set_xlabel("TESS sector" + "".join(f"\nnot measured ({why}): {', '.join(s)}" for why, s in by_reason.items()))
     ax2.set_xlim(-0.6, len(rows) - 0.4)
     return mark_simulated(fig, _is_simulated(*results.values()) if simulated is None else simulated)
