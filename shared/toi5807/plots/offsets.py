@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..data.geometry import target_pixel
-from .stamp import _aperture_outline, _ellipse, choose_magnification
+from ..data.geometry import target_pixel, wcs_orientation
+from .stamp import _aperture_outline, _ellipse, choose_magnification, draw_shift_scale_bar
 from ..report import Note
 from .notes import no_pixels_note
 from .style import (
@@ -32,7 +32,7 @@ __all__ = ["plot_per_transit_vectors", "plot_sky_offsets", "plot_per_transit", "
 def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *, target_xy: Any = None,
                              aperture_mask: Any = None, neighbours_xy: Any = None, highlight_xy: Any = None,
                              magnification: int | None = None, title: str = "", ax=None,
-                             simulated: bool | None = None):
+                             simulated: bool | None = None, pixel_scale_arcsec: float | None = None):
     """Per-transit shift vectors drawn on the stamp, magnified, from the out-of-transit centroid.
 
     Parameters
@@ -56,11 +56,16 @@ def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *,
         Axes to draw in (default: a new figure).
     simulated : bool, optional
         Mark the figure SIMULATED; default: ``per_transit.simulated``.
+    pixel_scale_arcsec : float, optional
+        Labels the scale bar in arcsec too.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The arrows and ellipses are magnified; a scale bar in milli-pixels (the unit of the V08 stamp figure's
+        bar) says how much.
     """
+    from matplotlib import patheffects
     from matplotlib.colors import PowerNorm
 
     ax = _new_axes(ax, (7.0, 6.0))
@@ -95,8 +100,8 @@ def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *,
                       f"consistency p = {comb.consistency_p_value:.2g})")
     ax.plot(*c0, "o", ms=5, color="white", mec="black", label=f"out-of-transit centroid (arrows, ellipses ×{mag:g})")
     if target_xy is not None:
-        ax.plot(*np.asarray(target_xy, dtype=float), "+", ms=14, mew=1.8, color=OKABE_ITO["sky_blue"],
-                label="target (catalogue)")
+        ax.plot(*np.asarray(target_xy, dtype=float), "+", ms=14, mew=1.6, color="white", zorder=3,
+                path_effects=[patheffects.withStroke(linewidth=3.2, foreground="black")], label="target (catalogue)")
     if neighbours_xy is not None and np.size(neighbours_xy):
         nb = np.asarray(neighbours_xy, dtype=float).reshape(-1, 2)
         ax.plot(nb[:, 0], nb[:, 1], "o", ms=7, mfc="none", mec=OKABE_ITO["sky_blue"], mew=1.2,
@@ -120,6 +125,7 @@ def plot_per_transit_vectors(image: Any, per_transit: Any, out_centroid: Any, *,
     ax.set_ylabel("row (pixels)")
     ax.set_title(title or f"Per-transit centroid shifts (arrows ×{mag:g}, 1σ ellipses)")
     ax.grid(False)
+    draw_shift_scale_bar(ax, mag, pixel_scale_arcsec=pixel_scale_arcsec)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7.5, ncols=2, frameon=False)
     return mark_simulated(ax, _is_simulated(per_transit) if simulated is None else simulated)
 
@@ -156,30 +162,38 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     undefined = [s.sector for s in analysis.sectors if not s.source.usable]
     # without any source position the second panel would be empty: one panel, and a sentence saying why
     two = len(undefined) < len(analysis.sectors)
-    fig = _new_figure(fig, (12.0, 5.6) if two else (7.0, 5.6), ax=ax)
+    fig = _new_figure(fig, (12.0, 6.6) if two else (7.0, 6.6), ax=ax)
     a1, a2 = fig.subplots(1, 2) if two else (fig.subplots(1, 1), None)
-    # panel 1: centroid shifts (milliarcsec)
+    # panel 1: centroid shifts (milliarcsec). Each sector's σ is its V08 significance (the calibrated null of its
+    # method); the combined one is the χ² of the mean vector against zero (2 dof) from the same covariances, a
+    # nominal Gaussian number: the legend says which is which. One sector has nothing to combine.
+    cs = analysis.combined_shift
+    combine = cs.n_used > 1
     for i, s in enumerate(analysis.sectors):
         if s.shift_sky is None:
             continue
         v = np.asarray(s.shift_sky.vector_arcsec) * 1e3
         c = np.asarray(s.shift_sky.covariance_arcsec2) * 1e6
-        a1.errorbar(v[0], v[1], fmt="o", color=_colour(i), ms=6, label=f"sector {s.sector} ({s.v08_sigma:.1f}σ)")
+        a1.plot(*v, "o", color=_colour(i), ms=6, mec="black", mew=0.5, zorder=6,
+                label=f"sector {s.sector}: {s.v08_sigma:.1f}σ (V08, {s.significance_method} null: calibrated)")
         _ellipse(a1, v, c, 1.0, color=_colour(i), lw=1.2)
-    cs = analysis.combined_shift
-    if cs.n_used:
+        if not combine:
+            _ellipse(a1, v, c, 3.0, color=_colour(i), lw=1.0, ls="--")
+    if combine:
         m = np.asarray(cs.mean) * 1e3
-        a1.plot(*m, "D", ms=8, color=OKABE_ITO["vermillion"], mec="black",
-                label=f"combined ({cs.significance_sigma:.1f}σ, p = {cs.p_value:.2g})")
+        # hollow and larger, under the sectors' dots: it never hides one
+        a1.plot(*m, "D", ms=11, mfc="none", mec=OKABE_ITO["vermillion"], mew=2.0, zorder=5,
+                label=f"combined: {cs.significance_sigma:.1f}σ (χ², 2 dof, p = {cs.p_value:.2g}: nominal)")
         _ellipse(a1, m, np.asarray(cs.covariance) * 1e6, 1.0, color=OKABE_ITO["vermillion"], lw=2.0)
         _ellipse(a1, m, np.asarray(cs.covariance) * 1e6, 3.0, color=OKABE_ITO["vermillion"], lw=1.0, ls="--")
+    a1.plot([], [], color=_GREY, lw=1.4, label="ellipses: 1σ solid, 3σ dashed")
     a1.plot(0, 0, "+", ms=14, mew=1.8, color="black", label="no shift")
     a1.set_xlabel("Δ east = ΔRA·cos Dec (milliarcsec)")
     a1.set_ylabel("Δ north = ΔDec (milliarcsec)")
-    a1.set_title("Centroid shift (in − out) on the sky, 1σ ellipses")
+    a1.set_title("Centroid shift (in − out) on the sky")
     a1.set_aspect("equal", adjustable="datalim")
     a1.invert_xaxis()
-    a1.legend(fontsize=7.5, loc="best")
+    a1.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
     if not two:
         a1.text(0.02, 0.02, "no transit-source offset: the stamp depth is below 3σ in sector"
                 + ("s " if len(undefined) > 1 else " ") + ", ".join(str(v) for v in undefined),
@@ -201,7 +215,7 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
         if so is None or not s.source.usable:
             continue
         v, c = np.asarray(so.vector_arcsec), np.asarray(so.covariance_arcsec2)
-        a2.plot(*v, "o", ms=6, color=_colour(i), label=f"sector {s.sector}")
+        a2.plot(*v, "o", ms=6, color=_colour(i), mec="black", mew=0.5, zorder=6, label=f"sector {s.sector}")
         _ellipse(a2, v, c, 1.0, color=_colour(i), lw=1.0)
     if undefined:
         a2.text(0.98, 0.02, "no source position (stamp depth < 3σ):\nsector" + ("s " if len(undefined) > 1 else " ")
@@ -210,8 +224,8 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     co = analysis.combined_source_offset
     if co.n_used:
         m = np.asarray(co.mean)
-        a2.plot(*m, "D", ms=8, color=OKABE_ITO["vermillion"], mec="black",
-                label=f"combined source offset {co.norm:.0f}″ ({co.significance_sigma:.1f}σ from target)")
+        a2.plot(*m, "D", ms=11, mfc="none", mec=OKABE_ITO["vermillion"], mew=2.0, zorder=5,
+                label=f"combined source offset {co.norm:.0f}″ ({co.significance_sigma:.1f}σ from target, χ²: nominal)")
         _ellipse(a2, m, np.asarray(co.covariance), 1.0, color=OKABE_ITO["vermillion"], lw=2.0)
         _ellipse(a2, m, np.asarray(co.covariance), 3.0, color=OKABE_ITO["vermillion"], lw=1.0, ls="--")
     if neighbours_arcsec:
@@ -223,7 +237,8 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     a2.plot(0, 0, "+", ms=16, mew=2.0, color="black", label="target TOI-5807")
     a2.set_xlabel("Δ east (arcsec)")
     a2.set_ylabel("Δ north (arcsec)")
-    a2.set_title("Transit-source offset from the target, 1σ/3σ ellipses")
+    a2.set_title("Transit-source offset from the target")
+    a2.plot([], [], color=_GREY, lw=1.4, label="ellipses: 1σ solid, 3σ dashed")
     a2.set_aspect("equal", adjustable="box")
     pts = [np.abs(np.asarray(s.source.offset_sky.vector_arcsec)) for s in analysis.sectors
            if s.source.offset_sky is not None and s.source.usable]
@@ -235,7 +250,7 @@ def plot_sky_offsets(analysis: Any, *, neighbours_arcsec: Any = None, truth_arcs
     lim = 1.15 * min(far, 400.0)
     a2.set_xlim(lim, -lim)
     a2.set_ylim(-lim, lim)
-    a2.legend(fontsize=7.5, loc="upper left")
+    a2.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
     if title:
         fig.suptitle(title)
     return mark_simulated(fig, _is_simulated(analysis))
@@ -275,9 +290,16 @@ def plot_per_transit(ds: Any, analysis: Any, sector: int | None = None, *, truth
     stamps = getattr(ds, "tpf_by_sector", ds)
     st = stamps[sector]
     sec = next(s for s in analysis.sectors if s.sector == sector)
+    scale = None
+    if getattr(st, "wcs", None) is not None and np.all(np.isfinite(sec.out_of_transit_centroid)):
+        try:
+            scale = wcs_orientation(st.wcs, *sec.out_of_transit_centroid)["pixel_scale_arcsec"]
+        except (TypeError, ValueError):
+            scale = None
     return plot_per_transit_vectors(sec.out_of_transit_mean_image, sec.per_transit, sec.out_of_transit_centroid,
                                     target_xy=target_pixel(st), aperture_mask=st.aperture_mask,
                                     highlight_xy=truth_xy, ax=ax, simulated=_is_simulated(sec, st),
+                                    pixel_scale_arcsec=scale,
                                     title=title or f"Sector {sector}: per-transit centroid shifts vs local baseline")
 
 
