@@ -146,10 +146,13 @@ def _new_figure(fig, figsize: tuple[float, float], ax=None):
 SIMULATED_MARK = "SIMULATED"
 
 
-def mark_simulated(target, simulated: bool = True):
+def mark_simulated(target, simulated: bool = True, *, at: tuple[float, float] = (0.5, 0.5), fontsize: float = 26,
+                   panels: bool = True):
     """Put a visible "SIMULATED" mark on an Axes (diagonal watermark) or a Figure (each axes, plus a corner label).
 
     Does nothing when ``simulated`` is false; returns ``target``. The marks have ``gid="simulated-mark"``.
+    ``at`` (axes fraction) and ``fontsize`` place and size the watermark, e.g. in an empty corner of a busy
+    panel; ``panels=False`` gives a Figure only its corner label (its panels were marked already).
     """
     if not simulated:
         return target
@@ -160,12 +163,12 @@ def mark_simulated(target, simulated: bool = True):
             engine.set(rect=(0.0, 0.035, 1.0, 0.965))  # a strip below the panels for the label, never over them
         target.text(0.995, 0.005, f"{SIMULATED_MARK} DATA (digital twin)", ha="right", va="bottom", fontsize=8,
                     fontweight="bold", color=OKABE_ITO["vermillion"], gid="simulated-mark")
-        axes = [a for a in target.axes if a.get_label() != "<colorbar>"]
+        axes = [a for a in target.axes if a.get_label() != "<colorbar>"] if panels else []
     else:
         axes = [target]
     for ax in axes:
-        ax.text(0.5, 0.5, SIMULATED_MARK, transform=ax.transAxes, ha="center", va="center", rotation=28,
-                fontsize=26, fontweight="bold", color=OKABE_ITO["vermillion"], alpha=0.3, zorder=10,
+        ax.text(*at, SIMULATED_MARK, transform=ax.transAxes, ha="center", va="center", rotation=28,
+                fontsize=fontsize, fontweight="bold", color=OKABE_ITO["vermillion"], alpha=0.3, zorder=10,
                 gid="simulated-mark", clip_on=True)
     return target
 
