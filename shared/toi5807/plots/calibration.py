@@ -24,9 +24,10 @@ def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | N
         The result of :func:`toi5807.calibration.injection.injection_recovery` or its
         ``injection_recovery.json``. Injections are made into the simulated twin: the figure is marked SIMULATED.
     exclusion_radius_arcsec : float, optional
-        Drawn as a vertical line (arcsec).
+        Marked with a triangle on the top edge (arcsec) and named in the title; not drawn as a line across the
+        simulated curves (it usually comes from other, real data).
     exclusion_label : str
-        Its legend text, e.g. which method's radius it is; the value in arcsec is appended.
+        Its text, e.g. which method's radius it is; the value in arcsec is appended.
     ax : matplotlib.axes.Axes, optional
         Axes to draw in (default: a new figure).
 
@@ -35,27 +36,42 @@ def plot_sensitivity_curve(injection: Any, *, exclusion_radius_arcsec: float | N
     matplotlib.axes.Axes
     """
     injection = injection.to_dict() if hasattr(injection, "to_dict") else injection
-    ax = _new_axes(ax, (7.5, 4.6))
+    simulated = bool(injection.get("simulated", True))
+    ax = _new_axes(ax, (7.5, 4.8))
     seps = np.asarray(injection["separations_arcsec"], dtype=float)
     keys = [f"{r:g}" for r in seps]
-    for name, col, mk in (("per_sector", OKABE_ITO["blue"], "o"), ("combined", OKABE_ITO["vermillion"], "D")):
+    # the combined curve as large hollow diamonds under the one-sector dots, with wider caps: where the two
+    # coincide (e.g. both 0 at every separation) both stay visible
+    styles = {"per_sector": dict(color=OKABE_ITO["blue"], marker="o", ms=5.5, capsize=3, zorder=4, lw=1.4),
+              "combined": dict(color=OKABE_ITO["vermillion"], marker="D", ms=10, mfc="none", mew=1.6, capsize=7,
+                               zorder=3, lw=1.4, elinewidth=2.4, alpha=0.9)}
+    for name in ("combined", "per_sector"):
         p = np.array([injection[f"detection_{name}"][k] for k in keys])
         ci = np.array([injection[f"ci99_{name}"][k] for k in keys])
         n = injection[f"n_{name}"]
-        ax.errorbar(seps, p, yerr=[p - ci[:, 0], ci[:, 1] - p], fmt=f"{mk}-", color=col, capsize=3,
+        ax.errorbar(seps, p, yerr=[p - ci[:, 0], ci[:, 1] - p], ls="-", **styles[name],
                     label=("one sector" if name == "per_sector" else f"{len(injection['sectors'])} sectors combined")
                     + f" (n = {n} per point, 99 % CI)")
-    if exclusion_radius_arcsec is not None and math.isfinite(exclusion_radius_arcsec):
-        ax.axvline(exclusion_radius_arcsec, color=OKABE_ITO["bluish_green"], ls="--",
-                   label=f"{exclusion_label}: {exclusion_radius_arcsec:.0f}″")
     scales = sorted({round(v, 1) for v in (injection.get("pixel_scale_arcsec_by_sector") or {}).values() if v})
     pixels = "; a pixel spans " + "–".join(f"{v:.1f}″" for v in dict.fromkeys((scales[0], scales[-1]))) if scales else ""
     ax.set_xlabel(f"separation of the eclipsing source from the target (arcsec on the sky{pixels})")
     ax.set_ylabel("P(V08 ≥ 3σ)")
     ax.set_ylim(-0.03, 1.03)
-    ax.set_title(f"Sensitivity of V08 ({injection['method']}) to a {injection['depth_ppm']:.0f} ppm blend")
+    title = (f"Sensitivity of V08 ({injection['method']}) to a {injection['depth_ppm']:.0f} ppm blend"
+             + (" — simulated injections" if simulated else ""))
+    if exclusion_radius_arcsec is not None and math.isfinite(exclusion_radius_arcsec):
+        # a radius measured on other data is not drawn across simulated curves: a mark on the top edge, outside
+        # the data area, explained in the title
+        ax.plot([exclusion_radius_arcsec], [1.0], marker="v", ms=9, color=OKABE_ITO["bluish_green"], mec="black",
+                mew=0.6, transform=ax.get_xaxis_transform(), clip_on=False, zorder=11, gid="exclusion-radius")
+        import textwrap
+
+        mark = f"▼ {exclusion_label}: {exclusion_radius_arcsec:.0f}″" + (
+            " (measured on the data given, not on this simulation)" if simulated else "")
+        title += "\n" + textwrap.fill(mark, 90)
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="center right")
-    return mark_simulated(ax, injection.get("simulated", True))
+    return mark_simulated(ax, simulated)
 
 
 #: Order of the significance methods in the null-calibration figure: as step 11b discusses them (the three that

@@ -16,7 +16,8 @@ from .style import OKABE_ITO, VERDICT_COLOURS, _new_figure, _styled, mark_simula
 
 __all__ = ["plot_own_calibration"]
 
-_DEPTH_COLOURS = ("sky_blue", "blue", "reddish_purple", "vermillion", "orange", "bluish_green")
+#: One colour per injected depth, none alike (no two blues; green is the exclusion radius).
+_DEPTH_COLOURS = ("orange", "blue", "reddish_purple", "black", "vermillion", "sky_blue")
 _DEPTH_MARKERS = ("o", "s", "D", "^", "v", "P")
 
 
@@ -59,30 +60,32 @@ def plot_own_calibration(result: Any, *, sector: int | None = None, fig=None, ax
     sc = d["sectors"][key]
     simulated = bool(d.get("simulated"))
     label = "SIMULATED pixels" if simulated else "real pixels"
-    fig = _new_figure(fig, (12.0, 8.6), ax)
+    fig = _new_figure(fig, (13.0, 9.4), ax)
     axes = fig.subplots(2, 2)
     _empty_panel(axes[0, 0], sc["false_alarms"], label)
     cells = sc["injection_recovery"]
     depths = sorted({c["aperture_depth_ppm"] for c in cells})
     seps = np.array(sorted({c["separation_arcsec"] for c in cells}), dtype=float)
     scale = float(sc["pixel_scale_arcsec"])
-    jitter = 0.018 * (seps.max() - seps.min() if seps.size > 1 else 1.0)
+    # depths side by side at each separation (not on top of each other), thin error bars under the markers
+    jitter = 0.03 * (seps.max() - seps.min() if seps.size > 1 else 1.0)
     rexc = _num(d.get("exclusion_radius_arcsec"))
     for i, depth in enumerate(depths):
         cs = sorted((c for c in cells if c["aperture_depth_ppm"] == depth), key=lambda c: c["separation_arcsec"])
         x = np.array([c["separation_arcsec"] for c in cs]) + (i - 0.5 * (len(depths) - 1)) * jitter
         col, mk = OKABE_ITO[_DEPTH_COLOURS[i % 6]], _DEPTH_MARKERS[i % 6]
-        kw = dict(color=col, marker=mk, ms=5, capsize=2.5, lw=1.4)
+        kw = dict(color=col, marker=mk, ms=5, capsize=2, lw=1.4, elinewidth=0.8)
         f, e = _yerr([c["detection"] for c in cs])
         axes[0, 1].errorbar(x, f, yerr=e, label=f"{depth:.0f} ppm", **kw)
         fl, _ = _yerr([c["localized"] for c in cs])
-        axes[0, 1].plot(x, fl, color=col, ls=":", lw=1.2, marker=mk, mfc="white", ms=4)
+        # markers only: a dotted line from the last localized point down to 0 read as data
+        axes[0, 1].plot(x, fl, color=col, ls="none", marker=mk, mfc="white", ms=5, mew=1.2, zorder=3)
         med = np.array([_num(c["median_error_arcsec"]) for c in cs])
         p90 = np.array([_num(c["p90_error_arcsec"]) for c in cs])
         nom = np.array([_num(c["nominal_median_error_arcsec"]) for c in cs])
         axes[1, 0].errorbar(x, med, yerr=[np.zeros_like(med), np.where(np.isfinite(p90), p90 - med, np.nan)],
                             label=f"{depth:.0f} ppm", **kw)
-        axes[1, 0].plot(x, nom, color=col, ls=":", lw=1.2)
+        axes[1, 0].plot(x, nom, color=col, ls="none", marker="_", ms=11, mew=1.6)
         f, e = _yerr([c["pass"] for c in cs])
         axes[1, 1].errorbar(x, f, yerr=e, label=f"{depth:.0f} ppm", **kw)
     for a in (axes[0, 1], axes[1, 0], axes[1, 1]):
@@ -104,7 +107,7 @@ def plot_own_calibration(result: Any, *, sector: int | None = None, fig=None, ax
 
     n_max = max(c["n_injected"] for c in cells)
     proxies = [Line2D([], [], color="k", marker="o", lw=1.4, label=f"detected (95 % CI, n = {n_max} per point)"),
-               Line2D([], [], color="k", marker="o", mfc="white", ls=":", lw=1.2,
+               Line2D([], [], color="k", marker="o", mfc="white", ls="none",
                       label="detected and localized (fit converged)")]
     ax_d.legend(handles=proxies, loc="lower center", fontsize=8)
     h, lab = ax_d.get_legend_handles_labels()
@@ -125,7 +128,8 @@ def plot_own_calibration(result: Any, *, sector: int | None = None, fig=None, ax
     ax_e.set_ylabel("position error (arcsec)")
     ax_e.set_title(f"(c) Position error of the localized injections — {label}")
     ax_e.legend(handles=[Line2D([], [], color="k", marker="o", lw=1.4, label="median (bar to the 90th percentile)"),
-                         Line2D([], [], color="k", ls=":", lw=1.2, label="nominal median (fit covariance)")],
+                         Line2D([], [], color="k", ls="none", marker="_", ms=11, mew=1.6,
+                                label="nominal median (fit covariance)")],
                 loc="upper right", fontsize=8)
     ax_p.set_ylim(-0.04, 1.06)
     ax_p.set_ylabel("fraction judged PASS")
