@@ -135,6 +135,8 @@ def test_difference_images_share_one_colour_scale_and_keep_labels_off_the_inset(
             assert not _overlap(box, ax.title.get_window_extent())
             for label in (t for t in ax.texts if t.get_gid() == "star-label"):
                 assert not _overlap(label.get_window_extent(), box), label.get_text()
+        labels = [t.get_window_extent() for t in ax.texts if t.get_gid() == "star-label"]
+        assert labels and not [(i, j) for i in range(len(labels)) for j in range(i) if _overlap(labels[i], labels[j])]
 
 
 def test_one_sector_difference_image_is_readable(twin, plt):

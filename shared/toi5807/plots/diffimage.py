@@ -171,11 +171,11 @@ def _has_image(loc: Any) -> bool:
 
 def _short_label(labels: list[str]) -> str:
     """What a star group is called on the image: its numbers (``"4, 5"`` for image stars 4 and 5), or the
-    label itself when it has no number (``"background EB host"`` → ``"EB host"``)."""
+    labels themselves when one has no number (``"background EB host"``)."""
     nums = [lab.rpartition(" ")[2] for lab in labels]
     if all(n.isdigit() for n in nums):
         return ", ".join(nums)
-    return ", ".join(lab.removeprefix("background ") for lab in labels)
+    return ", ".join(labels)
 
 
 def _draw_stars(ax: Any, catalogue: Any, east: np.ndarray, north: np.ndarray, min_sep_arcsec: float = 25.0,
