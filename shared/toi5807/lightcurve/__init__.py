@@ -22,6 +22,8 @@ from .stitch import (
     make_candidate,
     stitch_pdcsap,
 )
+from .resolve import EphemerisRequired, is_toi5807, resolve_ephemeris, star_identity
+from .star import StellarParameters, stellar_parameters
 from .windows import (
     LocalWindows,
     local_windows,
@@ -36,5 +38,6 @@ __all__ = [
     "MAX_DUTY_CYCLE", "MIN_DURATION_HOURS", "Candidate", "Ephemeris", "TransitParams", "check_ephemeris", "coerce_transit_params", "DepthEstimate",
     "StitchedLightCurve", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
     "phase", "time_from_midtransit", "transit_masks", "transit_window_masks", "LocalWindows", "local_windows",
-    "no_transit_hint",
+    "no_transit_hint", "EphemerisRequired", "is_toi5807", "resolve_ephemeris", "star_identity",
+    "StellarParameters", "stellar_parameters",
 ]

@@ -6,7 +6,7 @@ reader can check it by hand; it is what the tutorial's step 2 prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ import numpy as np
 from .. import target
 from ..data.model import Dataset
 from .ephemeris import Candidate, Ephemeris
+from .resolve import resolve_ephemeris, star_identity
 from .windows import _ephemeris_args, transit_masks
 
 __all__ = [
@@ -48,6 +49,9 @@ class StitchedLightCurve:
         Sector of each cadence.
     simulated : bool
         True when made from simulated light curves (plots then say so).
+    star : mapping or None
+        Whose light curves these are, ``{"tic_id", "ra_deg", "dec_deg"}``
+        (:func:`~toi5807.lightcurve.resolve.star_identity` of the dataset; None when made by hand).
     """
 
     time: np.ndarray
@@ -56,6 +60,7 @@ class StitchedLightCurve:
     quality: np.ndarray
     sector: np.ndarray
     simulated: bool = False
+    star: Mapping[str, Any] | None = None
 
     def __len__(self) -> int:
         return int(self.time.shape[0])
@@ -124,7 +129,7 @@ def stitch_pdcsap(ds: Dataset, sectors: Iterable[int] | None = None) -> Stitched
     cols = [np.concatenate(c) for c in zip(*parts)]
     order = np.argsort(cols[0], kind="stable")
     simulated = any(ds.lc_by_sector[s].simulated for s in chosen) or bool(ds.meta.get("simulated", False))
-    return StitchedLightCurve(*(c[order] for c in cols), simulated=simulated)
+    return StitchedLightCurve(*(c[order] for c in cols), simulated=simulated, star=star_identity(ds))
 
 
 def estimate_depth_ppm(lc: StitchedLightCurve, ephemeris: Ephemeris | None = None) -> DepthEstimate:
@@ -139,13 +144,16 @@ def estimate_depth_ppm(lc: StitchedLightCurve, ephemeris: Ephemeris | None = Non
     lc : StitchedLightCurve
         A normalised light curve (flux ~ 1).
     ephemeris : Ephemeris, optional
-        Defaults to TOI-5807.01's.
+        Defaults to TOI-5807.01's, accepted only when ``lc`` is TOI-5807's
+        (:func:`~toi5807.lightcurve.resolve.resolve_ephemeris`; a ValueError naming the parameters otherwise).
 
     Returns
     -------
     DepthEstimate
         NaN depth (and n_in = 0) when no cadence falls in transit.
     """
+    if ephemeris is None and lc.star is not None:
+        ephemeris = resolve_ephemeris(lc.star)
     finite = np.isfinite(lc.flux) & np.isfinite(lc.time) & (lc.quality == 0)
     in_tr, out_tr = transit_masks(lc.time, ephemeris)
     f_in = lc.flux[in_tr & finite]
@@ -157,10 +165,24 @@ def estimate_depth_ppm(lc: StitchedLightCurve, ephemeris: Ephemeris | None = Non
     return DepthEstimate(float(depth), float(err), int(f_in.size), int(f_out.size))
 
 
-def make_candidate(depth_ppm: float, ephemeris: Ephemeris | None = None) -> Candidate:
-    """TOI-5807.01 as a :class:`Candidate` with the given depth (ppm)."""
+def make_candidate(depth_ppm: float, ephemeris: Ephemeris | None = None, *, data: Any = None) -> Candidate:
+    """A :class:`Candidate`: the ephemeris with the given depth (ppm).
+
+    Parameters
+    ----------
+    depth_ppm : float
+        Transit depth, ppm.
+    ephemeris : Ephemeris, optional
+        Default: TOI-5807.01's — refused when ``data`` is given and is not TOI-5807's
+        (:func:`~toi5807.lightcurve.resolve.resolve_ephemeris`, the one guard).
+    data : Dataset, StitchedLightCurve or stamps, optional
+        The data the candidate is for; checked when no ephemeris is given.
+    """
     if not np.isfinite(depth_ppm):
         raise ValueError(f"depth_ppm: expected a finite number, got {depth_ppm}")
+    if ephemeris is None and data is not None:
+        star = data.star if isinstance(data, StitchedLightCurve) else data
+        ephemeris = resolve_ephemeris(star if star is not None else {"tic_id": None})
     return Candidate(ephemeris=_ephemeris_args(ephemeris), depth_ppm=float(depth_ppm))
 
 

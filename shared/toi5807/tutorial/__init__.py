@@ -27,6 +27,8 @@ from .pixels import (
     v08_table,
     vet_table,
 )
+from .reference import ReferenceV09, reference_v09, reference_v09_table
+from .verdict import calibration_floor_note, pixel_checks_table, v10_summary
 from .summaries import (
     candidate_report,
     latest_v08_sector,
@@ -49,5 +51,6 @@ __all__ = [
     "setup_notebook", "latest_stamp", "no_pixels_note", "offsets_summary_table", "offsets_table",
     "per_transit_table", "self_calibration_table", "vet_table", "hosts_table", "exclusion_radius_note", "v08_table", "candidate_report", "latest_v08_sector", "run_v08_by_sector",
     "stitched_summary", "tpf_inventory", "v08_sector_summary", "twin_catalogue_table", "twin_geometry_table",
-    "twin_realism_table", "eb_signature_table",
+    "twin_realism_table", "eb_signature_table", "ReferenceV09", "reference_v09", "reference_v09_table",
+    "pixel_checks_table", "v10_summary", "calibration_floor_note",
 ]

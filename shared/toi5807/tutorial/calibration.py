@@ -77,11 +77,11 @@ def localization_calibration_table(cal: Mapping[str, Any]) -> Table:
 def localization_injection_table(cal: Mapping[str, Any]) -> Table:
     """Injection–recovery of eclipsing sources by the localization: detection vs separation and depth (SIMULATED).
 
-    Columns per (separation, depth): the fraction whose source offset from the target is ≥ 3σ (detected), the
+    Columns per (separation, depth): the fraction whose fitted source is ≥ 3σ from the target, the
     fraction with verdict FAIL (detected and explained by the injected star), and the median position errors.
     """
     rows = [{"separation (″)": r["separation_arcsec"], "aperture depth (ppm)": r["depth_ppm"],
-             "detected ≥ 3σ": r["detection_fraction"], "FAIL": r["fail_fraction"],
+             "source ≥ 3σ from target": r["detection_fraction"], "FAIL": r["fail_fraction"],
              "position error per sector / combined (″)": [r["median_error_sector_arcsec"],
                                                            r["median_error_combined_arcsec"]],
              "injections": r["n"]} for r in cal["injection_recovery"]]

@@ -216,11 +216,6 @@ def _ellipse_dict(ellipse: Any) -> dict[str, Any]:
             "position_angle_convention": "major axis, degrees east of north"}
 
 
-#: TOI-5807's TIC ID; a stamp of another star needs an explicit candidate.
-_TOI5807_TIC = 188646744  # = toi5807.target.TIC_ID
-_SAME_STAR_ARCSEC = 60.0
-
-
 def _inputs(dataset: Any) -> tuple[dict, Any]:
     """``({sector: stamp}, light-curve holder or None)`` from anything :func:`run_v08` takes (TypeError else)."""
     stamps = stamps_by_sector(dataset, "dataset", allow_none=False)
@@ -241,27 +236,23 @@ def vet_target(stamps: dict) -> dict[str, Any]:
 
 
 def is_toi5807(tgt: dict) -> bool:
-    """Whether the vetted star is TOI-5807: its TIC ID (when given) and its position within 1′."""
-    from .. import target
+    """Whether the vetted star is TOI-5807 (:func:`toi5807.lightcurve.resolve.is_toi5807`, the one guard)."""
+    from ..lightcurve.resolve import is_toi5807 as same_star
 
-    if tgt.get("tic_id") is not None and int(tgt["tic_id"]) != _TOI5807_TIC:
-        return False
-    dra = ((tgt["ra_deg"] - target.RA_DEG + 180.0) % 360.0) - 180.0
-    sep = math.hypot(dra * math.cos(math.radians(target.DEC_DEG)), tgt["dec_deg"] - target.DEC_DEG) * 3600.0
-    return sep <= _SAME_STAR_ARCSEC
+    return same_star(tgt)
 
 
 def _candidate(lcs: Any, candidate: Any, tgt: dict) -> tuple[TransitParams, dict, list[str]]:
-    from .. import target
     from ..lightcurve import Ephemeris, estimate_depth_ppm, stitch_pdcsap
+    from ..lightcurve.resolve import EphemerisRequired, resolve_ephemeris
 
     notes = []
     if candidate is None:
-        if not is_toi5807(tgt):
-            raise ValueError(f"candidate: the data are of TIC {tgt.get('tic_id')} at RA {tgt['ra_deg']:.6f}°, "
-                             f"Dec {tgt['dec_deg']:.6f}°, not TOI-5807: pass candidate= (period_days, t0_btjd, "
-                             "duration_hours), e.g. candidate=(3.0, 3500.5, 3.0)")
-        eph = Ephemeris(target.PERIOD_DAYS, target.T0_BTJD, target.DURATION_HOURS)
+        try:
+            eph = resolve_ephemeris(tgt)  # the one guard: TOI-5807.01's ephemeris on TOI-5807's data only
+        except EphemerisRequired as exc:
+            raise ValueError(f"candidate: {exc}; pass candidate= (period_days, t0_btjd, duration_hours), "
+                             "e.g. candidate=(3.0, 3500.5, 3.0)") from None
         tp = TransitParams(eph.period_days, eph.t0_btjd, eph.duration_hours)
         notes.append("ephemeris: TOI-5807.01's catalogue values (no candidate given)")
     elif isinstance(candidate, (tuple, list)) and len(candidate) == 3:
