@@ -154,9 +154,12 @@ def _client(workers: int, scheduler: str | None, processes: bool):
 
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None,
-                           env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-                           if processes else None)
+    kw: dict[str, Any] = {"n_workers": workers, "threads_per_worker": 1, "processes": processes,
+                          "dashboard_address": None}
+    if processes:  # loopback only; one BLAS thread per worker process (also set inside every task)
+        kw.update(host="127.0.0.1", env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                                         "MKL_NUM_THREADS": "1"})
+    cluster = LocalCluster(**kw)
     return Client(cluster), cluster
 
 
