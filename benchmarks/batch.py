@@ -85,7 +85,7 @@ def _csv(rows: list[dict], path: Path) -> None:
 
 
 def _confusion(rows: list[dict], results: list[dict]) -> None:
-    print("\nconfusion table (verdict of each target; 'off target' = fitted source >= 3 sigma (nominal) from the target)")
+    print("\nconfusion table (verdict of each target; 'off target': fitted source >= 3 sigma (nominal) from target)")
     print(f"  {'population':<46} {'n':>3} {'PASS':>5} {'WARN':>5} {'FAIL':>5} {'error':>5} {'off target':>10}")
     groups: dict[str, list[tuple[str, bool]]] = {}
     for r, res in zip(rows, results):
@@ -103,8 +103,8 @@ def _confusion(rows: list[dict], results: list[dict]) -> None:
     nbs = [g for k, g in groups.items() if k.startswith("eclipsing")]
     n_p, n_n = sum(map(len, planets)), sum(map(len, nbs))
     print(f"  planet-like: PASS {sum(x[0] == 'PASS' for g in planets for x in g)}/{n_p}, FAIL "
-          f"{sum(x[0] == 'FAIL' for g in planets for x in g)}/{n_p}, on target {sum(not x[1] for g in planets for x in g)}"
-          f"/{n_p}; eclipsing neighbours: FAIL {sum(x[0] == 'FAIL' for g in nbs for x in g)}/{n_n}, PASS "
+          f"{sum(x[0] == 'FAIL' for g in planets for x in g)}/{n_p}, on target "
+          f"{sum(not x[1] for g in planets for x in g)}/{n_p}; eclipsing neighbours: FAIL {sum(x[0] == 'FAIL' for g in nbs for x in g)}/{n_n}, PASS "
           f"{sum(x[0] == 'PASS' for g in nbs for x in g)}/{n_n}, off target {sum(x[1] for g in nbs for x in g)}/{n_n}")
     print("  (an off-target source on no catalogue star is a WARN, not a FAIL: the injections have no star there)")
     print(f"  anchor: {ANCHOR}")
@@ -143,8 +143,9 @@ def main() -> None:
         print("\nper target (last run):")
         for r, res in zip(rows, s.rows):
             off = res.get("source_offset")
+            why = str(res.get("reason") or res.get("error"))[:70]
             print(f"  {r['label'][:46]:<46} {str(res.get('verdict') or 'error'):<5} "
-                  f"{'—' if off is None else format(off, '5.1f')}″  {str(res.get('reason') or res.get('error'))[:70]}")
+                  f"{'—' if off is None else format(off, '5.1f')}″  {why}")
         _confusion(rows, s.rows)
 
 

@@ -77,12 +77,17 @@ def test_small_stamp_spline_derivatives_do_not_crash(shape):
     assert np.all(np.isfinite(templates)) and np.all(np.isfinite(hessian))
 
 
-@pytest.mark.parametrize("shape", [(1, 1), (1, 5), (2, 2), (3, 3)])
+@pytest.mark.parametrize("shape", [(1, 1), (1, 5), (2, 2), (3, 3), (5, 5)])
 def test_any_stamp_size_gives_a_verdict_or_a_structured_warn(tmp_path, shape):
+    """Fault: 2-3 px stamps crashed; a 5 × 5 planet was placed 4σ off target. Now: a WARN saying why."""
     eph = (2.0, 1870.5, 3.0)
     write_spoc_tpf(tmp_path, tic_id=66666666, ra_deg=30.0, dec_deg=10.0, sector=20, n_cadences=3000, shape=shape,
                    transit=(*eph, 3000.0), seed=3)
-    _judged(vet_pixels(load_local_dir(tmp_path), eph))
+    res = vet_pixels(load_local_dir(tmp_path), eph)
+    _judged(res)
+    assert res.verdict == "WARN"
+    if min(shape) >= 3:
+        assert "STAMP_TOO_SMALL" in res.to_dict()["reason"]
 
 
 def test_background_and_aperture_of_a_cutout_known_truth():
@@ -120,6 +125,18 @@ def twin_cube(tmp_path_factory):
     ffis = write_twin_ffis(root / "ffis", sector=83, cadence_s=1800.0, time_range_btjd=(3566.8, 3570.8))
     first = twin_cutout(ffis, root / "cut9", size=9)
     return root, ffis, first
+
+
+def test_astrocut_3x3_cutout_of_a_planet_is_a_structured_warn(twin_cube):
+    """Fault: a 3 × 3 astrocut cutout of the planet twin FAILed (source placed 3.6σ off target, on an image star)."""
+    from toi5807.twin.ffi import twin_cutout
+
+    root, ffis, _ = twin_cube
+    cut = twin_cutout(ffis, root / "cut3", size=3, cube_file=next((root / "ffis").glob("*cube.fits")))
+    ds = load_local_dir(cut.parent)
+    assert ds.tpf_by_sector[83].shape[1:] == (3, 3)
+    res = vet_pixels(ds, TOI)
+    assert res.verdict == "WARN" and "STAMP_TOO_SMALL" in res.to_dict()["reason"]
 
 
 def test_astrocut_cutout_of_the_twin_is_read_and_vetted(twin_cube):

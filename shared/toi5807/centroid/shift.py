@@ -21,12 +21,11 @@ import numpy as np
 from ..data.validate import check_cube, check_time
 from ..lightcurve import coerce_transit_params, transit_window_masks
 from ..report import Explained, fmt
-from .config import FAKE_MIN_COVERAGE, CentroidShiftConfig, _json_safe
+from .config import FAKE_MIN_COVERAGE, CentroidShiftConfig, _json_safe, cadence_seconds
 from .fakes import fake_ephemeris_shifts
 from ..pixels.location import analytic_covariance, location_estimate, mad_clip
 from ..pixels.pvalues import p_from_log_p
 from ..pixels.scale import pixel_scale_at, vector_length_arcsec
-from ..pixels.quality import cadence_seconds, cadences_for
 from ..pixels.series import _cube_pass, _quality_ok, cadence_confidence, detect_saturation
 from .significance import CentroidGroup, Significance, shift_significance
 
@@ -244,8 +243,7 @@ def _significance(cfg: CentroidShiftConfig, shift: np.ndarray, inside: CentroidG
             series["cx"], series["cy"], series["total"], images.out_mask, t, tp.period, tp.t0, tp.duration_days,
             baseline=c_out, k_in=cfg.k_in, k_buffer=cfg.k_buffer,
             # a fake window must sample the light as well as the real one does (same epochs, few gaps)
-            min_in=max(cadences_for(cfg.min_in_transit_cadences, cadence_seconds(t)),
-                       math.ceil(FAKE_MIN_COVERAGE * n_in)),
+            min_in=max(cfg.min_counts(cadence_seconds(t))[0], math.ceil(FAKE_MIN_COVERAGE * n_in)),
             method=cfg.centroid_method, outlier_sigma=cfg.outlier_sigma,
         )
 
@@ -277,8 +275,7 @@ def compute_centroid_shift_with_images(
     images = _windows_and_images(cube, series, base, in_win, out_win)
 
     # 2. data-quality gates
-    cadence_s = cadence_seconds(t[base])  # count thresholds are durations: 2-minute counts scaled to this cadence
-    common, warnings = _quality_gates(series, images, cfg, cadence_s)
+    common, warnings = _quality_gates(series, images, cfg, cadence_s := cadence_seconds(t[base]))  # counts as durations
     n_in, n_out = common["n_in_transit_cadences"], common["n_out_transit_cadences"]
     centre = ((cube.shape[2] - 1) / 2.0, (cube.shape[1] - 1) / 2.0)  # where the scale is taken without a centroid
     if n_in == 0 or n_out == 0:
@@ -296,8 +293,8 @@ def compute_centroid_shift_with_images(
     warnings.extend(scale_warnings)
 
     # 4. significance (not computed below the minimum cadence counts)
-    min_in = cadences_for(cfg.min_in_transit_cadences, cadence_s)
-    gated = n_in < max(min_in, 2) or n_out < max(cadences_for(cfg.min_out_transit_cadences, cadence_s), 2)
+    lo_in, lo_out = cfg.min_counts(cadence_s)  # the 2-minute counts as durations at this cadence
+    gated = n_in < max(lo_in, 2) or n_out < max(lo_out, 2)
     if gated or inside.size < 2 or outside.size < 2:
         warnings.append("significance_not_computed_insufficient_cadences")
         sig = Significance(cfg.significance_method, np.full((2, 2), np.nan), math.nan, math.nan, _NAN2,

@@ -41,7 +41,7 @@ def _binned(sim, cadence_s: float) -> tuple[np.ndarray, ...]:
     err = sim.flux_err[good]
     bins = np.floor((time - sim.time[0]) / dt).astype(np.int64)
     ids, start, count = np.unique(bins, return_index=True, return_counts=True)
-    full = count >= 0.75 * cadence_s / 120.0  # at least 3/4 of the frame's 2-minute cadences
+    full = count >= max(1, int(0.75 * cadence_s / 120.0))  # at least 3/4 of the frame's 2-minute cadences
     sums = np.add.reduceat(cube, start, axis=0)
     var = np.add.reduceat(np.square(err), start, axis=0)
     n = count[:, None, None].astype(float)
@@ -72,7 +72,8 @@ def write_twin_ffis(out_dir: str | Path, *, sector: int = 83, seed: int = 0, sce
     sector, seed, scenario
         As :func:`~toi5807.twin.simulate.simulate_sector`.
     cadence_s : float
-        FFI cadence, s (1800, 600 or 200; any multiple of 120).
+        FFI cadence, s (1800, 600 or 200; at least 120). Each frame is the mean of the 2-minute cadences whose
+        times fall in it (a 200-s frame holds one or two), stamped at the frame's centre.
     time_range_btjd : (float, float), optional
         Only frames whose centre is in this BTJD range.
     max_frames : int, optional
@@ -83,8 +84,8 @@ def write_twin_ffis(out_dir: str | Path, *, sector: int = 83, seed: int = 0, sce
     list of Path
         The files, in time order.
     """
-    if cadence_s < 120.0 or abs(cadence_s / 120.0 - round(cadence_s / 120.0)) > 1e-9:
-        raise ValueError(f"cadence_s: expected a multiple of 120 s (1800, 600, 200 ... ), got {cadence_s}")
+    if not cadence_s >= 120.0:
+        raise ValueError(f"cadence_s: expected an FFI cadence of at least 120 s (1800, 600, 200), got {cadence_s}")
     sim = simulate_sector(sector, seed=seed, scenario=scenario)
     times, images, errors = _binned(sim, float(cadence_s))
     keep = np.ones(times.size, dtype=bool)
