@@ -68,6 +68,17 @@ def test_count_thresholds_are_durations():
     assert cadence_seconds(np.array([3500.0, 3500.3, 3501.1])) == 120.0  # irregular sampling: counts stay counts
 
 
+def test_a_short_gap_in_20_second_data_does_not_cut_the_baseline():
+    """Fault: a 3-minute gap (9 cadences) broke the 20-second baseline window; in 2-minute data it would not."""
+    from toi5807.lightcurve.windows import local_windows
+
+    for cadence_s in (20.0, 120.0):
+        t = 3500.0 + np.arange(int(2.0 * 86400 / cadence_s)) * cadence_s / 86400.0
+        keep = np.abs(t - 3500.70) > 90.0 / 86400.0  # a 3-minute gap in the baseline before the transit at 3501.0
+        win = local_windows(t[keep], [3501.0], 3.0 / 24.0)
+        assert win.status[0] == "ok", (cadence_s, win.status[0], win.reason[0])
+
+
 @pytest.mark.parametrize("shape", [(2, 2), (3, 3), (2, 5)])
 def test_small_stamp_spline_derivatives_do_not_crash(shape):
     """Fault: scipy's parder 'error code 10' for a 2- or 3-pixel stamp (derivative order ≥ spline degree)."""
