@@ -61,8 +61,8 @@ def test_20_second_file_alone_is_vetted_by_durations(tmp_path):
 
 
 def test_count_thresholds_are_durations():
-    assert [cadences_for(5, c) for c in (20.0, 120.0, 200.0, 600.0, 1800.0)] == [30, 5, 3, 1, 1]
-    assert cadences_for(0, 1800.0) == 0 and cadences_for(20, 1800.0) == 2
+    assert [cadences_for(5, c) for c in (20.0, 120.0, 200.0, 600.0, 1800.0)] == [30, 5, 5, 5, 5]
+    assert cadences_for(0, 20.0) == 0 and cadences_for(20, 20.0) == 120 and cadences_for(20, 1800.0) == 20
     t = 3500.0 + np.arange(100) * 1800.0 / 86400.0
     assert cadence_seconds(t) == 1800.0
     assert cadence_seconds(np.array([3500.0, 3500.3, 3501.1])) == 120.0  # irregular sampling: counts stay counts

@@ -23,8 +23,8 @@ WARN_IN_TRANSIT_CADENCES = 10
 
 WARN_OUT_TRANSIT_CADENCES = 50
 
-#: The cadence every count threshold is stated in (SPOC 2-minute data): a threshold of N cadences means N × 2
-#: minutes of data, so 20-second data need 6 N cadences and 30-minute full-frame images N / 15 (rounded up).
+#: The cadence every count threshold is stated in (SPOC 2-minute data): a threshold of N cadences also means N × 2
+#: minutes of data, so 20-second data need 6 N cadences (full-frame images still N: :func:`cadences_for`).
 REFERENCE_CADENCE_S = 120.0
 
 
@@ -50,13 +50,16 @@ def cadence_seconds(time_btjd: np.ndarray) -> float:
 
 
 def cadences_for(n_reference: int, cadence_s: float) -> int:
-    """A count threshold stated in 2-minute cadences, as a count of ``cadence_s`` cadences (same duration).
+    """A count threshold stated in 2-minute cadences, for data of ``cadence_s`` seconds: the stricter of the count
+    itself and the same duration (N × 2 minutes) of data.
 
-    ``cadences_for(5, 120) == 5``, ``(5, 20) == 30``, ``(5, 1800) == 1``; 0 stays 0 (no threshold).
+    Faster data need as much time as 2-minute data (``cadences_for(5, 20) == 30``: 5 cadences of 20 s would be
+    100 s of data); slower data still need the count, for the medians and clipping that use the cadences
+    (``cadences_for(5, 1800) == 5``). 0 stays 0 (no threshold).
     """
     if n_reference <= 0 or not np.isfinite(cadence_s) or cadence_s <= 0:
         return int(max(n_reference, 0))
-    return max(1, int(np.ceil(n_reference * REFERENCE_CADENCE_S / cadence_s - 1e-9)))
+    return max(int(n_reference), int(np.ceil(n_reference * REFERENCE_CADENCE_S / cadence_s - 1e-9)))
 
 
 def resolve_quality_bitmask(value: int | str) -> int:
