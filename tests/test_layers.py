@@ -19,13 +19,13 @@ LAYERS = {
     "twin": 5,
     "calibration": 6,
     "plots": 7,
-    "tutorial": 8,
+    "tutorial": 8, "batch": 8,
     "__main__": 9,
 }
 #: Units of one layer that must not import each other (the two checks stand side by side).
 SIBLINGS = ("centroid", "diffimage")
 SUBPACKAGES = ("data", "lightcurve", "pixels", "centroid", "diffimage", "vetting", "twin", "calibration", "plots",
-               "tutorial")
+               "tutorial", "batch")
 MAX_LINES = 400
 
 

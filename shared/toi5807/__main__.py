@@ -100,34 +100,11 @@ def _vet_candidate(args: argparse.Namespace) -> tuple[float, float, float] | Non
     return (args.period, args.t0, args.duration)
 
 
-def _input_files(folder: str | None) -> list[dict]:
-    """Name, size and SHA-256 of every data file in the input folder (``--source local``)."""
-    import hashlib
-
-    if not folder:
-        return []
-    out = []
-    for name in sorted(os.listdir(folder)):
-        path = os.path.join(folder, name)
-        if os.path.isfile(path) and name.lower().endswith((".fits", ".fits.gz", ".fit", ".csv", ".csv.gz")):
-            with open(path, "rb") as fh:
-                data = fh.read()
-            out.append({"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
-    return out
-
-
 def _vet_dict(res, args: argparse.Namespace, candidate, ds) -> dict:
-    from . import __version__
+    from .batch.record import EPHEMERIS_CATALOGUE, EPHEMERIS_GIVEN, vet_record
 
-    d = res.to_dict()
-    d["toi5807_version"] = __version__
-    d["ephemeris_origin"] = ("command line (--period, --t0, --duration)" if candidate is not None
-                             else "TOI-5807.01 catalogue (the files are TOI-5807's)")
-    d["input"] = {"source": args.source, "path": os.path.abspath(args.path) if args.path else None,
-                  "files": _input_files(args.path), "dataset": ds.summary()}
-    d["sectors_vetted"] = sorted(int(k) for k in d["sectors"])
-    d["simulated_by_sector"] = {str(s): bool(st.simulated) for s, st in sorted(ds.tpf_by_sector.items())}
-    return d
+    return vet_record(res, ds, source=args.source, path=args.path,
+                      ephemeris_origin=EPHEMERIS_GIVEN if candidate is not None else EPHEMERIS_CATALOGUE)
 
 
 def _vet(args: argparse.Namespace) -> int:
@@ -338,7 +315,9 @@ def _add_vet(sub) -> None:
 
 
 #: The subcommands, in ``--help`` order: each adds its subparser and sets ``handler``.
-COMMANDS: tuple[Callable[..., None], ...] = (_add_regenerate, _add_calibrate, _add_vet)
+from .batch.cli import add_vet_batch  # noqa: E402 - vet-batch: many stars on Dask (toi5807.batch)
+
+COMMANDS: tuple[Callable[..., None], ...] = (_add_regenerate, _add_calibrate, _add_vet, add_vet_batch)
 
 
 def build_parser() -> argparse.ArgumentParser:

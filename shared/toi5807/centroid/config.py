@@ -19,6 +19,8 @@ from ..pixels.quality import (
     DEFAULT_QUALITY_BITMASK,
     WARN_IN_TRANSIT_CADENCES,
     WARN_OUT_TRANSIT_CADENCES,
+    cadence_seconds,
+    cadences_for,
     resolve_quality_bitmask,
 )
 from .significance import SIGNIFICANCE_METHODS
@@ -125,6 +127,12 @@ class CentroidShiftConfig:
                                 ("min_out_transit_cadences", 0, None), ("seed", 0, 2**63 - 1)):
             object.__setattr__(self, name, check_int(getattr(self, name), name, low, high))  # numpy ints → int
         resolve_quality_bitmask(self.quality_bitmask)
+
+    def min_counts(self, cadence_s: float) -> tuple[int, int]:
+        """(in-transit, out-of-transit) minimum cadence counts for data of ``cadence_s`` seconds: the 2-minute
+        counts as the same durations (:func:`~toi5807.pixels.quality.cadences_for`)."""
+        return (cadences_for(self.min_in_transit_cadences, cadence_s),
+                cadences_for(self.min_out_transit_cadences, cadence_s))
 
     @classmethod
     def legacy(cls, **kwargs: Any) -> "CentroidShiftConfig":

@@ -21,7 +21,7 @@ import numpy as np
 from ..data.validate import check_cube, check_time
 from ..lightcurve import coerce_transit_params, transit_window_masks
 from ..report import Explained, fmt
-from .config import FAKE_MIN_COVERAGE, CentroidShiftConfig, _json_safe
+from .config import FAKE_MIN_COVERAGE, CentroidShiftConfig, _json_safe, cadence_seconds
 from .fakes import fake_ephemeris_shifts
 from ..pixels.location import analytic_covariance, location_estimate, mad_clip
 from ..pixels.pvalues import p_from_log_p
@@ -195,15 +195,15 @@ def _windows_and_images(cube: np.ndarray, series: dict[str, Any], base: np.ndarr
         )
 
 
-def _quality_gates(series: dict[str, Any], images: CentroidImages,
-                   cfg: CentroidShiftConfig) -> tuple[dict[str, Any], list[str]]:
+def _quality_gates(series: dict[str, Any], images: CentroidImages, cfg: CentroidShiftConfig,
+                   cadence_s: float) -> tuple[dict[str, Any], list[str]]:
     """Cadence counts, saturation and confidence (design note §4.3–4.4): the result fields every outcome has."""
     n_in, n_out = int(images.in_mask.sum()), int(images.out_mask.sum())
     used = images.in_mask | images.out_mask
     max_flux = float(np.max(series["max"][used])) if np.any(used) else math.nan
     sat, frac = detect_saturation(max_flux, cfg.saturation_threshold)
     confidence, warnings = cadence_confidence(n_in, n_out, cfg.min_in_transit_cadences,
-                                              cfg.min_out_transit_cadences)
+                                              cfg.min_out_transit_cadences, cadence_s)
     if sat:
         warnings.append("saturation_risk")
         confidence *= 0.8
@@ -243,7 +243,7 @@ def _significance(cfg: CentroidShiftConfig, shift: np.ndarray, inside: CentroidG
             series["cx"], series["cy"], series["total"], images.out_mask, t, tp.period, tp.t0, tp.duration_days,
             baseline=c_out, k_in=cfg.k_in, k_buffer=cfg.k_buffer,
             # a fake window must sample the light as well as the real one does (same epochs, few gaps)
-            min_in=max(cfg.min_in_transit_cadences, math.ceil(FAKE_MIN_COVERAGE * n_in)),
+            min_in=max(cfg.min_counts(cadence_seconds(t))[0], math.ceil(FAKE_MIN_COVERAGE * n_in)),
             method=cfg.centroid_method, outlier_sigma=cfg.outlier_sigma,
         )
 
@@ -275,7 +275,7 @@ def compute_centroid_shift_with_images(
     images = _windows_and_images(cube, series, base, in_win, out_win)
 
     # 2. data-quality gates
-    common, warnings = _quality_gates(series, images, cfg)
+    common, warnings = _quality_gates(series, images, cfg, cadence_s := cadence_seconds(t[base]))  # counts as durations
     n_in, n_out = common["n_in_transit_cadences"], common["n_out_transit_cadences"]
     centre = ((cube.shape[2] - 1) / 2.0, (cube.shape[1] - 1) / 2.0)  # where the scale is taken without a centroid
     if n_in == 0 or n_out == 0:
@@ -293,7 +293,8 @@ def compute_centroid_shift_with_images(
     warnings.extend(scale_warnings)
 
     # 4. significance (not computed below the minimum cadence counts)
-    gated = n_in < max(cfg.min_in_transit_cadences, 2) or n_out < max(cfg.min_out_transit_cadences, 2)
+    lo_in, lo_out = cfg.min_counts(cadence_s)  # the 2-minute counts as durations at this cadence
+    gated = n_in < max(lo_in, 2) or n_out < max(lo_out, 2)
     if gated or inside.size < 2 or outside.size < 2:
         warnings.append("significance_not_computed_insufficient_cadences")
         sig = Significance(cfg.significance_method, np.full((2, 2), np.nan), math.nan, math.nan, _NAN2,

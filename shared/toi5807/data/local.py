@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import target
 from .aperture import APERTURE_PHOTOMETRY_NOTE, aperture_light_curve
+from .cutout import CUTOUT_NOTE, is_cutout_name, read_cutout_fits
 from .model import Dataset, LightCurve, TPFStamp
 from .readers import read_lc_csv, read_lc_fits, read_tpf_fits
 from .sources import LoadRequest, register_source
@@ -29,12 +30,32 @@ _CSV_RE = re.compile(r"^sector(\d+)_pdcsap\.csv$")
 _TPF_RE = re.compile(r"^sector(\d+)_tpf\.fits$")
 
 
-def _add(store: dict[int, Any], item: LightCurve | TPFStamp, name: str, kind: str, names: dict[int, str]) -> None:
+#: Which product of a sector is used when a folder holds several (lowest first): SPOC 2-minute, SPOC 20-second
+#: (``fast-tp``/``fast-lc``), a full-frame-image cutout. The others are listed in ``summary()["skipped_files"]``.
+PRODUCT_RANK = {"spoc": 0, "fast": 1, "cutout": 2}
+
+
+def _add(store: dict[int, Any], item: LightCurve | TPFStamp, name: str, kind: str, names: dict[int, str],
+         skipped: list[str] | None = None) -> None:
     if item.sector in store:
-        raise ValueError(f"{name}: a second {kind} for sector {item.sector} in the same folder "
-                         f"(the first is {names[item.sector]})")
+        rank_new, rank_old = PRODUCT_RANK[_product(name)], PRODUCT_RANK[_product(names[item.sector])]
+        if rank_new == rank_old or skipped is None:
+            raise ValueError(f"{name}: a second {kind} for sector {item.sector} in the same folder "
+                             f"(the first is {names[item.sector]})")
+        if rank_new > rank_old:
+            skipped.append(name)
+            return
+        skipped.append(names[item.sector])
     store[item.sector] = item
     names[item.sector] = name
+
+
+def _product(name: str) -> str:
+    """"cutout", "fast" (SPOC 20-second) or "spoc" (2-minute and everything else)."""
+    base = name.lower().removesuffix(".gz")
+    if is_cutout_name(name):
+        return "cutout"
+    return "fast" if base.endswith(("fast-tp.fits", "fast-lc.fits")) else "spoc"
 
 
 def _check_one_star(lcs: dict[int, LightCurve], tpfs: dict[int, TPFStamp], lc_names: dict[int, str],
@@ -60,14 +81,18 @@ def _check_one_star(lcs: dict[int, LightCurve], tpfs: dict[int, TPFStamp], lc_na
 
 
 def _kind(name: str) -> tuple[str, int | None] | None:
-    """What a file name says it is: ("csv" | "lc" | "tpf", sector from the name or None); None for other files."""
-    if m := _CSV_RE.match(name):
+    """What a file name says it is: ("csv" | "lc" | "tpf" | "cutout", sector from the name or None); None for
+    other files. Gzipped files (``.gz``) are recognised as what they hold."""
+    base = name.removesuffix(".gz")
+    if m := _CSV_RE.match(base):
         return "csv", int(m.group(1))
-    if name.endswith("lc.fits"):
+    if is_cutout_name(name):
+        return "cutout", None
+    if base.endswith("lc.fits"):
         return "lc", None
-    if m := _TPF_RE.match(name):
+    if m := _TPF_RE.match(base):
         return "tpf", int(m.group(1))
-    if name.endswith("tp.fits"):
+    if base.endswith("tp.fits"):
         return "tpf", None
     return None
 
@@ -83,8 +108,12 @@ def load_local_dir(
     """Read a folder of per-sector files into a :class:`Dataset`.
 
     Recognised files: SPOC FITS light curves ``*lc.fits`` and target pixel files
-    ``*tp.fits``; the tutorial CSV ``sector{N}_pdcsap.csv`` and target pixel files
-    ``sector{N}_tpf.fits``. A sector with a light curve but no TPF has no entry in
+    ``*tp.fits`` (2-minute, and 20-second ``*fast-lc.fits``/``*fast-tp.fits``); full-frame-image
+    cutouts ``*astrocut*.fits`` (TESScut/astrocut: background subtracted and an aperture built here,
+    :mod:`toi5807.data.cutout`); the tutorial CSV ``sector{N}_pdcsap.csv`` and target pixel files
+    ``sector{N}_tpf.fits``; each also gzipped (``.gz``). When a sector has several products, the
+    2-minute one is used, else the 20-second one, else the cutout; the others are listed in
+    ``summary()["skipped_files"]``. A sector with a light curve but no TPF has no entry in
     ``tpf_by_sector``. A sector with a TPF but no light curve gets one by simple
     aperture photometry of the TPF (:func:`~toi5807.data.aperture.aperture_light_curve`;
     not PDCSAP: the dataset's ``summary()`` lists these sectors under
@@ -124,6 +153,7 @@ def load_local_dir(
     tpfs: dict[int, TPFStamp] = {}
     lc_names: dict[int, str] = {}
     tpf_names: dict[int, str] = {}
+    skipped: list[str] = []
     for name in names:
         kind = _kind(name)
         if kind is None or (wanted is not None and kind[1] is not None and kind[1] not in wanted):
@@ -136,13 +166,15 @@ def load_local_dir(
                                  f"(sector {kind[1]})")
             _add(lcs, lc, name, "light curve", lc_names)
         elif kind[0] == "lc":
-            _add(lcs, read_lc_fits(path), name, "light curve", lc_names)
+            _add(lcs, read_lc_fits(path), name, "light curve", lc_names, skipped)
+        elif kind[0] == "cutout":
+            _add(tpfs, read_cutout_fits(path), name, "target pixel file", tpf_names, skipped)
         else:
             stamp = read_tpf_fits(path)
             if kind[1] is not None and stamp.sector != kind[1]:
                 raise ValueError(f"{name}: header SECTOR {stamp.sector} disagrees with the file name "
                                  f"(sector {kind[1]})")
-            _add(tpfs, stamp, name, "target pixel file", tpf_names)
+            _add(tpfs, stamp, name, "target pixel file", tpf_names, skipped)
     if not lcs and not tpfs:
         raise ValueError(
             f"{clip(str(directory))}: no light curves found (expected sector<N>_pdcsap.csv or SPOC *lc.fits "
@@ -163,6 +195,11 @@ def load_local_dir(
         meta = _meta_from_files([*lcs.values(), *tpfs.values()])
         if from_pixels:
             meta.update(aperture_photometry_sectors=from_pixels, light_curve_note=APERTURE_PHOTOMETRY_NOTE)
+        cut = sorted(s for s, st in tpfs.items() if st.provenance.get("cutout"))
+        if cut:
+            meta.update(cutout_sectors=cut, cutout_note=CUTOUT_NOTE)
+        if skipped:
+            meta.update(skipped_files=sorted(skipped))
     return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source=source, meta=meta)
 
 

@@ -31,7 +31,8 @@ from .readers import read_lc_fits, read_tpf_fits
 from .sources import LoadRequest, register_source
 from .validate import cap, check_sector
 
-__all__ = ["ArchiveUnreachableError", "MAST_HOST", "check_archive_reachable", "fetch_mast_tpfs", "mast_file_name"]
+__all__ = ["ArchiveUnreachableError", "MAST_HOST", "check_archive_reachable", "fetch_mast_tpfs", "mast_file_name",
+           "download_products", "CUTOUT_SIZE_PX"]
 
 
 class ArchiveUnreachableError(ConnectionError):
@@ -182,6 +183,52 @@ def _load_mast(req: LoadRequest) -> Dataset:
                          f"in sectors {list(req.sectors)}")
     return Dataset(lc_by_sector=lcs, tpf_by_sector=tpfs, source="mast",
                    meta=_meta_from_files([*lcs.values(), *tpfs.values()]))
+
+
+#: Side of a TESScut cutout downloaded when a star has no SPOC target pixel file, pixels.
+CUTOUT_SIZE_PX = 15
+
+
+def download_products(tic_id: int, folder: str | Path, *, cutout_size: int = CUTOUT_SIZE_PX) -> Path:
+    """Download any star's TESS pixels into ``folder`` (needs the network): every SPOC target pixel file and light
+    curve (2-minute and 20-second), and, for stars without SPOC pixels, TESScut full-frame-image cutouts
+    (lightkurve's ``search_tesscut``; read by :mod:`toi5807.data.cutout`). Files already there are kept.
+
+    Parameters
+    ----------
+    tic_id : int
+    folder : str or Path
+    cutout_size : int
+        Cutout side, pixels.
+
+    Returns
+    -------
+    Path
+        The folder (``load_local_dir`` reads it).
+    """
+    import lightkurve as lk
+
+    check_archive_reachable()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"TIC {int(tic_id)}"
+    found = 0
+    for search in (lk.search_targetpixelfile, lk.search_lightcurve):
+        result = search(name, mission="TESS", author="SPOC")
+        if len(result):
+            result.download_all(download_dir=str(folder), quality_bitmask="none")
+            found += len(result)
+    if not any(True for _ in folder.rglob("*tp.fits*")):
+        result = lk.search_tesscut(name)
+        if len(result):
+            result.download_all(cutout_size=cutout_size, download_dir=str(folder), quality_bitmask="none")
+            found += len(result)
+    if not found:
+        raise ValueError(f"{name}: MAST has no SPOC target pixel file, light curve or TESScut cutout of this star")
+    for path in sorted(folder.rglob("*.fits")):  # lightkurve nests downloads under mastDownload/: flatten
+        if path.parent != folder and not (folder / path.name).exists():
+            path.replace(folder / path.name)
+    return folder
 
 
 register_source("mast", _load_mast)

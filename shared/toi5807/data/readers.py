@@ -176,7 +176,7 @@ def read_tpf_fits(path: str | Path, *, quality_bitmask: str | int = "none") -> T
 def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
     """Read the tutorial CSV light-curve format.
 
-    The format is ``#`` comment lines (``# tic_id: N`` and ``# sector: N`` among them), a header line
+    The format (optionally gzipped, ``.csv.gz``) is ``#`` comment lines (``# tic_id: N`` and ``# sector: N`` among them), a header line
     naming at least ``time_btjd,flux,flux_err,quality``, then one numeric row per cadence.
 
     Parameters
@@ -194,7 +194,15 @@ def read_lc_csv(path: str | Path, sector: int | None = None) -> LightCurve:
     """
     path = check_regular_file(Path(path), "CSV light curve")
     try:
-        return _parse_csv(path, path.read_text(encoding="utf-8"), sector)
+        raw = path.read_bytes()
+        if path.name.endswith(".gz"):
+            import gzip
+
+            try:
+                raw = gzip.decompress(raw)
+            except (OSError, EOFError) as exc:
+                raise ValueError(f"{path.name}: not valid gzip ({type(exc).__name__}: {str(exc)[:200]})") from None
+        return _parse_csv(path, raw.decode("utf-8"), sector)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path.name}: not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
     except (ValueError, TypeError) as exc:

@@ -30,7 +30,13 @@ from ..pixels.blas import one_blas_thread
 from .images import DifferenceImages, difference_images
 from .prf_fit import LocationFit, ProfileChi2, fit_difference_image
 
-__all__ = ["TransitFit", "SectorLocalization", "localize_sector"]
+__all__ = ["TransitFit", "SectorLocalization", "localize_sector", "MIN_STAMP_SIDE_PX"]
+
+#: Fewest pixels on a side of a stamp whose difference image is fitted for a source position: in a smaller stamp
+#: the PRF's wings and the pointing wander leave the stamp. Measured: a 3 × 3 astrocut cutout of the planet twin
+#: was placed 3.6σ off target, on an "image star" (a false FAIL), a synthetic 5 × 5 planet 4.0σ off target (WARN);
+#: 7 × 7 stamps PASS. Smaller stamps are skipped with reason ``STAMP_TOO_SMALL`` (the verdict: a WARN).
+MIN_STAMP_SIDE_PX = 7
 
 #: First-grid step of the single-transit fits, pixels (coarser than the sector fit's: a transit is a
 #: noisier image, and the quadratic refinement does the rest).
@@ -199,6 +205,11 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
     if not good.any():
         return SectorLocalization(sector, sim, "skipped", "NO_USABLE_PIXELS: every pixel is NaN or zero in every "
                                   "frame")
+    if min(stamp.flux.shape[1:]) < MIN_STAMP_SIDE_PX:
+        ny, nx = stamp.flux.shape[1:]
+        return SectorLocalization(sector, sim, "skipped", f"STAMP_TOO_SMALL: {ny} × {nx} pixels; locating the "
+                                  f"source needs at least {MIN_STAMP_SIDE_PX} × {MIN_STAMP_SIDE_PX} (the PRF's wings "
+                                  "and the pointing wander must stay in the stamp)")
     wcs = getattr(stamp, "wcs", None)
     why_wcs = wcs_problem(wcs)
     tpix = None

@@ -40,13 +40,23 @@ def oot_spline(image: np.ndarray):
 
 
 def spline_derivatives(spline: Any, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Pointing templates ``−∂I/∂col, −∂I/∂row`` (2, rows, cols); Hessian ``I_cc, I_cr, I_rr`` (3, rows, cols)."""
+    """Pointing templates ``−∂I/∂col, −∂I/∂row`` (2, rows, cols); Hessian ``I_cc, I_cr, I_rr`` (3, rows, cols).
+
+    A stamp of 2 or 3 pixels on a side has a spline of degree 1 or 2 (:func:`oot_spline`): its derivatives of
+    that order or more are zero (scipy would refuse them), so those Hessian terms are zero.
+    """
     ny, nx = shape
     yy, xx = (np.arange(ny, dtype=float), np.arange(nx, dtype=float))
     if spline is None:
         z = np.zeros((2, ny, nx))
         return z, np.zeros((3, ny, nx))
-    d = lambda dy, dx: spline(yy, xx, dx=dy, dy=dx)  # noqa: E731 - spline axes are (row, col)
+    kr, kc = spline.degrees
+
+    def d(dy: int, dx: int) -> np.ndarray:  # spline axes are (row, col)
+        if dy >= kr or dx >= kc:  # a degree-k spline has no derivative of order k or more (scipy's parder
+            return np.zeros((ny, nx))  # refuses it, "error code 10"): small stamps get k = 1 or 2
+        return spline(yy, xx, dx=dy, dy=dx)
+
     templates = np.stack([-d(0, 1), -d(1, 0)])
     hessian = np.stack([d(0, 2), d(1, 1), d(2, 0)])
     return templates, hessian

@@ -270,8 +270,9 @@ def local_windows(
     * baseline before: ``−outer·D ≤ Δt ≤ −inner·D`` and after: ``inner·D ≤ Δt ≤ outer·D``
       (defaults 1.0 and 2.5 durations). Each side ends at the first *break* met
       going away from the transit — a time gap longer than ``max_gap_cadences``
-      cadences between good cadences, or a momentum dump (quality bit 32) — or
-      where no good cadence lies beyond its inner edge. Both sides are then cut
+      cadences (2-minute cadences for faster data: a duration) between good
+      cadences, or a momentum dump (quality bit 32) — or where no good cadence
+      lies beyond its inner edge. Both sides are then cut
       to the shorter one's length, so they are symmetric about the transit and a
       linear drift cancels in their mean. A window whose side is shorter than
       ``min_baseline_durations·D`` is dropped (``baseline_too_short``); one cut
@@ -311,7 +312,7 @@ def local_windows(
     tg = t[gi]
     cad = float(np.median(np.diff(tg))) if tg.size > 1 else 2.0 / 1440.0
     # break k lies between good cadences k and k+1 (time of the break: midway)
-    brk = np.diff(tg) > max_gap_cadences * cad
+    brk = np.diff(tg) > max_gap_cadences * max(cad, 2.0 / 1440.0)  # 20-s data: as long a gap as 2-minute data
     dumps = np.zeros(0) if dump_times is None else np.asarray(dump_times, dtype=np.float64).ravel()
     if quality is not None:
         q = np.asarray(quality).astype(np.int64)

@@ -19,6 +19,8 @@ import numpy as np
 
 from ..data.validate import check_cube
 from .quality import (
+    REFERENCE_CADENCE_S,
+    cadences_for,
     WARN_IN_TRANSIT_CADENCES,
     WARN_OUT_TRANSIT_CADENCES,
     resolve_quality_bitmask,
@@ -131,29 +133,35 @@ def flux_weighted_centroids(flux_cube: Any) -> tuple[np.ndarray, np.ndarray]:
     return out["cx"], out["cy"]
 
 
-def cadence_confidence(n_in: int, n_out: int, min_in: int = 5, min_out: int = 20) -> tuple[float, list[str]]:
+def cadence_confidence(n_in: int, n_out: int, min_in: int = 5, min_out: int = 20,
+                       cadence_s: float = REFERENCE_CADENCE_S) -> tuple[float, list[str]]:
     """Data-quality confidence and warnings from cadence counts (design note §4.3).
+
+    Every threshold is stated in 2-minute cadences and applied as the same duration of ``cadence_s`` data
+    (:func:`~toi5807.pixels.quality.cadences_for`): 20-second and full-frame-image data are judged by hours of
+    data, not by counts.
 
     Returns
     -------
     confidence : float
         0.2 (n_in < min_in), 0.3 (n_out < min_out), else 0.5 / 0.7 / 0.85 for
-        n_in < 10 / < 20 / ≥ 20, times 0.9 when n_out < 50.
+        n_in < 10 / < 20 / ≥ 20, times 0.9 when n_out < 50 (2-minute-cadence equivalents).
     warnings : list of str
     """
-    if n_in < min_in:
+    c = lambda n: cadences_for(n, cadence_s)  # noqa: E731
+    if n_in < c(min_in):
         return 0.2, ["low_n_in_transit"]
-    if n_out < min_out:
+    if n_out < c(min_out):
         return 0.3, ["low_n_out_transit"]
     warnings: list[str] = []
-    if n_in < WARN_IN_TRANSIT_CADENCES:
+    if n_in < c(WARN_IN_TRANSIT_CADENCES):
         warnings.append("marginal_n_in_transit")
         base = 0.5
-    elif n_in < 20:
+    elif n_in < c(20):
         base = 0.7
     else:
         base = 0.85
-    if n_out < WARN_OUT_TRANSIT_CADENCES:
+    if n_out < c(WARN_OUT_TRANSIT_CADENCES):
         warnings.append("marginal_n_out_transit")
         base *= 0.9
     return base, warnings
