@@ -14,6 +14,7 @@ from .ephemeris import (
     check_ephemeris,
     coerce_transit_params,
 )
+from .fake_epochs import FakeEpochs, autocorrelation_independent, fake_epochs, independent_count
 from .stitch import (
     DepthEstimate,
     StitchedLightCurve,
@@ -36,5 +37,5 @@ __all__ = [
     "MAX_DUTY_CYCLE", "MIN_DURATION_HOURS", "Candidate", "Ephemeris", "TransitParams", "check_ephemeris", "coerce_transit_params", "DepthEstimate",
     "StitchedLightCurve", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
     "phase", "time_from_midtransit", "transit_masks", "transit_window_masks", "LocalWindows", "local_windows",
-    "no_transit_hint",
+    "no_transit_hint", "FakeEpochs", "fake_epochs", "independent_count", "autocorrelation_independent",
 ]
