@@ -49,42 +49,11 @@ from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
 from .fakenull import calibrate_sectors
-from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason,
+from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason, outside_dip,
                       outside_dip_test)
+from .verdict import VERDICT_SIGMA, calibration_gate, combined_tests, localization_verdict, sector_tests
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
-
-#: Threshold of every test of the verdict, σ (p = 1.11 % in 2 dof).
-VERDICT_SIGMA: float = 3.0
-
-
-def localization_verdict(offset_sigma: float, hosts: Any, amplitude_snr: float, *, usable: bool = True,
-                         why_unusable: str = "", p_between: float = math.nan) -> tuple[str, str]:
-    """The verdict rule of this module (see its docstring) → (verdict, reason)."""
-    if not usable:
-        return "WARN", why_unusable or "no usable localization"
-    if not amplitude_snr >= VERDICT_SIGMA:
-        return "WARN", f"no significant dip in the difference image ({amplitude_snr:.1f}σ < {VERDICT_SIGMA:g}σ)"
-    if math.isfinite(p_between) and -2.0 * math.log(max(p_between, 1e-300)) >= VERDICT_SIGMA ** 2:
-        return "WARN", f"sectors disagree on the source position (χ² between sectors p = {p_between:.2g})"
-    others = [h for h in hosts if h["label"] != "target" and h["could_produce_depth"]]
-    close = [h for h in others if h["sigma"] < VERDICT_SIGMA]
-    if offset_sigma >= VERDICT_SIGMA:
-        if close:
-            h = close[0]
-            return "FAIL", (f"source {offset_sigma:.1f}σ from the target, consistent with {h['label']} "
-                            f"({h['separation_arcsec']:.0f}″ away, {h['sigma']:.1f}σ)")
-        return "WARN", f"source {offset_sigma:.1f}σ from the target but on no catalogue star"
-    if close:
-        h = close[0]
-        return "WARN", (f"source consistent with the target ({offset_sigma:.1f}σ) and with {h['label']} "
-                        f"({h['separation_arcsec']:.0f}″, {h['sigma']:.1f}σ): cannot tell them apart")
-    return "PASS", (f"source consistent with the target ({offset_sigma:.1f}σ); every other catalogue star that "
-                    "could produce the dip excluded at ≥ 3σ, and no dip elsewhere in the stamp beyond what empty "
-                    "epochs show" if others else
-                    f"source consistent with the target ({offset_sigma:.1f}σ); no other catalogue star could "
-                    "produce the dip")
-
 
 @dataclass(frozen=True, eq=False)
 class SectorVet:
@@ -97,6 +66,7 @@ class SectorVet:
     hosts: tuple[dict, ...]
     v08_metrics: dict
     calibration: dict = field(default_factory=dict)
+    tests: tuple = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The per-sector keys of :meth:`PixelVetResult.to_dict`."""
@@ -114,7 +84,7 @@ class SectorVet:
             "amplitude_e_per_s": f.amplitude, "amplitude_err_e_per_s": f.amplitude_err,
             "most_likely_host": self.hosts[0]["label"] if self.hosts else None,
             "transits": [t.to_dict() for t in loc.transits], "status": loc.status,
-            "calibration": self.calibration or None,
+            "calibration": self.calibration or None, "tests": [dict(t) for t in self.tests],
         }, sig=None)
 
 
@@ -154,6 +124,13 @@ class PixelVetResult(Explained):
     target: dict = field(default_factory=dict)
     without_pixels: dict = field(default_factory=dict)
     calibration: dict = field(default_factory=dict)
+    tests: tuple = ()
+
+    @property
+    def all_tests_calibrated(self) -> bool:
+        """Every test the combined verdict and every sector's verdict read was calibrated on fake epochs."""
+        every = list(self.tests) + [t for v in self.sectors.values() for t in v.tests]
+        return bool(every) and all(t["calibrated"] for t in every)
 
     def _display(self) -> tuple[str, list[tuple[str, str]]]:
         c = self.combined
@@ -189,7 +166,8 @@ class PixelVetResult(Explained):
                 "host_separation_arcsec": host["separation_arcsec"] if host else None,
                 "hosts": [dict(h) for h in c.hosts], "exclusion_radius_arcsec": c.exclusion_radius_arcsec,
                 "sectors_used": list(c.sectors_used), "flags": list(c.flags),
-            },
+                "tests": [dict(t) for t in self.tests],
+            }, "all_tests_calibrated": self.all_tests_calibrated,
             "catalogue": self.catalogue.to_dict() if self.catalogue else None,
             "sectors_without_pixels": {str(s): why for s, why in sorted(self.without_pixels.items())},
             "runtime_s": self.runtime_s, "notes": list(self.notes), "definitions": DEFINITIONS,
@@ -347,7 +325,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     if self_calibrate and locs:  # fake epochs of every sector at once, the catalogue stars each with its own null
         nulls, joint = calibrate_sectors(locs, tp, catalogue)
     combined = combine_localizations(locs, catalogue, target_radec=(tgt["ra_deg"], tgt["dec_deg"]))
-    sectors, outside_reasons = {}, []
+    sectors, outside_reasons, c_tests = {}, [], []
     for loc in locs:
         f = loc.fit
         hosts = (rank_hosts(loc.chi2_sky, f.chi2 / f.chi2_scale, catalogue, f.amplitude, best_arcsec=loc.offset_arcsec,
@@ -362,7 +340,10 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         if outside:  # the fit searched near the target only: never PASS past a dip it did not look at
             outside_reasons.append(f"sector {loc.sector}: {outside}")
             verdict, reason = ("WARN", outside) if verdict == "PASS" else (verdict, f"{reason}; also {outside}")
-        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal)
+        tests = sector_tests(nulls.get(loc.sector), cal, snr, off_sigma, hosts, outside_dip(loc)[0], self_calibrate)
+        if self_calibrate and loc.usable:  # never PASS or FAIL on a nominal statistic
+            verdict, reason = calibration_gate(verdict, reason, tests)
+        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal, tuple(tests))
     if not stamps:
         verdict, reason = "WARN", "no target-pixel stamps in the dataset"
     elif catalogue is None and any(s.localization.usable for s in sectors.values()):
@@ -377,13 +358,16 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
                                                why_unusable=combined_no_dip_reason(sectors),
                                                p_between=p_between)
+        c_tests = combined_tests(comb_cal, snr, off_sigma, c_hosts, use, len(use), p_between, self_calibrate)
+        if self_calibrate and use:
+            verdict, reason = calibration_gate(verdict, reason, c_tests)
     if outside_reasons and verdict == "PASS":
         verdict, reason = "WARN", "; ".join(outside_reasons)
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
                           runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes), target=tgt,
                           without_pixels=_without_pixels(dataset, lcs, stamps),
-                          calibration=comb_cal if stamps and catalogue is not None else {})
+                          calibration=comb_cal if stamps and catalogue is not None else {}, tests=tuple(c_tests))
 
 
 def _without_pixels(dataset: Any, lcs: Any, stamps: Any) -> dict[int, str]:
