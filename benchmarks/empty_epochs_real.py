@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> None:
     run_case(ds, f"4 h, P = {p:.2f} d", [TransitParams(p, t0 + float(o), dh) for o in offsets],
              "FAIL ≤ 3, PASS ≤ 3 of 200")
     run_case(ds, "14.4 h, P = 40 d (one transit)",
-             [TransitParams(40.0, float(T), 14.4) for T in one_transit_epochs(ds, args.m)], "FAIL ≤ 2, PASS ≤ 2 of 60")
+             [TransitParams(40.0, float(T), 14.4) for T in one_transit_epochs(ds, args.m)],
+             "FAIL ≤ 2, PASS ≤ 2 of 60")
     v, why, c, n, allcal = one(ds, TransitParams(p, t0, dh))
     print(f"real transit: {v} — {why} (dip {c:.1f}σ calibrated, {n:.1f}σ nominal; every test calibrated: {allcal})")
 

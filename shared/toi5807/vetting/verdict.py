@@ -85,15 +85,24 @@ def _why(null: Any, self_calibrate: bool) -> str:
     flags = [f for f in getattr(null, "flags", ()) if f.startswith("not_calibrated")]
     if flags and not null.n_null:
         return "cannot calibrate: " + flags[0].replace("not_calibrated_", "").replace("_", " ")
-    return (f"cannot calibrate: {null.n_indep} independent fakes of {null.n_null} (need {MIN_NULL_FAKES}) — "
+    pooled = [f for f in getattr(null, "flags", ()) if f.startswith("pooling_reached_")]
+    more = (f"; with the sectors whose noise agrees: {pooled[0].split('_')[2]}" if pooled else "")
+    return (f"cannot calibrate: {null.n_indep} independent fakes of {null.n_null} (need {MIN_NULL_FAKES}{more}) — "
             "too few transit-free stretches of the transit's duration in the data")
 
 
 def sector_tests(null: Any, cal: dict, sigma_dip: float, sigma_offset: float, hosts: Any,
-                 outside_z: float = math.nan, self_calibrate: bool = True) -> list[dict[str, Any]]:
+                 outside_z: float = math.nan, self_calibrate: bool = True,
+                 usable: bool = True) -> list[dict[str, Any]]:
     """The tests one sector's verdict reads, each calibrated or nominal (``cal`` from
-    :func:`toi5807.vetting.selfcal.calibrated_inputs`; ``hosts`` as ranked, recalibrated when ``cal['used']``)."""
+    :func:`toi5807.vetting.selfcal.calibrated_inputs`; ``hosts`` as ranked, recalibrated when ``cal['used']``).
+
+    Without a usable localization the verdict is WARN and reads no test, except the calibrated dip when it
+    says "no significant dip" (listed then)."""
     used = bool(cal.get("used"))
+    if not usable:
+        return [test_entry("dip", sigma_dip, True, null.n_null, null.n_indep,
+                           (cal.get("amplitude") or {}).get("extrapolated", False))] if used and null else []
     n, ni = (null.n_null, null.n_indep) if null is not None else (None, None)
     why = None if used else _why(null, self_calibrate)
     amp, off = (cal.get("amplitude") or {}), (cal.get("offset") or {})

@@ -51,6 +51,7 @@ from ..diffimage.localize import SectorLocalization, localize_sector
 from .fakenull import calibrate_sectors
 from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason, outside_dip,
                       outside_dip_test)
+from .pooling import pooled_nulls
 from .verdict import VERDICT_SIGMA, calibration_gate, combined_tests, localization_verdict, sector_tests
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
@@ -324,6 +325,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         catalogue, cat_notes = _catalogue(dataset, stamps, locs, network, tgt) if stamps else (None, [])
     if self_calibrate and locs:  # fake epochs of every sector at once, the catalogue stars each with its own null
         nulls, joint = calibrate_sectors(locs, tp, catalogue)
+    own_nulls = pooled_nulls(nulls)  # a sector with too few fakes borrows those of sectors whose noise agrees
     combined = combine_localizations(locs, catalogue, target_radec=(tgt["ra_deg"], tgt["dec_deg"]))
     sectors, outside_reasons, c_tests = {}, [], []
     for loc in locs:
@@ -332,15 +334,16 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
                             pixel_scale_arcsec=loc.pixel_scale_arcsec)
                  if loc.usable and catalogue is not None else ())
         snr = f.amplitude / f.amplitude_err if f.amplitude_err > 0 else math.nan
-        off_sigma, hosts, snr, cal = calibrated_inputs(nulls.get(loc.sector), f.offset_sigma,
+        off_sigma, hosts, snr, cal = calibrated_inputs(own_nulls.get(loc.sector), f.offset_sigma,
                                                         f.delta_chi2_target, hosts, snr)
         verdict, reason = localization_verdict(off_sigma, hosts, snr, usable=loc.usable,
                                                why_unusable=no_dip_reason(loc, cal, snr, VERDICT_SIGMA))
-        outside = outside_dip_test(loc, nulls.get(loc.sector))
+        outside = outside_dip_test(loc, own_nulls.get(loc.sector))
         if outside:  # the fit searched near the target only: never PASS past a dip it did not look at
             outside_reasons.append(f"sector {loc.sector}: {outside}")
             verdict, reason = ("WARN", outside) if verdict == "PASS" else (verdict, f"{reason}; also {outside}")
-        tests = sector_tests(nulls.get(loc.sector), cal, snr, off_sigma, hosts, outside_dip(loc)[0], self_calibrate)
+        tests = sector_tests(own_nulls.get(loc.sector), cal, snr, off_sigma, hosts, outside_dip(loc)[0], self_calibrate,
+                             loc.usable)
         if self_calibrate and loc.usable:  # never PASS or FAIL on a nominal statistic
             verdict, reason = calibration_gate(verdict, reason, tests)
         sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal, tuple(tests))
