@@ -39,12 +39,14 @@ def one(ds, tp) -> tuple[str, str, float, float, bool]:
 
 
 def _reason(why: str) -> str:
-    head = "cannot calibrate; " if why.startswith("cannot calibrate") else ""
+    head = "cannot calibrate; " if "cannot calibrate" in why else ""
     return head + ("no significant dip" if "no significant dip" in why else
                    "no usable transit (every window in a data gap)" if "no usable transit" in why else
                    "no usable localization" if "no sector gave a usable localization" in why else
                    "would have said FAIL" if "would have said FAIL" in why else
-                   "would have said PASS" if "would have said PASS" in why else why[:90])
+                   "would have said PASS" if "would have said PASS" in why else
+                   "source off the target, on no catalogue star" if "on no catalogue star" in why else
+                   "target and a neighbour both consistent" if "cannot tell them apart" in why else why[:90])
 
 
 def run_case(ds, label: str, params: list[TransitParams], accept: str) -> None:

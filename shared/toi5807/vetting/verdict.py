@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["VERDICT_SIGMA", "localization_verdict", "test_entry", "sector_tests", "combined_tests",
+__all__ = ["VERDICT_SIGMA", "localization_verdict", "verdict_entry", "sector_tests", "combined_tests",
            "calibration_gate"]
 
 #: Threshold of every test of the verdict, σ (p = 1.11 % in 2 dof).
@@ -65,7 +65,7 @@ def _num(v: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def test_entry(name: str, sigma: Any, calibrated: bool, n_fakes: Any = None, n_independent: Any = None,
+def verdict_entry(name: str, sigma: Any, calibrated: bool, n_fakes: Any = None, n_independent: Any = None,
                extrapolated: bool = False, why_nominal: str | None = None) -> dict[str, Any]:
     """One test of the verdict in the fixed JSON schema (``why_nominal`` None when calibrated)."""
     return {"name": str(name), "sigma": _num(sigma), "calibrated": bool(calibrated),
@@ -101,16 +101,16 @@ def sector_tests(null: Any, cal: dict, sigma_dip: float, sigma_offset: float, ho
     says "no significant dip" (listed then)."""
     used = bool(cal.get("used"))
     if not usable:
-        return [test_entry("dip", sigma_dip, True, null.n_null, null.n_indep,
+        return [verdict_entry("dip", sigma_dip, True, null.n_null, null.n_indep,
                            (cal.get("amplitude") or {}).get("extrapolated", False))] if used and null else []
     n, ni = (null.n_null, null.n_indep) if null is not None else (None, None)
     why = None if used else _why(null, self_calibrate)
     amp, off = (cal.get("amplitude") or {}), (cal.get("offset") or {})
-    out = [test_entry("dip", sigma_dip, used, n, ni, amp.get("extrapolated", False), why),
-           test_entry("offset_from_target", sigma_offset, used, n, ni, off.get("extrapolated", False), why)]
-    out += [test_entry(f"star {h['label']}", h["sigma"], used, n, ni, h.get("extrapolated", False), why)
+    out = [verdict_entry("dip", sigma_dip, used, n, ni, amp.get("extrapolated", False), why),
+           verdict_entry("offset_from_target", sigma_offset, used, n, ni, off.get("extrapolated", False), why)]
+    out += [verdict_entry(f"star {h['label']}", h["sigma"], used, n, ni, h.get("extrapolated", False), why)
             for h in hosts if h["label"] != "target" and h.get("could_produce_depth")]
-    out.append(test_entry("outside_dip", outside_z, used, len(getattr(null, "outside_z", ()) or ()) or n, ni,
+    out.append(verdict_entry("outside_dip", outside_z, used, len(getattr(null, "outside_z", ()) or ()) or n, ni,
                           False, why))
     return out
 
@@ -135,15 +135,15 @@ def combined_tests(cal: dict, sigma_dip: float, sigma_offset: float, hosts: Any,
     dip_why = None if dip_cal else "; ".join(f"sector {s.sector}: {t['why_nominal']}" for s, t in
                                              zip(sector_vets, dips) if not t["calibrated"]) or "no usable sector"
     off = cal.get("offset") or {}
-    out = [test_entry("dip", sigma_dip, dip_cal, dip_n, dip_ni, any(t["extrapolated"] for t in dips), dip_why),
-           test_entry("offset_from_target", sigma_offset, used, n, ni, off.get("extrapolated", False), why)]
-    out += [test_entry(f"star {h['label']}", h["sigma"], used, n, ni, h.get("extrapolated", False), why)
+    out = [verdict_entry("dip", sigma_dip, dip_cal, dip_n, dip_ni, any(t["extrapolated"] for t in dips), dip_why),
+           verdict_entry("offset_from_target", sigma_offset, used, n, ni, off.get("extrapolated", False), why)]
+    out += [verdict_entry(f"star {h['label']}", h["sigma"], used, n, ni, h.get("extrapolated", False), why)
             for h in hosts if h["label"] != "target" and h.get("could_produce_depth")]
     if n_sectors > 1:
         btw = cal.get("between_sectors") or {}
         ok = bool(used and btw)
         sig = btw.get("sigma") if btw else (math.sqrt(-2.0 * math.log(p_between)) if p_between > 0 else None)
-        out.append(test_entry("between_sectors", sig, ok, n, ni, btw.get("extrapolated", False),
+        out.append(verdict_entry("between_sectors", sig, ok, n, ni, btw.get("extrapolated", False),
                               None if ok else (why or "the between-sector test has no joint null (pooled sectors)")))
     return out
 
@@ -158,6 +158,6 @@ def calibration_gate(verdict: str, reason: str, tests: list[dict[str, Any]]) -> 
     why = nominal[0]["why_nominal"] or "not calibrated"
     if verdict in ("PASS", "FAIL"):
         return "WARN", f"{why}; nominal tests ({names}) would have said {verdict}: {reason}"
-    if why.startswith("cannot calibrate") and not reason.startswith("cannot calibrate"):
+    if "cannot calibrate" in why and "cannot calibrate" not in reason:
         return verdict, f"{why}; nominal: {reason}"
     return verdict, reason
