@@ -28,6 +28,15 @@ the source placed on that star:
 
 The dataset verdict is the combined one. Anything computed from the twin is
 marked ``simulated``.
+
+Never on a nominal statistic (issue 28)
+---------------------------------------
+Every test above is read against fake epochs of the same pixels (:mod:`toi5807.vetting.selfcal`: fakes across
+each sector's data, :func:`toi5807.lightcurve.fake_epochs`; a sector with too few pooled with the sectors whose
+noise agrees, :mod:`toi5807.vetting.pooling`). A PASS or FAIL that would rest on a test that could not be
+calibrated is WARN "cannot calibrate: N independent fakes" (:func:`toi5807.vetting.verdict.calibration_gate`);
+``tests`` in the JSON lists every test each verdict read, calibrated or nominal and why, with its fake counts.
+``self_calibrate=False`` keeps the nominal verdict (and says so: ``all_tests_calibrated`` is false).
 """
 
 from __future__ import annotations
@@ -39,16 +48,15 @@ from typing import Any
 
 import numpy as np
 
-from ..data.catalogue import Catalogue, query_gaia_catalogue
-from ..data.geometry import DEFAULT_TARGET_NOTE, stamp_target
-from ..pixels.inputs import is_dataset, stamps_by_sector
-from ..lightcurve import TransitParams, coerce_transit_params
+from ..data.catalogue import Catalogue
+from ..data.geometry import DEFAULT_TARGET_NOTE
 from ..report import Explained, fmt, json_safe
 from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
 from .fakenull import calibrate_sectors
+from .inputs import _candidate, _catalogue, _inputs, _without_pixels, is_toi5807, vet_target  # noqa: F401
 from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason, outside_dip,
                       outside_dip_test)
 from .pooling import pooled_nulls
@@ -186,6 +194,10 @@ DEFINITIONS = {
                      "axis in degrees east of north (0 = north, 90 = east)",
     "v08_metrics": "the centroid-shift check (V08) of the sector, the reference tutorial's metric names",
     "offset_sigma": "likelihood-ratio test of the source at the target, σ = √(−2 ln p) with 2 degrees of freedom",
+    "tests": "every test the verdict read: name, σ, calibrated on fake epochs of the same pixels or nominal "
+             "(why_nominal), fakes and independent fakes behind it, extrapolated beyond the counted fakes; a "
+             "PASS or FAIL never rests on a nominal test (it becomes WARN 'cannot calibrate')",
+    "all_tests_calibrated": "every test of the combined and of every sector's verdict was calibrated",
 }
 
 
@@ -193,90 +205,6 @@ def _ellipse_dict(ellipse: Any) -> dict[str, Any]:
     major, minor, pa = ellipse
     return {"semi_major_arcsec": major, "semi_minor_arcsec": minor, "position_angle_deg": pa,
             "position_angle_convention": "major axis, degrees east of north"}
-
-
-#: TOI-5807's TIC ID; a stamp of another star needs an explicit candidate.
-_TOI5807_TIC = 188646744  # = toi5807.target.TIC_ID
-_SAME_STAR_ARCSEC = 60.0
-
-
-def _inputs(dataset: Any) -> tuple[dict, Any]:
-    """``({sector: stamp}, light-curve holder or None)`` from anything :func:`run_v08` takes (TypeError else)."""
-    stamps = stamps_by_sector(dataset, "dataset", allow_none=False)
-    return {s: st for s, st in stamps.items() if st is not None}, (dataset if is_dataset(dataset) else None)
-
-
-def vet_target(stamps: dict) -> dict[str, Any]:
-    """The vetted star: TIC ID, ICRS degrees and where they came from (``"file"`` or ``"default"``)."""
-    from .. import target
-
-    for st in stamps.values():
-        ra, dec, origin = stamp_target(st)
-        if origin == "file":
-            return {"tic_id": st.tic_id, "ra_deg": ra, "dec_deg": dec, "origin": "file"}
-    tic = next((st.tic_id for st in stamps.values() if st.tic_id is not None), None)
-    return {"tic_id": tic if tic is not None else target.TIC_ID,
-            "ra_deg": target.RA_DEG, "dec_deg": target.DEC_DEG, "origin": "default"}
-
-
-def is_toi5807(tgt: dict) -> bool:
-    """Whether the vetted star is TOI-5807: its TIC ID (when given) and its position within 1′."""
-    from .. import target
-
-    if tgt.get("tic_id") is not None and int(tgt["tic_id"]) != _TOI5807_TIC:
-        return False
-    dra = ((tgt["ra_deg"] - target.RA_DEG + 180.0) % 360.0) - 180.0
-    sep = math.hypot(dra * math.cos(math.radians(target.DEC_DEG)), tgt["dec_deg"] - target.DEC_DEG) * 3600.0
-    return sep <= _SAME_STAR_ARCSEC
-
-
-def _candidate(lcs: Any, candidate: Any, tgt: dict) -> tuple[TransitParams, dict, list[str]]:
-    from .. import target
-    from ..lightcurve import Ephemeris, estimate_depth_ppm, stitch_pdcsap
-
-    notes = []
-    if candidate is None:
-        if not is_toi5807(tgt):
-            raise ValueError(f"candidate: the data are of TIC {tgt.get('tic_id')} at RA {tgt['ra_deg']:.6f}°, "
-                             f"Dec {tgt['dec_deg']:.6f}°, not TOI-5807: pass candidate= (period_days, t0_btjd, "
-                             "duration_hours), e.g. candidate=(3.0, 3500.5, 3.0)")
-        eph = Ephemeris(target.PERIOD_DAYS, target.T0_BTJD, target.DURATION_HOURS)
-        tp = TransitParams(eph.period_days, eph.t0_btjd, eph.duration_hours)
-        notes.append("ephemeris: TOI-5807.01's catalogue values (no candidate given)")
-    elif isinstance(candidate, (tuple, list)) and len(candidate) == 3:
-        tp = coerce_transit_params(None, period_days=candidate[0], t0_btjd=candidate[1], duration_hours=candidate[2],
-                                   name="candidate")
-    else:
-        tp = coerce_transit_params(candidate)
-    depth = float(getattr(candidate, "depth_ppm", math.nan))
-    if not math.isfinite(depth) and lcs is not None and getattr(lcs, "lc_by_sector", None):
-        try:
-            eph = Ephemeris(tp.period, tp.t0, tp.duration)
-            depth = float(estimate_depth_ppm(stitch_pdcsap(lcs), eph).depth_ppm)
-        except (ValueError, KeyError, TypeError) as exc:
-            notes.append(f"depth not measured from the light curve ({exc})"[:200])
-    elif not math.isfinite(depth):
-        notes.append("depth not measured: no light curves given (the stamps alone are vetted)")
-    return tp, {"period_days": tp.period, "t0_btjd": tp.t0, "duration_hours": tp.duration, "depth_ppm": depth}, notes
-
-
-def _catalogue(dataset: Any, stamps: dict, locs: list[SectorLocalization], network: bool,
-               tgt: dict) -> tuple[Catalogue | None, list[str]]:
-    from ..diffimage.stars import catalogue_from_image
-
-    if getattr(dataset, "catalogue", None) is not None:
-        return dataset.catalogue, [f"catalogue: the {len(dataset.catalogue.stars)} stars that came with the dataset"]
-    cat, why = query_gaia_catalogue(tgt["ra_deg"], tgt["dec_deg"], network=network)
-    if cat is not None:
-        return cat, []
-    for loc in locs:
-        stamp = stamps.get(loc.sector)
-        if loc.usable and loc.diff is not None and loc.diff.spline is not None:
-            noise = loc.diff.sigma[0] if loc.diff.sigma.size else None
-            cat = catalogue_from_image(loc.diff.oot_image, stamp.wcs, stamp_target(stamp)[:2], noise=noise)
-            return cat, [why, f"catalogue: stars found in the sector {loc.sector} out-of-transit image "
-                              "(incomplete: faint or close neighbours are missed)"]
-    return None, [why, "no catalogue: no stamp with an out-of-transit image and a WCS"]
 
 
 @one_blas_thread
@@ -300,7 +228,8 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         Refinement iterations of each fit (a tiny number makes fits fail to converge: a test of that path).
     self_calibrate : bool
         Base every significance of the verdict on the fake-epoch null of the same pixels
-        (:mod:`toi5807.vetting.selfcal`); False keeps the nominal tests.
+        (:mod:`toi5807.vetting.selfcal`; a PASS/FAIL on a test that cannot be calibrated becomes WARN); False
+        keeps the nominal tests and the nominal verdict.
 
     Returns
     -------
@@ -371,13 +300,3 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
                           runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes), target=tgt,
                           without_pixels=_without_pixels(dataset, lcs, stamps),
                           calibration=comb_cal if stamps and catalogue is not None else {}, tests=tuple(c_tests))
-
-
-def _without_pixels(dataset: Any, lcs: Any, stamps: Any) -> dict[int, str]:
-    """Sectors with a light curve but no stamp, with the dataset's own reason when it gives one."""
-    summary = dataset.summary() if hasattr(dataset, "summary") else {}
-    said = {int(k): v for k, v in dict(summary.get("pixels_unavailable", {}) or {}).items()}
-    have = getattr(lcs, "lc_by_sector", None) or {}
-    return {int(s): said.get(int(s), "no target pixel file in the dataset") for s in sorted(have)
-            if int(s) not in stamps}
-
