@@ -118,8 +118,12 @@ def sector_tests(null: Any, cal: dict, sigma_dip: float, sigma_offset: float, ho
 def combined_tests(cal: dict, sigma_dip: float, sigma_offset: float, hosts: Any, sector_vets: list,
                    n_sectors: int, p_between: float = math.nan, self_calibrate: bool = True) -> list[dict[str, Any]]:
     """The tests the combined verdict reads. The dip is calibrated when every usable sector's is; the position
-    tests when the joint (or pooled) null is; the between-sector test only from the joint null."""
+    tests when the joint (or pooled) null is; the between-sector test only from the joint null. Without a usable
+    sector the combined verdict is WARN and reads no test (empty list)."""
     from .nulls import MIN_NULL_FAKES
+
+    if not sector_vets:
+        return []
 
     used = bool(cal.get("used"))
     null = cal.get("null") or {}
