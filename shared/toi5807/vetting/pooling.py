@@ -75,7 +75,11 @@ def pooled_nulls(nulls: dict, alpha: float = AGREE_P) -> dict:
         if own is None or own.calibrated or not own.n_null:
             out[s] = own
             continue
-        agree = [n for t, n in nulls.items() if t != s and n is not None and n.n_null and noise_agrees(own, n, alpha)]
+        others = [n for t, n in nulls.items() if t != s and n is not None and n.n_null]
+        if not others:  # nothing to pool with
+            out[s] = own
+            continue
+        agree = [n for n in others if noise_agrees(own, n, alpha)]
         total = own.n_indep + sum(n.n_indep for n in agree)
         if agree and total >= MIN_NULL_FAKES:
             out[s] = pool_null(own, agree)
@@ -83,5 +87,5 @@ def pooled_nulls(nulls: dict, alpha: float = AGREE_P) -> dict:
             import dataclasses
 
             out[s] = dataclasses.replace(own, flags=(*own.flags, f"pooling_reached_{total}_independent_"
-                                                     f"({len(agree)}_agreeing_sectors)"))
+                                                     f"({len(agree)}_of_{len(others)}_sectors_agreeing)"))
     return out

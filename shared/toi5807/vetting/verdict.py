@@ -86,7 +86,7 @@ def _why(null: Any, self_calibrate: bool) -> str:
     if flags and not null.n_null:
         return "cannot calibrate: " + flags[0].replace("not_calibrated_", "").replace("_", " ")
     pooled = [f for f in getattr(null, "flags", ()) if f.startswith("pooling_reached_")]
-    more = (f"; with the sectors whose noise agrees: {pooled[0].split('_')[2]}" if pooled else "")
+    more = (f"; pooled with the other sectors whose noise agrees: {pooled[0].split('_')[2]}" if pooled else "")
     return (f"cannot calibrate: {null.n_indep} independent fakes of {null.n_null} (need {MIN_NULL_FAKES}{more}) — "
             "too few transit-free stretches of the transit's duration in the data")
 
