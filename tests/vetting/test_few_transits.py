@@ -149,3 +149,28 @@ def test_the_gate_turns_nominal_pass_and_fail_into_warn():
         assert f"would have said {v}" in why
     assert calibration_gate("WARN", "no significant dip", nom)[0] == "WARN"
     assert nom[1]["extrapolated"] is False and math.isfinite(nom[0]["sigma"])
+
+
+def test_two_short_sectors_are_calibrated_pooled_and_the_between_test_is_named():
+    """The made-up P = 3 d star: 4 independent fake ephemerides per sector, 8 pooled over two sectors whose noise
+    agrees — each sector's tests calibrated on the pool; the joint null (4) cannot calibrate the between-sector
+    χ², so the combined verdict is WARN and says which test."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from stamps import TP, make_stamp
+
+    r = sh.vet_pixels({61: make_stamp(seed=0, sector=61), 62: make_stamp(seed=1, sector=62)}, TP)
+    d = r.to_dict()
+    _check_schema(d)
+    for s in ("61", "62"):
+        v = d["sectors"][s]
+        assert v["verdict"] == "PASS" and all(t["calibrated"] and t["n_independent_fakes"] == 8 for t in v["tests"])
+        assert any(f.startswith("pooled_with_sectors_") for f in v["calibration"]["null"]["flags"])
+    comb = {t["name"]: t for t in d["combined"]["tests"]}
+    assert comb["dip"]["calibrated"] and comb["dip"]["n_fakes"] == 36 and comb["dip"]["n_independent_fakes"] == 8
+    btw = comb["between_sectors"]
+    assert not btw["calibrated"] and btw["n_independent_fakes"] == 4 and "between-sector" in btw["why_nominal"]
+    assert r.verdict == "WARN" and r.reason.startswith("cannot calibrate: 4 independent joint fakes")
+    assert "would have said PASS" in r.reason and not d["all_tests_calibrated"]

@@ -116,10 +116,14 @@ def sector_tests(null: Any, cal: dict, sigma_dip: float, sigma_offset: float, ho
 
 
 def combined_tests(cal: dict, sigma_dip: float, sigma_offset: float, hosts: Any, sector_vets: list,
-                   n_sectors: int, p_between: float = math.nan, self_calibrate: bool = True) -> list[dict[str, Any]]:
+                   n_sectors: int, p_between: float = math.nan, self_calibrate: bool = True,
+                   own_counts: tuple[int, int] | None = None, joint_independent: int = 0) -> list[dict[str, Any]]:
     """The tests the combined verdict reads. The dip is calibrated when every usable sector's is; the position
     tests when the joint (or pooled) null is; the between-sector test only from the joint null. Without a usable
-    sector the combined verdict is WARN and reads no test (empty list)."""
+    sector the combined verdict is WARN and reads no test (empty list).
+
+    ``own_counts``: the sectors' own fakes and independent fakes, summed (sectors pooled with each other would
+    count the same fakes twice); ``joint_independent``: the joint null's independent fakes."""
     from .nulls import MIN_NULL_FAKES
 
     if not sector_vets:
@@ -134,8 +138,9 @@ def combined_tests(cal: dict, sigma_dip: float, sigma_offset: float, hosts: Any,
                              f"(need {MIN_NULL_FAKES})")
     dips = [next(t for t in s.tests if t["name"] == "dip") for s in sector_vets if s.tests]
     dip_cal = bool(dips) and all(t["calibrated"] for t in dips)
-    dip_n = sum(t["n_fakes"] or 0 for t in dips) if dip_cal else None
-    dip_ni = sum(t["n_independent_fakes"] or 0 for t in dips) if dip_cal else None
+    dip_n, dip_ni = own_counts if own_counts is not None else (sum(t["n_fakes"] or 0 for t in dips),
+                                                               sum(t["n_independent_fakes"] or 0 for t in dips))
+    dip_n, dip_ni = (dip_n, dip_ni) if dip_cal else (None, None)
     dip_why = None if dip_cal else "; ".join(f"sector {s.sector}: {t['why_nominal']}" for s, t in
                                              zip(sector_vets, dips) if not t["calibrated"]) or "no usable sector"
     off = cal.get("offset") or {}
@@ -147,8 +152,11 @@ def combined_tests(cal: dict, sigma_dip: float, sigma_offset: float, hosts: Any,
         btw = cal.get("between_sectors") or {}
         ok = bool(used and btw)
         sig = btw.get("sigma") if btw else (math.sqrt(-2.0 * math.log(p_between)) if p_between > 0 else None)
-        out.append(verdict_entry("between_sectors", sig, ok, n, ni, btw.get("extrapolated", False),
-                              None if ok else (why or "the between-sector test has no joint null (pooled sectors)")))
+        out.append(verdict_entry("between_sectors", sig, ok, n if ok else None, ni if ok else joint_independent,
+                                 btw.get("extrapolated", False),
+                                 None if ok else (why or f"cannot calibrate: {joint_independent} independent joint "
+                                                  f"fakes (need {MIN_NULL_FAKES}); pooled sectors calibrate the "
+                                                  "position tests, not the between-sector χ²")))
     return out
 
 

@@ -290,7 +290,10 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
                                                why_unusable=combined_no_dip_reason(sectors),
                                                p_between=p_between)
-        c_tests = combined_tests(comb_cal, snr, off_sigma, c_hosts, use, len(use), p_between, self_calibrate)
+        raw = [nulls[s.sector] for s in use if nulls.get(s.sector) is not None]
+        c_tests = combined_tests(comb_cal, snr, off_sigma, c_hosts, use, len(use), p_between, self_calibrate,
+                                 (sum(n.n_null for n in raw), sum(n.n_indep for n in raw)),
+                                 joint.n_independent if joint is not None else 0)
         if self_calibrate and use:
             verdict, reason = calibration_gate(verdict, reason, c_tests)
     if outside_reasons and verdict == "PASS":
