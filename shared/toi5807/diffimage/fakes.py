@@ -48,7 +48,8 @@ class FakeSectorImages:
     n_transits: np.ndarray
 
 
-def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray) -> FakeSectorImages:
+def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray,
+                       epoch_mids: np.ndarray | None = None) -> FakeSectorImages:
     """The sector difference image at every fake T0 offset (the real transits' windows, shifted).
 
     Parameters
@@ -57,6 +58,11 @@ def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray) -> Fake
         From :func:`toi5807.diffimage.images.difference_images` (needs its ``source``).
     offsets_days : array_like (f,)
         T0 offsets, days (choose them so the windows stay clear of the real transits).
+    epoch_mids : array_like, optional
+        The ephemeris' mid-times to shift, BTJD (default: the sector's real transits, ``diff.mid_times``). Give
+        every epoch whose shifted copy can reach the data (:class:`toi5807.lightcurve.FakeEpochs.epoch_mids`) so
+        fakes cover the whole sector, also before a single transit; copies outside the data are unusable windows
+        and drop out.
 
     Returns
     -------
@@ -68,7 +74,7 @@ def fake_sector_images(diff: DifferenceImages, offsets_days: np.ndarray) -> Fake
         raise ValueError("diff: expected DifferenceImages with a source (from difference_images), got source=None")
     off = np.atleast_1d(np.asarray(offsets_days, dtype=float))
     ny, nx = diff.oot_image.shape
-    mids = np.asarray(diff.mid_times, dtype=float)
+    mids = np.asarray(diff.mid_times if epoch_mids is None else epoch_mids, dtype=float).ravel()
     if not (off.size and mids.size and src.time.size):
         e = np.zeros(0)
         return FakeSectorImages(e, np.zeros((0, ny, nx)), e, np.zeros((0, ny, nx)), np.zeros(0, dtype=int))

@@ -14,6 +14,7 @@ from .ephemeris import (
     check_ephemeris,
     coerce_transit_params,
 )
+from .fake_epochs import FakeEpochs, autocorrelation_independent, fake_epochs, independent_count
 from .stitch import (
     DepthEstimate,
     StitchedLightCurve,
@@ -39,5 +40,6 @@ __all__ = [
     "StitchedLightCurve", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
     "phase", "time_from_midtransit", "transit_masks", "transit_window_masks", "LocalWindows", "local_windows",
     "no_transit_hint", "EphemerisRequired", "is_toi5807", "resolve_ephemeris", "star_identity",
-    "StellarParameters", "stellar_parameters",
+    "StellarParameters", "stellar_parameters", "FakeEpochs", "fake_epochs", "independent_count",
+    "autocorrelation_independent",
 ]

@@ -80,7 +80,8 @@ def _outside_z(images: np.ndarray, sigma: np.ndarray, mask: np.ndarray) -> np.nd
 
 
 def sector_batch(loc: Any, offsets_days: np.ndarray, *, catalogue: Any = None, sky_step_arcsec: float | None = None,
-                 sky_extent_arcsec: float | None = None, radius_px: float = FIT_RADIUS_PX) -> SectorBatch | None:
+                 sky_extent_arcsec: float | None = None, radius_px: float = FIT_RADIUS_PX,
+                 epoch_mids: np.ndarray | None = None) -> SectorBatch | None:
     """Grid statistics of one sector's real epoch and fake epochs (None when the sector cannot be calibrated).
 
     Parameters
@@ -97,6 +98,9 @@ def sector_batch(loc: Any, offsets_days: np.ndarray, *, catalogue: Any = None, s
         Half-width of the sky grid, arcsec (default: what reaches ``radius_px`` in this stamp).
     radius_px : float
         Search radius, pixels.
+    epoch_mids : ndarray, optional
+        The ephemeris' mid-times the offsets shift, BTJD (default the sector's real transits; see
+        :func:`toi5807.diffimage.fakes.fake_sector_images`).
     """
     d, prof = getattr(loc, "diff", None), getattr(loc, "profile", None)
     if loc.status != "ok" or d is None or prof is None or d.source is None or not np.any(d.usable):
@@ -111,7 +115,7 @@ def sector_batch(loc: Any, offsets_days: np.ndarray, *, catalogue: Any = None, s
             extra = catalogue.offsets_arcsec() @ jinv.T
             labels = tuple(s.label for s in catalogue.stars)
             sig_px = star_position_errors_px(catalogue)
-    fakes = fake_sector_images(d, offsets_days)
+    fakes = fake_sector_images(d, offsets_days, epoch_mids)
     img, err = d.sector_image()
     fm = d.fit_mask
     su = d.source.sigma_unit

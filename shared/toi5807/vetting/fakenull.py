@@ -30,13 +30,18 @@ from ..diffimage.prf_fit import GRID_STEP_PX
 from ..lightcurve import TransitParams, coerce_transit_params
 from ..pixels.blas import one_blas_thread
 from .batches import SectorBatch, injected_batches, sector_batch, soften, star_stat, target_col
-from .nulls import FAKE_STEP_DURATIONS, MIN_NULL_FAKES, JointNull, NullCalibration, _fit_null, n_independent_fakes
-from .selfcal import fake_epoch_offsets
+from ..lightcurve.fake_epochs import fake_epochs, independent_count
+from .nulls import FAKE_STEP_DURATIONS, MIN_NULL_FAKES, WINDOW_SPAN_DURATIONS, JointNull, NullCalibration, _fit_null
 
 __all__ = ["calibrate_sector", "calibrate_sectors", "joint_null"]
 
 
-def _null_from_batch(b: SectorBatch | None, sector: int, step_durations: float,
+def _n_independent(offsets_days: Any, duration_days: float) -> int:
+    """Fakes that share no cadence among those used (block count, :func:`toi5807.lightcurve.independent_count`)."""
+    return independent_count(offsets_days, duration_days, WINDOW_SPAN_DURATIONS)
+
+
+def _null_from_batch(b: SectorBatch | None, sector: int, duration_days: float,
                      inj: list[SectorBatch] | None = None) -> NullCalibration:
     if b is None:
         return NullCalibration(sector, flags=("not_calibrated_no_usable_localization",))
@@ -44,7 +49,7 @@ def _null_from_batch(b: SectorBatch | None, sector: int, step_durations: float,
     inj = injected_batches(b) if inj is None else inj
     z, dchi_empty = st.z[1:], st.delta_chi2_target[1:]
     dchi = inj[0].stats.delta_chi2_target[1:]  # the dip present at the target
-    n_ind = n_independent_fakes(len(z), step_durations)
+    n_ind = _n_independent(b.offsets_days, duration_days)
     stars = tuple(tuple(float(v) for v in star_stat(b, inj[1 + i].stats, i)[1:]) for i in range(len(b.star_labels)))
     observed = {"z": float(st.z[0]), "delta_chi2_target": float(st.delta_chi2_target[0]),
                 "stars": {lab: float(star_stat(b, st, i)[0]) for i, lab in enumerate(b.star_labels)},
@@ -130,8 +135,7 @@ def _stack_rows(batches: list[SectorBatch], n: int) -> SectorBatch:
                                scale=np.concatenate([b.scale[:n] for b in batches]))
 
 
-def joint_null(batches: list[SectorBatch], step_durations: float = FAKE_STEP_DURATIONS,
-               injected: dict | None = None) -> JointNull | None:
+def joint_null(batches: list[SectorBatch], duration_days: float, injected: dict | None = None) -> JointNull | None:
     """Fake ephemerides applied to all sectors with a sky grid at once (see module docstring); None without any.
 
     Joint fake ``j`` takes every sector's ``j``-th usable fake (the same T0 offset in every sector unless a
@@ -173,7 +177,8 @@ def joint_null(batches: list[SectorBatch], step_durations: float = FAKE_STEP_DUR
     dchi, dstar, between = part[0]
     dchi_inj = part[sets[tuple(id(i[0]) for i in inj)]][0]
     dstar_inj = [part[sets[tuple(id(i[1 + s]) for i in inj)]][1][:, s] for s in range(len(labels))]
-    n_ind = n_independent_fakes(n_joint, step_durations)
+    # joint fakes j, k share no cadence when they share none in any sector: the smallest sector's block count
+    n_ind = min(_n_independent(b.offsets_days[:n_joint], duration_days) for b in bs)
     offs = tuple(tuple(float(b.offsets_days[j]) for b in bs) for j in range(n_joint))
     observed = {"delta_chi2_target": float(dchi[0]), "stars": {lab: float(dstar[0, i]) for i, lab in enumerate(labels)},
                 "statistic": "grid linear fit summed over sectors on one sky grid",
@@ -201,27 +206,38 @@ def calibrate_sectors(locs: list, transit_params: Any, catalogue: Any = None, *,
     catalogue : Catalogue, optional
         Stars tested as hosts (each gets its own null).
     offsets_days : ndarray, optional
-        Fake T0 offsets, days (default :func:`~toi5807.vetting.selfcal.fake_epoch_offsets` with ``step_durations``).
+        Fake T0 offsets, days, shifting the sector's real transits. Default: each sector's own
+        :func:`toi5807.lightcurve.fake_epochs` every ``step_durations`` — fakes across all of its data, before and
+        after the transits, every epoch of the ephemeris in the data (also with one transit, or a period longer
+        than the sector).
     step_durations : float
-        Spacing of the default offsets, durations (sets the independent count).
+        Spacing of the default offsets, durations. The independent count is the block count of the fakes used
+        (windows :data:`~toi5807.vetting.nulls.WINDOW_SPAN_DURATIONS` wide).
 
     Returns
     -------
     (dict of int → NullCalibration, JointNull or None)
     """
     tp = coerce_transit_params(transit_params)
-    offs = (fake_epoch_offsets(tp, step_durations=step_durations) if offsets_days is None
-            else np.asarray(offsets_days, dtype=float))
     jacs = [loc.jacobian for loc in locs if getattr(loc, "jacobian", None) is not None]
     sky_step = GRID_STEP_PX * math.sqrt(float(np.median([abs(np.linalg.det(j)) for j in jacs]))) if jacs else None
     # one sky grid for all: wide enough to reach the search radius in the stamp with the largest pixels
     extent = FIT_RADIUS_PX * max(float(np.linalg.svd(j, compute_uv=False).max()) for j in jacs) if jacs else None
-    batches = [sector_batch(loc, offs, catalogue=catalogue, sky_step_arcsec=sky_step, sky_extent_arcsec=extent)
-               for loc in locs]
+    batches = []
+    for loc in locs:
+        if offsets_days is not None:
+            offs, mids = np.asarray(offsets_days, dtype=float), None
+        else:
+            src = getattr(getattr(loc, "diff", None), "source", None)
+            fe = fake_epochs(src.time if src is not None else [], tp, step_durations=step_durations)
+            offs, mids = fe.offsets_days, fe.epoch_mids
+        batches.append(sector_batch(loc, offs, catalogue=catalogue, sky_step_arcsec=sky_step,
+                                    sky_extent_arcsec=extent, epoch_mids=mids))
     injected = {id(b): injected_batches(b) for b in batches if b is not None}
-    nulls = {int(loc.sector): _null_from_batch(b, int(loc.sector), step_durations, injected.get(id(b)))
+    d = tp.duration_days
+    nulls = {int(loc.sector): _null_from_batch(b, int(loc.sector), d, injected.get(id(b)))
              for loc, b in zip(locs, batches)}
-    return nulls, joint_null([b for b in batches if b is not None], step_durations, injected)
+    return nulls, joint_null([b for b in batches if b is not None], d, injected)
 
 
 def calibrate_sector(stamp: Any, transit_params: Any, *, offsets_days: np.ndarray | None = None,

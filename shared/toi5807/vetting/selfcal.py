@@ -114,15 +114,22 @@ def outside_dip_test(loc: Any, null: NullCalibration | None) -> str | None:
 
 
 def combine_calibrations(cals: list[NullCalibration]) -> NullCalibration:
-    """One null pooled over sectors (the combined tests without a joint null): every calibrated sector's fakes."""
-    good = [c for c in cals if c.calibrated]
-    if not good:
+    """One null pooled over sectors (the combined tests without a calibrated joint null): the fakes of every
+    sector whose noise agrees with the sector with the most independent fakes
+    (:func:`toi5807.vetting.pooling.noise_agrees`), calibrated or not alone; calibrated when their independent
+    fakes add up to :data:`MIN_NULL_FAKES`."""
+    from .pooling import noise_agrees
+
+    have = [c for c in cals if c is not None and c.n_null]
+    if not have:
         return NullCalibration(-1, flags=("no_calibrated_sector",))
+    ref = max(have, key=lambda c: c.n_indep)
+    good = [ref] + [c for c in have if c is not ref and noise_agrees(ref, c)]
     z = np.concatenate([c.amplitude_z for c in good])
     d = np.concatenate([c.delta_chi2 for c in good])
     mu, s, k, nu = _fit_null(z, d)
     return NullCalibration(-1, tuple(np.concatenate([c.offsets_days for c in good])), tuple(z), tuple(d),
-                           mu, s, k, nu, flags=(f"pooled_{len(good)}_sectors",),
+                           mu, s, k, nu, flags=(f"pooled_{len(good)}_of_{len(have)}_sectors",),
                            n_independent=sum(c.n_indep for c in good))
 
 

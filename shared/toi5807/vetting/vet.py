@@ -28,6 +28,15 @@ the source placed on that star:
 
 The dataset verdict is the combined one. Anything computed from the twin is
 marked ``simulated``.
+
+Never on a nominal statistic (issue 28)
+---------------------------------------
+Every test above is read against fake epochs of the same pixels (:mod:`toi5807.vetting.selfcal`: fakes across
+each sector's data, :func:`toi5807.lightcurve.fake_epochs`; a sector with too few pooled with the sectors whose
+noise agrees, :mod:`toi5807.vetting.pooling`). A PASS or FAIL that would rest on a test that could not be
+calibrated is WARN "cannot calibrate: N independent fakes" (:func:`toi5807.vetting.verdict.calibration_gate`);
+``tests`` in the JSON lists every test each verdict read, calibrated or nominal and why, with its fake counts.
+``self_calibrate=False`` keeps the nominal verdict (and says so: ``all_tests_calibrated`` is false).
 """
 
 from __future__ import annotations
@@ -39,52 +48,21 @@ from typing import Any
 
 import numpy as np
 
-from ..data.catalogue import Catalogue, query_gaia_catalogue
-from ..data.geometry import DEFAULT_TARGET_NOTE, stamp_target
-from ..pixels.inputs import is_dataset, stamps_by_sector
-from ..lightcurve import TransitParams, coerce_transit_params
+from ..data.catalogue import Catalogue
+from ..data.geometry import DEFAULT_TARGET_NOTE
 from ..report import Explained, fmt, json_safe
 from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
 from .fakenull import calibrate_sectors
-from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason,
+from .inputs import _candidate, _catalogue, _inputs, _without_pixels, is_toi5807, vet_target  # noqa: F401
+from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason, outside_dip,
                       outside_dip_test)
+from .pooling import pooled_nulls
+from .verdict import VERDICT_SIGMA, calibration_gate, combined_tests, localization_verdict, sector_tests
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
-
-#: Threshold of every test of the verdict, σ (p = 1.11 % in 2 dof).
-VERDICT_SIGMA: float = 3.0
-
-
-def localization_verdict(offset_sigma: float, hosts: Any, amplitude_snr: float, *, usable: bool = True,
-                         why_unusable: str = "", p_between: float = math.nan) -> tuple[str, str]:
-    """The verdict rule of this module (see its docstring) → (verdict, reason)."""
-    if not usable:
-        return "WARN", why_unusable or "no usable localization"
-    if not amplitude_snr >= VERDICT_SIGMA:
-        return "WARN", f"no significant dip in the difference image ({amplitude_snr:.1f}σ < {VERDICT_SIGMA:g}σ)"
-    if math.isfinite(p_between) and -2.0 * math.log(max(p_between, 1e-300)) >= VERDICT_SIGMA ** 2:
-        return "WARN", f"sectors disagree on the source position (χ² between sectors p = {p_between:.2g})"
-    others = [h for h in hosts if h["label"] != "target" and h["could_produce_depth"]]
-    close = [h for h in others if h["sigma"] < VERDICT_SIGMA]
-    if offset_sigma >= VERDICT_SIGMA:
-        if close:
-            h = close[0]
-            return "FAIL", (f"source {offset_sigma:.1f}σ from the target, consistent with {h['label']} "
-                            f"({h['separation_arcsec']:.0f}″ away, {h['sigma']:.1f}σ)")
-        return "WARN", f"source {offset_sigma:.1f}σ from the target but on no catalogue star"
-    if close:
-        h = close[0]
-        return "WARN", (f"source consistent with the target ({offset_sigma:.1f}σ) and with {h['label']} "
-                        f"({h['separation_arcsec']:.0f}″, {h['sigma']:.1f}σ): cannot tell them apart")
-    return "PASS", (f"source consistent with the target ({offset_sigma:.1f}σ); every other catalogue star that "
-                    "could produce the dip excluded at ≥ 3σ, and no dip elsewhere in the stamp beyond what empty "
-                    "epochs show" if others else
-                    f"source consistent with the target ({offset_sigma:.1f}σ); no other catalogue star could "
-                    "produce the dip")
-
 
 @dataclass(frozen=True, eq=False)
 class SectorVet:
@@ -97,6 +75,7 @@ class SectorVet:
     hosts: tuple[dict, ...]
     v08_metrics: dict
     calibration: dict = field(default_factory=dict)
+    tests: tuple = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The per-sector keys of :meth:`PixelVetResult.to_dict`."""
@@ -114,7 +93,7 @@ class SectorVet:
             "amplitude_e_per_s": f.amplitude, "amplitude_err_e_per_s": f.amplitude_err,
             "most_likely_host": self.hosts[0]["label"] if self.hosts else None,
             "transits": [t.to_dict() for t in loc.transits], "status": loc.status,
-            "calibration": self.calibration or None,
+            "calibration": self.calibration or None, "tests": [dict(t) for t in self.tests],
         }, sig=None)
 
 
@@ -154,6 +133,13 @@ class PixelVetResult(Explained):
     target: dict = field(default_factory=dict)
     without_pixels: dict = field(default_factory=dict)
     calibration: dict = field(default_factory=dict)
+    tests: tuple = ()
+
+    @property
+    def all_tests_calibrated(self) -> bool:
+        """Every test the combined verdict and every sector's verdict read was calibrated on fake epochs."""
+        every = list(self.tests) + [t for v in self.sectors.values() for t in v.tests]
+        return bool(every) and all(t["calibrated"] for t in every)
 
     def _display(self) -> tuple[str, list[tuple[str, str]]]:
         c = self.combined
@@ -189,7 +175,8 @@ class PixelVetResult(Explained):
                 "host_separation_arcsec": host["separation_arcsec"] if host else None,
                 "hosts": [dict(h) for h in c.hosts], "exclusion_radius_arcsec": c.exclusion_radius_arcsec,
                 "sectors_used": list(c.sectors_used), "flags": list(c.flags),
-            },
+                "tests": [dict(t) for t in self.tests],
+            }, "all_tests_calibrated": self.all_tests_calibrated,
             "catalogue": self.catalogue.to_dict() if self.catalogue else None,
             "sectors_without_pixels": {str(s): why for s, why in sorted(self.without_pixels.items())},
             "runtime_s": self.runtime_s, "notes": list(self.notes), "definitions": DEFINITIONS,
@@ -207,6 +194,10 @@ DEFINITIONS = {
                      "axis in degrees east of north (0 = north, 90 = east)",
     "v08_metrics": "the centroid-shift check (V08) of the sector, the reference tutorial's metric names",
     "offset_sigma": "likelihood-ratio test of the source at the target, σ = √(−2 ln p) with 2 degrees of freedom",
+    "tests": "every test the verdict read: name, σ, calibrated on fake epochs of the same pixels or nominal "
+             "(why_nominal), fakes and independent fakes behind it, extrapolated beyond the counted fakes; a "
+             "PASS or FAIL never rests on a nominal test (it becomes WARN 'cannot calibrate')",
+    "all_tests_calibrated": "every test of the combined and of every sector's verdict was calibrated",
 }
 
 
@@ -214,81 +205,6 @@ def _ellipse_dict(ellipse: Any) -> dict[str, Any]:
     major, minor, pa = ellipse
     return {"semi_major_arcsec": major, "semi_minor_arcsec": minor, "position_angle_deg": pa,
             "position_angle_convention": "major axis, degrees east of north"}
-
-
-def _inputs(dataset: Any) -> tuple[dict, Any]:
-    """``({sector: stamp}, light-curve holder or None)`` from anything :func:`run_v08` takes (TypeError else)."""
-    stamps = stamps_by_sector(dataset, "dataset", allow_none=False)
-    return {s: st for s, st in stamps.items() if st is not None}, (dataset if is_dataset(dataset) else None)
-
-
-def vet_target(stamps: dict) -> dict[str, Any]:
-    """The vetted star: TIC ID, ICRS degrees and where they came from (``"file"`` or ``"default"``)."""
-    from .. import target
-
-    for st in stamps.values():
-        ra, dec, origin = stamp_target(st)
-        if origin == "file":
-            return {"tic_id": st.tic_id, "ra_deg": ra, "dec_deg": dec, "origin": "file"}
-    tic = next((st.tic_id for st in stamps.values() if st.tic_id is not None), None)
-    return {"tic_id": tic if tic is not None else target.TIC_ID,
-            "ra_deg": target.RA_DEG, "dec_deg": target.DEC_DEG, "origin": "default"}
-
-
-def is_toi5807(tgt: dict) -> bool:
-    """Whether the vetted star is TOI-5807 (:func:`toi5807.lightcurve.resolve.is_toi5807`, the one guard)."""
-    from ..lightcurve.resolve import is_toi5807 as same_star
-
-    return same_star(tgt)
-
-
-def _candidate(lcs: Any, candidate: Any, tgt: dict) -> tuple[TransitParams, dict, list[str]]:
-    from ..lightcurve import Ephemeris, estimate_depth_ppm, stitch_pdcsap
-    from ..lightcurve.resolve import EphemerisRequired, resolve_ephemeris
-
-    notes = []
-    if candidate is None:
-        try:
-            eph = resolve_ephemeris(tgt)  # the one guard: TOI-5807.01's ephemeris on TOI-5807's data only
-        except EphemerisRequired as exc:
-            raise ValueError(f"candidate: {exc}; pass candidate= (period_days, t0_btjd, duration_hours), "
-                             "e.g. candidate=(3.0, 3500.5, 3.0)") from None
-        tp = TransitParams(eph.period_days, eph.t0_btjd, eph.duration_hours)
-        notes.append("ephemeris: TOI-5807.01's catalogue values (no candidate given)")
-    elif isinstance(candidate, (tuple, list)) and len(candidate) == 3:
-        tp = coerce_transit_params(None, period_days=candidate[0], t0_btjd=candidate[1], duration_hours=candidate[2],
-                                   name="candidate")
-    else:
-        tp = coerce_transit_params(candidate)
-    depth = float(getattr(candidate, "depth_ppm", math.nan))
-    if not math.isfinite(depth) and lcs is not None and getattr(lcs, "lc_by_sector", None):
-        try:
-            eph = Ephemeris(tp.period, tp.t0, tp.duration)
-            depth = float(estimate_depth_ppm(stitch_pdcsap(lcs), eph).depth_ppm)
-        except (ValueError, KeyError, TypeError) as exc:
-            notes.append(f"depth not measured from the light curve ({exc})"[:200])
-    elif not math.isfinite(depth):
-        notes.append("depth not measured: no light curves given (the stamps alone are vetted)")
-    return tp, {"period_days": tp.period, "t0_btjd": tp.t0, "duration_hours": tp.duration, "depth_ppm": depth}, notes
-
-
-def _catalogue(dataset: Any, stamps: dict, locs: list[SectorLocalization], network: bool,
-               tgt: dict) -> tuple[Catalogue | None, list[str]]:
-    from ..diffimage.stars import catalogue_from_image
-
-    if getattr(dataset, "catalogue", None) is not None:
-        return dataset.catalogue, [f"catalogue: the {len(dataset.catalogue.stars)} stars that came with the dataset"]
-    cat, why = query_gaia_catalogue(tgt["ra_deg"], tgt["dec_deg"], network=network)
-    if cat is not None:
-        return cat, []
-    for loc in locs:
-        stamp = stamps.get(loc.sector)
-        if loc.usable and loc.diff is not None and loc.diff.spline is not None:
-            noise = loc.diff.sigma[0] if loc.diff.sigma.size else None
-            cat = catalogue_from_image(loc.diff.oot_image, stamp.wcs, stamp_target(stamp)[:2], noise=noise)
-            return cat, [why, f"catalogue: stars found in the sector {loc.sector} out-of-transit image "
-                              "(incomplete: faint or close neighbours are missed)"]
-    return None, [why, "no catalogue: no stamp with an out-of-transit image and a WCS"]
 
 
 @one_blas_thread
@@ -312,7 +228,8 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         Refinement iterations of each fit (a tiny number makes fits fail to converge: a test of that path).
     self_calibrate : bool
         Base every significance of the verdict on the fake-epoch null of the same pixels
-        (:mod:`toi5807.vetting.selfcal`); False keeps the nominal tests.
+        (:mod:`toi5807.vetting.selfcal`; a PASS/FAIL on a test that cannot be calibrated becomes WARN); False
+        keeps the nominal tests and the nominal verdict.
 
     Returns
     -------
@@ -337,23 +254,28 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         catalogue, cat_notes = _catalogue(dataset, stamps, locs, network, tgt) if stamps else (None, [])
     if self_calibrate and locs:  # fake epochs of every sector at once, the catalogue stars each with its own null
         nulls, joint = calibrate_sectors(locs, tp, catalogue)
+    own_nulls = pooled_nulls(nulls)  # a sector with too few fakes borrows those of sectors whose noise agrees
     combined = combine_localizations(locs, catalogue, target_radec=(tgt["ra_deg"], tgt["dec_deg"]))
-    sectors, outside_reasons = {}, []
+    sectors, outside_reasons, c_tests = {}, [], []
     for loc in locs:
         f = loc.fit
         hosts = (rank_hosts(loc.chi2_sky, f.chi2 / f.chi2_scale, catalogue, f.amplitude, best_arcsec=loc.offset_arcsec,
                             pixel_scale_arcsec=loc.pixel_scale_arcsec)
                  if loc.usable and catalogue is not None else ())
         snr = f.amplitude / f.amplitude_err if f.amplitude_err > 0 else math.nan
-        off_sigma, hosts, snr, cal = calibrated_inputs(nulls.get(loc.sector), f.offset_sigma,
+        off_sigma, hosts, snr, cal = calibrated_inputs(own_nulls.get(loc.sector), f.offset_sigma,
                                                         f.delta_chi2_target, hosts, snr)
         verdict, reason = localization_verdict(off_sigma, hosts, snr, usable=loc.usable,
                                                why_unusable=no_dip_reason(loc, cal, snr, VERDICT_SIGMA))
-        outside = outside_dip_test(loc, nulls.get(loc.sector))
+        outside = outside_dip_test(loc, own_nulls.get(loc.sector))
         if outside:  # the fit searched near the target only: never PASS past a dip it did not look at
             outside_reasons.append(f"sector {loc.sector}: {outside}")
             verdict, reason = ("WARN", outside) if verdict == "PASS" else (verdict, f"{reason}; also {outside}")
-        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal)
+        tests = sector_tests(own_nulls.get(loc.sector), cal, snr, off_sigma, hosts, outside_dip(loc)[0], self_calibrate,
+                             loc.usable)
+        if self_calibrate and loc.usable:  # never PASS or FAIL on a nominal statistic
+            verdict, reason = calibration_gate(verdict, reason, tests)
+        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal, tuple(tests))
     if not stamps:
         verdict, reason = "WARN", "no target-pixel stamps in the dataset"
     elif catalogue is None and any(s.localization.usable for s in sectors.values()):
@@ -368,20 +290,16 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
                                                why_unusable=combined_no_dip_reason(sectors),
                                                p_between=p_between)
+        raw = [nulls[s.sector] for s in use if nulls.get(s.sector) is not None]
+        c_tests = combined_tests(comb_cal, snr, off_sigma, c_hosts, use, len(use), p_between, self_calibrate,
+                                 (sum(n.n_null for n in raw), sum(n.n_indep for n in raw)),
+                                 joint.n_independent if joint is not None else 0)
+        if self_calibrate and use:
+            verdict, reason = calibration_gate(verdict, reason, c_tests)
     if outside_reasons and verdict == "PASS":
         verdict, reason = "WARN", "; ".join(outside_reasons)
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
                           runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes), target=tgt,
                           without_pixels=_without_pixels(dataset, lcs, stamps),
-                          calibration=comb_cal if stamps and catalogue is not None else {})
-
-
-def _without_pixels(dataset: Any, lcs: Any, stamps: Any) -> dict[int, str]:
-    """Sectors with a light curve but no stamp, with the dataset's own reason when it gives one."""
-    summary = dataset.summary() if hasattr(dataset, "summary") else {}
-    said = {int(k): v for k, v in dict(summary.get("pixels_unavailable", {}) or {}).items()}
-    have = getattr(lcs, "lc_by_sector", None) or {}
-    return {int(s): said.get(int(s), "no target pixel file in the dataset") for s in sorted(have)
-            if int(s) not in stamps}
-
+                          calibration=comb_cal if stamps and catalogue is not None else {}, tests=tuple(c_tests))
