@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .catalogue import Catalogue
-from .validate import check_flux, check_quality, check_sector, check_time
+from .validate import check_flux, check_one_star, check_quality, check_sector, check_time
 
 __all__ = ["LightCurve", "TPFStamp", "Dataset"]
 
@@ -319,6 +319,7 @@ class Dataset:
         object.__setattr__(self, "meta", types.MappingProxyType(dict(self.meta)))
         if self.catalogue is not None and not isinstance(self.catalogue, Catalogue):
             raise TypeError(f"catalogue: expected a toi5807 Catalogue or None, got {type(self.catalogue).__name__}")
+        check_one_star(_identities(self), "dataset")
 
     @property
     def sectors(self) -> tuple[int, ...]:
@@ -348,7 +349,8 @@ class Dataset:
             ``meta`` entries (``scenario``, ``seed`` for the twin) and, when a reader dropped cadences
             without a time, ``dropped_nan_time_cadences`` = ``{"<sector>": n}`` (sector as a string key,
             as in JSON; the larger of the sector's light-curve and TPF counts; sectors with none are left
-            out). No paths.
+            out); ``products`` = ``{"<sector>": {"lc" | "tpf": {"procver", "data_rel", "creator", "origin",
+            ...}}}`` from the files' headers, when they say. No paths.
         """
         out: dict[str, Any] = dict(self.meta)
         out.update(
@@ -364,7 +366,28 @@ class Dataset:
                 dropped[member.sector] = max(n, dropped.get(member.sector, 0))
         if dropped:
             out["dropped_nan_time_cadences"] = {str(s): n for s, n in sorted(dropped.items())}
+        products = {}
+        for kind, members in (("lc", self.lc_by_sector), ("tpf", self.tpf_by_sector)):
+            for s, member in members.items():
+                if member.provenance.get("product"):
+                    products.setdefault(str(s), {})[kind] = dict(member.provenance["product"])
+        if products:
+            out["products"] = dict(sorted(products.items(), key=lambda kv: int(kv[0])))
         return out
+
+
+def _identities(ds: Dataset) -> list[tuple[str, int | None, float | None, float | None]]:
+    """(label, TIC, RA, Dec) of every member: the label its file name when a reader recorded one."""
+    out = []
+    for kind, members in (("light curve", ds.lc_by_sector), ("target pixel file", ds.tpf_by_sector)):
+        for s, m in members.items():
+            p = m.provenance
+            ra = getattr(m, "ra_deg", None)
+            dec = getattr(m, "dec_deg", None)
+            if ra is None or dec is None:
+                ra, dec = p.get("ra_obj_deg"), p.get("dec_obj_deg")
+            out.append((str(p.get("file") or f"sector {s} {kind}"), m.tic_id, ra, dec))
+    return out
 
 
 def __getattr__(name: str) -> Any:
