@@ -132,8 +132,8 @@ def _header_lines(d: Mapping[str, Any]) -> list[str]:
     t = d.get("target") or {}
     origin = {"file": "file header RA_OBJ/DEC_OBJ", "wcs": "the stamp's WCS reference (no RA_OBJ/DEC_OBJ)"}.get(
         t.get("origin"), "TOI-5807's catalogue position (the file does not say)")
-    lines.append(f"target: TIC {t.get('tic_id') or '—'}, RA {_f(t.get('ra_deg'), '.6f')}°, "
-                 f"Dec {_f(t.get('dec_deg'), '+.6f')}° (ICRS; position used: {origin})")
+    lines.append(f"target: TIC {t.get('tic_id') or '—'}, RA {_f(t.get('ra_deg'), '.7f')}°, "
+                 f"Dec {_f(t.get('dec_deg'), '+.7f')}° (ICRS; position used: {origin})")
     cp = t.get("catalogue_position")
     if cp:
         lines.append(f"  {cp.get('source')}: RA {_f(cp.get('ra_deg'), '.6f')}°, Dec {_f(cp.get('dec_deg'), '+.6f')}°,"
