@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..data.catalogue import Catalogue, query_gaia_catalogue
-from ..data.geometry import DEFAULT_TARGET_NOTE, stamp_target
+from ..data.geometry import DEFAULT_TARGET_NOTE, WCS_TARGET_NOTE, stamp_target
 from ..pixels.inputs import is_dataset, stamps_by_sector
 from ..lightcurve import TransitParams, coerce_transit_params
 from ..report import Explained, fmt, json_safe
@@ -135,7 +135,7 @@ class PixelVetResult(Explained):
     runtime_s : float
     notes : tuple of str
     target : dict
-        The stamps' target: ``tic_id``, ``ra_deg``, ``dec_deg``, ``origin`` ("file" or "default").
+        The stamps' target: ``tic_id``, ``ra_deg``, ``dec_deg``, ``origin`` ("file", "wcs": the WCS reference of a stamp without RA_OBJ/DEC_OBJ, or "default").
     without_pixels : dict of int → str
         Sectors with a light curve but no target pixel file, and why (they are not vetted, and say so).
 
@@ -228,13 +228,13 @@ def _inputs(dataset: Any) -> tuple[dict, Any]:
 
 
 def vet_target(stamps: dict) -> dict[str, Any]:
-    """The vetted star: TIC ID, ICRS degrees and where they came from (``"file"`` or ``"default"``)."""
+    """The vetted star: TIC ID, ICRS degrees and where they came from (``"file"``, ``"wcs"`` or ``"default"``)."""
     from .. import target
 
     for st in stamps.values():
         ra, dec, origin = stamp_target(st)
-        if origin == "file":
-            return {"tic_id": st.tic_id, "ra_deg": ra, "dec_deg": dec, "origin": "file"}
+        if origin in ("file", "wcs"):  # the stamp's own target (from its header, else its WCS reference)
+            return {"tic_id": st.tic_id, "ra_deg": ra, "dec_deg": dec, "origin": origin}
     tic = next((st.tic_id for st in stamps.values() if st.tic_id is not None), None)
     return {"tic_id": tic if tic is not None else target.TIC_ID,
             "ra_deg": target.RA_DEG, "dec_deg": target.DEC_DEG, "origin": "default"}
@@ -334,8 +334,8 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     stamps, lcs = _inputs(dataset)
     tgt = vet_target(stamps)
     tp, cand, notes = _candidate(lcs, candidate, tgt)
-    if tgt["origin"] == "default" and stamps:
-        notes.append(DEFAULT_TARGET_NOTE)
+    if tgt["origin"] in ("default", "wcs") and stamps:
+        notes.append(DEFAULT_TARGET_NOTE if tgt["origin"] == "default" else WCS_TARGET_NOTE)
     locs, v08, nulls, joint = [], {}, {}, None
     for sector, stamp in stamps.items():
         chk = run_v08(stamp, tp)
