@@ -77,10 +77,12 @@ def _candidate(args: argparse.Namespace) -> tuple[float, float, float] | None:
 def duration_hint(period_days: float, duration_hours: float) -> str | None:
     """A note when ``duration_hours`` looks like days for this period: far shorter than a central transit of a
     Sun-like star (≈ 13 h · (P / 365 d)^(1/3)) while 24× it is about that long. None otherwise."""
+    if not (period_days > 0 and duration_hours > 0):  # bad values are refused later, with their own message
+        return None
     expected = 13.0 * (float(period_days) / 365.25) ** (1.0 / 3.0)
     d = float(duration_hours)
     if d < 0.2 * expected and 0.25 * expected <= 24.0 * d <= 4.0 * expected:
-        return (f"--duration {d:g} h is short for a {period_days:g}-day period (a central transit of a Sun-like "
+        return (f"--duration {d:g} h is short for a period of {period_days:g} days (a central transit of a Sun-like "
                 f"star lasts ≈ {expected:.0f} h); if you meant {d:g} days, pass --duration {24.0 * d:g} (hours)")
     return None
 

@@ -307,7 +307,7 @@ def render_vet_report(d: Mapping[str, Any]) -> str:
     if not no_dip:
         lines += _stars_lines(d)
     lines += _combined_lines(d, no_dip)
-    notes = list(d.get("notes") or [])
+    notes = list(((d.get("input") or {}).get("dataset") or {}).get("data_notes") or []) + list(d.get("notes") or [])
     dropped = ((d.get("input") or {}).get("dataset") or {}).get("dropped_nan_time_cadences") or {}
     if dropped:
         notes.insert(0, "dropped cadences without a time (TIME = NaN): " + ", ".join(

@@ -170,9 +170,10 @@ def no_transit_hint(time: Any, transit_params: Any) -> str:
                 "all fall in gaps of the data")
     n_half = _n_in_transit(t, p, t0 + 0.5 * p, d)
     if n_half:  # before the unit guesses: a shorter period would put cadences in transit almost anywhere
-        return (f"{said}; t0 looks half a period off: at t0 + P/2 = {t0 + 0.5 * p:.5f} BTJD, {n_half} cadences fall "
-                "in transit — check that t0 is a mid-transit (not a secondary eclipse or a phase-0.5 time) and in "
-                "BTJD (BJD − 2457000)")
+        half = t0 + 0.5 * p + p * np.round((0.5 * (lo + hi) - t0 - 0.5 * p) / p)  # the one inside the data
+        return (f"{said}; t0 looks half a period off: t0 + P/2 (+ whole periods) = {half:.5f} BTJD puts {n_half} "
+                "cadences in transit — check that t0 is a mid-transit (not a secondary eclipse or a phase-0.5 "
+                "time) and in BTJD (BJD − 2457000)")
     tries = (("the period looks like hours", p / 24.0, d, f"as {p / 24.0:.4g} days"),
              ("the duration looks like days", p, 24.0 * d, f"as {24.0 * d:.4g} hours"),
              ("the period looks like hours and the duration like days", p / 24.0, 24.0 * d,
