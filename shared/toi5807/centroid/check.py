@@ -130,6 +130,9 @@ class CheckResult(Explained):
         shift = m.get("centroid_shift_pixels")
         head = (f"{where}: {self.verdict} — shift {fmt(None if shift is None else 1e3 * shift, '.3g', 'milli-px')} "
                 f"at {fmt(m.get('significance_sigma'), '.2f', 'σ')}")
+        if "DEGENERATE_SIGNIFICANCE" in self.flags:  # a 1-pixel stamp: the "0 milli-px at 0.00σ" says nothing
+            why = next((w for w in self.warnings if w.startswith("significance undefined")), "significance undefined")
+            head = f"{where}: {self.verdict} — {why}"
         err = m.get("shift_uncertainty_pixels")
         rows = [
             ("shift", f"{fmt(None if shift is None else 1e3 * shift, '.3g')} ± "

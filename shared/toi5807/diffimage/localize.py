@@ -139,6 +139,9 @@ class SectorLocalization:
         }, sig=None)
 
 
+#: Smallest stamp (pixels per side) a difference image can be fitted on (a 3 × 3 stamp breaks the PRF spline).
+MIN_STAMP_PIXELS = 4
+
 def _oot_position(img: np.ndarray, start: tuple[float, float]) -> tuple[float, float]:
     """Centre of a 2-D Gaussian + constant fitted to the out-of-transit image within 2 px of ``start``."""
     from scipy.optimize import least_squares
@@ -199,6 +202,10 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
     if not good.any():
         return SectorLocalization(sector, sim, "skipped", "NO_USABLE_PIXELS: every pixel is NaN or zero in every "
                                   "frame")
+    ny, nx = stamp.flux.shape[1:]
+    if min(ny, nx) < MIN_STAMP_PIXELS:
+        return SectorLocalization(sector, sim, "skipped", f"stamp too small: {ny} × {nx} pixels (rows × columns); the "
+                                  f"difference-image fit needs at least {MIN_STAMP_PIXELS} × {MIN_STAMP_PIXELS}")
     wcs = getattr(stamp, "wcs", None)
     why_wcs = wcs_problem(wcs)
     tpix = None
