@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -133,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         warnings.formatwarning = previous
 
 
+_NUMPY_SCALAR = re.compile(r"np\.(?:float|int|uint|bool_|str_)\w*\(([^()]*)\)")
+
+
 def _cut(text: str, limit: int = MAX_ERROR_LINE) -> str:
     """``text`` cut to ``limit`` characters at the last sentence end (else word boundary) before it, with "…"."""
     if len(text) <= limit:
@@ -152,6 +156,7 @@ def _one_line(exc: BaseException) -> str:
         text = f"{text}, {exc.filename}"
     if not isinstance(exc, UsageError):
         text = f"{type(exc).__name__}: {text}"
+    text = _NUMPY_SCALAR.sub(r"\1", text)  # whatever a library quoted: 3559.81, not np.float64(3559.81)
     return _cut(terminal_safe(text.replace("network=True", "--network"), keep_newlines=False))
 
 

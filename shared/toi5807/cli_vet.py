@@ -181,7 +181,7 @@ def _check_source(args: argparse.Namespace) -> None:
 def _vet(args: argparse.Namespace) -> int:
     import json
 
-    from .report_text import render_calibration, render_vet_report
+    from .report_text import render_calibration, render_vet_report, terminal_safe
 
     if args.quick and not (args.calibrate or args.calibrate_twin):
         raise UsageError("--quick only goes with --calibrate or --calibrate-twin (vet --calibrate --quick)")
@@ -228,7 +228,7 @@ def _vet(args: argparse.Namespace) -> int:
         if cal_kw is not None:
             text += render_calibration(d["own_pixel_calibration"])
         if args.summary_png is not None:
-            text += f"wrote {os.path.abspath(args.summary_png)}\n"
+            text += terminal_safe(f"wrote {os.path.abspath(args.summary_png)}") + "\n"
         emit(text)
     fail_on = {"never": (), "fail": ("FAIL",), "warn": ("WARN", "FAIL")}[args.fail_on]
     return 1 if d["verdict"] in fail_on else 0

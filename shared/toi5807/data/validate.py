@@ -131,7 +131,7 @@ def check_time(time: Any, n: int | None = None, name: str = "time") -> np.ndarra
                          f"±{MAX_ABS_BTJD:g}){btjd_hint(hi) or ' — not a plausible BTJD'}")
     same = fin[1:] == fin[:-1]
     if same.any():
-        raise ValueError(f"{name}: {int(same.sum())} repeated time stamp(s) (first at {fin[1:][same][0]!r}); "
+        raise ValueError(f"{name}: {int(same.sum())} repeated time stamp(s) (first at {float(fin[1:][same][0])!r}); "
                          "expected one entry per cadence — remove the duplicated rows")
     return arr
 
