@@ -138,8 +138,8 @@ class CheckResult(Explained):
             ("shift", f"{fmt(None if shift is None else 1e3 * shift, '.3g')} ± "
                       f"{fmt(None if err is None else 1e3 * err, '.2g', 'milli-px')} "
                       f"({fmt(m.get('centroid_shift_arcsec'), '.3g', 'arcsec')})"),
-            ("significance", f"{fmt(m.get('significance_sigma'), '.2f', 'σ')} "
-                             f"({self.details.get('significance_method', 'n/a')})"),
+            ("significance", "undefined (see the flags)" if "DEGENERATE_SIGNIFICANCE" in self.flags else
+             f"{fmt(m.get('significance_sigma'), '.2f', 'σ')} ({self.details.get('significance_method', 'n/a')})"),
             ("cadences", f"{fmt(m.get('n_in_transit_cadences'), 'd')} in transit, "
                          f"{fmt(m.get('n_out_of_transit_cadences'), 'd')} out of transit"),
             ("flags", ", ".join(self.flags) or "none"),
