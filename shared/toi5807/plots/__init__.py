@@ -51,7 +51,7 @@ register_plot(OwnPixelCalibration, plot_own_calibration)
 PLOT_FUNCTIONS = (
     plot_centroid_shift, plot_null_calibration, plot_per_transit_vectors, plot_phase_folded, plot_sector_offsets,
     plot_per_transit, plot_sensitivity_curve, plot_sky_offsets, plot_transit_windows, plot_v08_summary,
-    plot_diffimage, plot_diffimages, plot_pointing, plot_own_calibration,
+    plot_diffimage, plot_diffimages, plot_pointing, plot_own_calibration, plot_vet_summary_page,
 )
 
 __all__ = [

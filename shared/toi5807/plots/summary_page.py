@@ -120,8 +120,8 @@ def _key_facts(record: Mapping[str, Any], sector: int | None) -> list[str]:
 
 
 @_styled
-def plot_vet_summary_page(result: Any, dataset: Any, record: Mapping[str, Any], *, sector: int | None = None,
-                          fig: Any = None):
+def plot_vet_summary_page(result: Any, dataset: Any, record: Mapping[str, Any] | None = None, *,
+                          sector: int | None = None, fig: Any = None, ax: Any = None):
     """One page summarising a vetting: difference image on the sky, V08 stamp, phase fold, V10, key report lines.
 
     Parameters
@@ -130,20 +130,24 @@ def plot_vet_summary_page(result: Any, dataset: Any, record: Mapping[str, Any], 
         From :func:`toi5807.vet_pixels`.
     dataset : Dataset
         The vetted data (the stamps for V08, the light curves for the phase fold).
-    record : mapping
-        The ``vet --json`` record of ``result`` (:func:`toi5807.cli_vet.vet_record`): the text lines come from it.
+    record : mapping, optional
+        The ``vet --json`` record of ``result`` (:func:`toi5807.cli_vet.vet_record`): the text lines come from it
+        (default: ``result.to_dict()``, without the input's provenance).
     sector : int, optional
         The sector whose difference image and stamp are drawn (default: the usable one with most in-transit
         cadences).
     fig : matplotlib Figure, optional
         An empty figure to draw in (default: a new 13 × 10.5 inch one).
+    ax : matplotlib Axes, optional
+        Instead of ``fig``: the page fills this Axes' place in its grid.
 
     Returns
     -------
     matplotlib.figure.Figure
         Marked SIMULATED when the data are.
     """
-    fig = _new_figure(fig, (13.0, 10.5))
+    fig = _new_figure(fig, (13.0, 10.5), ax=ax)
+    record = result.to_dict() if record is None else record
     simulated = bool(record.get("simulated") or getattr(result, "simulated", False))
     sector = _chosen_sector(result) if sector is None else int(sector)
     cand = record.get("candidate") or {}
