@@ -123,8 +123,10 @@ def vet_record(res, args: argparse.Namespace, candidate, ds, *, run_date: str | 
         d["run_date_utc"] = run_date
     d["ephemeris_origin"] = ("command line (--period, --t0, --duration)" if candidate is not None
                              else "TOI-5807.01 catalogue (the files are TOI-5807's)")
+    from .data.convert import dataset_products
+
     d["input"] = {"source": args.source, "path": os.path.abspath(args.path) if args.path else None,
-                  "files": _input_files(args.path), "dataset": ds.summary()}
+                  "files": _input_files(args.path), "dataset": ds.summary(), "products": dataset_products(ds)}
     d["sectors_vetted"] = sorted(int(k) for k in d["sectors"])
     d["simulated_by_sector"] = {str(s): bool(st.simulated) for s, st in sorted(ds.tpf_by_sector.items())}
     cp = _catalogue_position(d.get("target") or {})

@@ -116,7 +116,7 @@ def _header_lines(d: Mapping[str, Any]) -> list[str]:
     run = f", run {d['run_date_utc']}" if d.get("run_date_utc") else ""
     lines = [f"TOI5807 PIXEL VETTING (toi5807 {d.get('toi5807_version')}{run}){sim}",
              f"input: {where} ({inp.get('source')}; {len(inp.get('files') or [])} file(s))"]
-    products = (inp.get("dataset") or {}).get("products") or {}
+    products = inp.get("products") or (inp.get("dataset") or {}).get("products") or {}
     seen: dict[str, list[str]] = {}
     for s, kinds in sorted(products.items(), key=lambda kv: int(kv[0])):
         for kind, p in sorted(kinds.items()):

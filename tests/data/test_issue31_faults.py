@@ -55,7 +55,9 @@ def test_the_same_star_within_an_arcminute_is_one_star(tmp_path):
     write_spoc_tpf(tmp_path, tic_id=111, ra_deg=10.0, dec_deg=5.0, sector=20, n_cadences=400)
     write_spoc_tpf(tmp_path, tic_id=111, ra_deg=10.0 + 5.0 / 3600, dec_deg=5.0, sector=21, n_cadences=400)
     ds = sh.load_dataset("local", path=tmp_path)
-    assert ds.summary()["products"]["20"]["tpf"]["procver"] == "spoc-5.0.99-20240101"
+    from toi5807.data.convert import dataset_products
+
+    assert dataset_products(ds)["20"]["tpf"]["procver"] == "spoc-5.0.99-20240101"
 
 
 def test_a_stamp_without_ra_obj_uses_its_own_target_not_toi5807s(star, tmp_path):

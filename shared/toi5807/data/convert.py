@@ -32,7 +32,8 @@ import numpy as np
 from .model import LightCurve, TPFStamp
 from .validate import clip, header_int
 
-__all__ = ["from_lightkurve_lc", "from_lightkurve_tpf", "provenance_from_header", "SPOC_TPF_OPTIONAL"]
+__all__ = ["from_lightkurve_lc", "from_lightkurve_tpf", "provenance_from_header", "dataset_products", "PRODUCT_KEYS",
+           "SPOC_TPF_OPTIONAL"]
 
 #: Keywords (primary header) and columns (pixel table) a SPOC TPF carries but V08 can do without.
 SPOC_TPF_OPTIONAL = {"header": ("CAMERA", "CCD", "CROWDSAP", "FLFRCSAP", "TESSMAG"),
@@ -111,6 +112,23 @@ def _plain_header(value: Any) -> Any:
     if isinstance(value, (float, np.floating)):
         return float(value) if np.isfinite(value) else None
     return str(value)[:80].strip()
+
+
+def dataset_products(ds: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    """The data product of every file of a dataset, from its header (:data:`PRODUCT_KEYS`, lower-cased).
+
+    Returns
+    -------
+    dict
+        ``{"<sector>": {"lc" | "tpf": {"procver", "data_rel", "creator", "origin", ...}}}``, sectors ascending;
+        files whose headers say nothing are left out (the tutorial CSVs).
+    """
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for kind, members in (("lc", ds.lc_by_sector), ("tpf", ds.tpf_by_sector)):
+        for s, member in members.items():
+            if member.provenance.get("product"):
+                out.setdefault(str(s), {})[kind] = dict(member.provenance["product"])
+    return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
 
 
 def provenance_from_header(meta: Mapping[str, Any]) -> dict[str, Any]:

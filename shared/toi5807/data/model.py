@@ -352,8 +352,8 @@ class Dataset:
             ``meta`` entries (``scenario``, ``seed`` for the twin) and, when a reader dropped cadences
             without a time, ``dropped_nan_time_cadences`` = ``{"<sector>": n}`` (sector as a string key,
             as in JSON; the larger of the sector's light-curve and TPF counts; sectors with none are left
-            out); ``products`` = ``{"<sector>": {"lc" | "tpf": {"procver", "data_rel", "creator", "origin",
-            ...}}}`` from the files' headers, when they say. No paths.
+            out); ``data_notes`` when a file's content was set aside (an all-NaN FLUX_ERR). No paths. The data
+            products and pipeline versions: :func:`toi5807.data.convert.dataset_products`.
         """
         out: dict[str, Any] = dict(self.meta)
         out.update(
@@ -373,13 +373,6 @@ class Dataset:
         if nan_err:
             out["data_notes"] = [f"sector {s}: FLUX_ERR is NaN everywhere in the target pixel file; ignored (pixel "
                                  "errors estimated from the pixels, as for a file without FLUX_ERR)" for s in nan_err]
-        products = {}
-        for kind, members in (("lc", self.lc_by_sector), ("tpf", self.tpf_by_sector)):
-            for s, member in members.items():
-                if member.provenance.get("product"):
-                    products.setdefault(str(s), {})[kind] = dict(member.provenance["product"])
-        if products:
-            out["products"] = dict(sorted(products.items(), key=lambda kv: int(kv[0])))
         return out
 
 
