@@ -168,8 +168,8 @@ def _check_source(args: argparse.Namespace) -> None:
     if args.source != "twin":
         given = [o for o, v in (("--scenario", args.scenario), ("--seed", args.seed)) if v is not None]
         if given:
-            raise UsageError(f"{' and '.join(given)} only go with --source twin (the simulation); "
-                             f"--source {args.source} reads data that have no scenario or seed")
+            raise UsageError(f"{' and '.join(given)} only {'go' if len(given) > 1 else 'goes'} with --source twin "
+                             f"(the simulation); --source {args.source} reads data that have no scenario or seed")
     if args.source == "local":
         if not args.path:
             raise UsageError("--source local needs --path DIR")

@@ -249,7 +249,7 @@ def test_twin_options_are_refused_for_real_data(star, capsys):
     """Fault 10: --scenario and --seed were silently ignored with --source local."""
     for extra in (("--scenario", "background_eb"), ("--seed", "3")):
         code, out, err = _vet(capsys, "--source", "local", "--path", str(star), *EPH, *extra)
-        assert code == 2 and "only go with --source twin" in err and extra[0] in err
+        assert code == 2 and "only goes with --source twin" in err and extra[0] in err
 
 
 def test_path_to_a_file_says_it_is_a_file(star, capsys):

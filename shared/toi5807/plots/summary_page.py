@@ -115,7 +115,7 @@ def _key_facts(record: Mapping[str, Any], sector: int | None) -> list[str]:
         out.append(f"host {comb.get('most_likely_host') or '—'}; 3σ exclusion radius "
                    + (f"{r:.1f}″" if r is not None else "—"))
     out.append("σ calibrated on the target's own pixels" if calibrated
-               else "σ NOT calibrated (nominal): see the notes below")
+               else "σ NOT calibrated (nominal): see the statistics line below")
     return out
 
 
@@ -182,7 +182,7 @@ def plot_vet_summary_page(result: Any, dataset: Any, record: Mapping[str, Any] |
     ax_text.text(0.0, 1.0, head[0], fontsize=16, fontweight="bold", va="top", transform=ax_text.transAxes)
     ax_text.text(0.0, 0.88, head[1], fontsize=14, fontweight="bold", va="top", color=colour,
                  transform=ax_text.transAxes)
-    facts = [w for line in _key_facts(record, sector) for w in (textwrap.wrap(line, 44, subsequent_indent="   ") or [""])]
+    facts = [w for line in _key_facts(record, sector) for w in (textwrap.wrap(line, 40, subsequent_indent="   ") or [""])]
     ax_text.text(0.0, 0.76, "\n".join(facts), fontsize=9, va="top", linespacing=1.45,
                  transform=ax_text.transAxes)
     ax_lines.set_axis_off()
