@@ -13,14 +13,14 @@ vet [--source tutorial|twin|local|mast] [--scenario S] [--seed N] [--path DIR] [
     [--calibrate-out DIR] ...]
     Pixel vetting: V08 per sector, difference-image localization and the verdict
     (``sh.vet_pixels``), as a pasteable text report (:mod:`toi5807.report_text`), as JSON, and as a
-    one-page summary figure. The command lives in :mod:`toi5807.cli_vet`. ``--calibrate`` then calibrates the verdict on the
-    same pixels (empty-epoch false alarms, injection–recovery) and writes
+    one-page summary figure (:mod:`toi5807.cli_vet`). ``--calibrate`` then calibrates the verdict on
+    the same pixels (empty-epoch false alarms, injection–recovery) and writes
     ``DIR/calibration_<TIC>.json`` and ``.png``. ``vet --calibrate-twin [--quick]`` runs the
     localization calibration on the twin (JSON cached next to the V08 calibration).
 
-Adding a command: write ``_add_<name>(sub)`` (here or in its own ``cli_<name>`` module) that adds its subparser (with an example in its epilog) and
-sets ``handler=`` to a function of the parsed arguments returning an exit code, and list it in
-:data:`COMMANDS`.
+Adding a command: write ``_add_<name>(sub)`` (here or in its own ``cli_<name>`` module) that adds its
+subparser (with an example in its epilog) and sets ``handler=`` to a function of the parsed arguments
+returning an exit code, and list it in :data:`COMMANDS`.
 """
 
 from __future__ import annotations

@@ -182,7 +182,8 @@ def plot_vet_summary_page(result: Any, dataset: Any, record: Mapping[str, Any] |
     ax_text.text(0.0, 1.0, head[0], fontsize=16, fontweight="bold", va="top", transform=ax_text.transAxes)
     ax_text.text(0.0, 0.88, head[1], fontsize=14, fontweight="bold", va="top", color=colour,
                  transform=ax_text.transAxes)
-    facts = [w for line in _key_facts(record, sector) for w in (textwrap.wrap(line, 40, subsequent_indent="   ") or [""])]
+    facts = [w for line in _key_facts(record, sector)
+             for w in (textwrap.wrap(line, 40, subsequent_indent="   ") or [""])]
     ax_text.text(0.0, 0.76, "\n".join(facts), fontsize=9, va="top", linespacing=1.45,
                  transform=ax_text.transAxes)
     ax_lines.set_axis_off()
