@@ -332,9 +332,11 @@ def render_calibration(c: Mapping[str, Any]) -> str:
                      f"{fp['beyond_exclusion_radius']['n']} beyond the "
                      f"{fmt(c['exclusion_radius_arcsec'], '.0f')}″ exclusion radius)")
     if c.get("verdict_fakes"):
-        lines.append("  (the verdict's own null uses fewer fakes: those whose windows fit the stretch of data around "
-                     "each transit, " + ", ".join(f"s{s}: {n}" for s, n in c["verdict_fakes"].items())
-                     + "; these empty epochs test the verdict, they do not calibrate it)")
+        lines.append("  (not the same count as the verdict's own null: that one counted " + ", ".join(
+            f"s{s}: {n}" for s, n in c["verdict_fakes"].items()) + " fake epochs — the candidate's T0 shifted by "
+            "steps of one duration, every window clear of the real transits and within the data, overlapping, so "
+            "only about one in five independent; the empty epochs here are judged one by one by the whole vet: "
+            "they test the verdict, they do not calibrate it)")
     lines.append(f"  {'sector':>6} {'depth ppm':>9} {'sep ″':>6} {'sep px':>6} {'detected':>8} {'median ″':>8} "
                  f"{'p90 ″':>6} {'PASS':>4} {'WARN':>4} {'FAIL':>4}")
     for r in c["table"]:
