@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "shared" / "toi5807"
 
 #: Layer of each top-level unit of the package, lowest first; a module may import its own layer or below.
 LAYERS = {
-    "target": 0, "report": 0, "data": 0,
+    "target": 0, "report": 0, "report_text": 0, "data": 0,
     "lightcurve": 1,
     "pixels": 2,
     "centroid": 3, "diffimage": 3,
@@ -20,7 +20,7 @@ LAYERS = {
     "calibration": 6,
     "plots": 7,
     "tutorial": 8, "batch": 8,
-    "__main__": 9,
+    "__main__": 9, "cli_vet": 9,
 }
 #: Units of one layer that must not import each other (the two checks stand side by side).
 SIBLINGS = ("centroid", "diffimage")

@@ -73,7 +73,7 @@ def test_text_report_names_target_ephemeris_and_exclusion_radius(star_folder, ca
     assert code == 0
     assert f"TIC {TIC}" in out and "RA 150.1000000°" in out and "T0 = 1870.30000 BTJD" in out
     assert "3σ exclusion radius" in out and f"toi5807 {__version__}" in out
-    assert "V08 shift (mpx)" in out  # the notebooks' unit
+    assert "V08 centroid shift" in out and "milli-px" in out  # the notebooks' unit
 
 
 def test_one_sector_has_no_combined_line_and_fail_on_sets_the_exit_status(star_folder, capsys):

@@ -13,7 +13,8 @@ from typing import Any
 
 from ..data.files import sha256_file
 
-__all__ = ["vet_record", "input_files", "DATA_SUFFIXES", "EPHEMERIS_GIVEN", "EPHEMERIS_CATALOGUE"]
+__all__ = ["vet_record", "input_files", "catalogue_position", "DATA_SUFFIXES", "EPHEMERIS_GIVEN",
+           "EPHEMERIS_CATALOGUE"]
 
 #: File endings counted as data files of a folder (what the local source may read).
 DATA_SUFFIXES = (".fits", ".fits.gz", ".fit", ".csv", ".csv.gz")
@@ -43,8 +44,23 @@ def input_files(folder: str | os.PathLike | None) -> list[dict[str, Any]]:
     return out
 
 
+def catalogue_position(t: dict) -> dict | None:
+    """TOI-5807's catalogue position (step 01) beside the file's, when the files are TOI-5807's (else None)."""
+    import math
+
+    from .. import target
+
+    if t.get("tic_id") != target.TIC_ID or t.get("ra_deg") is None or t.get("origin") != "file":
+        return None
+    dra = (target.RA_DEG - t["ra_deg"]) * math.cos(math.radians(target.DEC_DEG)) * 3600.0
+    ddec = (target.DEC_DEG - t["dec_deg"]) * 3600.0
+    return {"source": "TOI-5807 catalogue position (toi5807.target, step 01)", "ra_deg": target.RA_DEG,
+            "dec_deg": target.DEC_DEG, "separation_arcsec": math.hypot(dra, ddec)}
+
+
 def vet_record(result: Any, dataset: Any, *, source: str, path: str | os.PathLike | None,
-               ephemeris_origin: str, files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+               ephemeris_origin: str, files: list[dict[str, Any]] | None = None,
+               run_date: str | None = None) -> dict[str, Any]:
     """The JSON-safe record of one vetting (``vet --json``).
 
     Parameters
@@ -60,20 +76,31 @@ def vet_record(result: Any, dataset: Any, *, source: str, path: str | os.PathLik
         Where the ephemeris came from (:data:`EPHEMERIS_GIVEN`, :data:`EPHEMERIS_CATALOGUE` or a caller's text).
     files : list of dict, optional
         The input files, already hashed (:func:`input_files`).
+    run_date : str, optional
+        UTC date of the run (ISO 8601), recorded as ``run_date_utc``; omitted when None (reproducible records).
 
     Returns
     -------
     dict
-        ``result.to_dict()`` plus ``toi5807_version``, ``ephemeris_origin``, ``input`` (source, absolute path,
-        files, dataset summary), ``sectors_vetted`` and ``simulated_by_sector``.
+        ``result.to_dict()`` plus ``toi5807_version``, ``run_date_utc`` (when given), ``ephemeris_origin``,
+        ``input`` (source, absolute path, files, dataset summary, the files' data products and pipeline versions),
+        ``sectors_vetted``, ``simulated_by_sector`` and, for TOI-5807's files, the catalogue position beside the
+        file's (``target.catalogue_position``).
     """
     from .. import __version__
+    from ..data.convert import dataset_products
 
     d = result.to_dict()
     d["toi5807_version"] = __version__
+    if run_date:
+        d["run_date_utc"] = run_date
     d["ephemeris_origin"] = ephemeris_origin
     d["input"] = {"source": source, "path": os.path.abspath(path) if path else None,
-                  "files": input_files(path) if files is None else files, "dataset": dataset.summary()}
+                  "files": input_files(path) if files is None else files, "dataset": dataset.summary(),
+                  "products": dataset_products(dataset)}
     d["sectors_vetted"] = sorted(int(k) for k in d["sectors"])
     d["simulated_by_sector"] = {str(s): bool(st.simulated) for s, st in sorted(dataset.tpf_by_sector.items())}
+    cp = catalogue_position(d.get("target") or {})
+    if cp:
+        d["target"]["catalogue_position"] = cp
     return d

@@ -130,13 +130,16 @@ class CheckResult(Explained):
         shift = m.get("centroid_shift_pixels")
         head = (f"{where}: {self.verdict} — shift {fmt(None if shift is None else 1e3 * shift, '.3g', 'milli-px')} "
                 f"at {fmt(m.get('significance_sigma'), '.2f', 'σ')}")
+        if "DEGENERATE_SIGNIFICANCE" in self.flags:  # a 1-pixel stamp: the "0 milli-px at 0.00σ" says nothing
+            why = next((w for w in self.warnings if w.startswith("significance undefined")), "significance undefined")
+            head = f"{where}: {self.verdict} — {why}"
         err = m.get("shift_uncertainty_pixels")
         rows = [
             ("shift", f"{fmt(None if shift is None else 1e3 * shift, '.3g')} ± "
                       f"{fmt(None if err is None else 1e3 * err, '.2g', 'milli-px')} "
                       f"({fmt(m.get('centroid_shift_arcsec'), '.3g', 'arcsec')})"),
-            ("significance", f"{fmt(m.get('significance_sigma'), '.2f', 'σ')} "
-                             f"({self.details.get('significance_method', 'n/a')})"),
+            ("significance", "undefined (see the flags)" if "DEGENERATE_SIGNIFICANCE" in self.flags else
+             f"{fmt(m.get('significance_sigma'), '.2f', 'σ')} ({self.details.get('significance_method', 'n/a')})"),
             ("cadences", f"{fmt(m.get('n_in_transit_cadences'), 'd')} in transit, "
                          f"{fmt(m.get('n_out_of_transit_cadences'), 'd')} out of transit"),
             ("flags", ", ".join(self.flags) or "none"),

@@ -32,7 +32,8 @@ import numpy as np
 from .model import LightCurve, TPFStamp
 from .validate import clip, header_int
 
-__all__ = ["from_lightkurve_lc", "from_lightkurve_tpf", "provenance_from_header", "SPOC_TPF_OPTIONAL"]
+__all__ = ["from_lightkurve_lc", "from_lightkurve_tpf", "provenance_from_header", "dataset_products", "PRODUCT_KEYS",
+           "SPOC_TPF_OPTIONAL"]
 
 #: Keywords (primary header) and columns (pixel table) a SPOC TPF carries but V08 can do without.
 SPOC_TPF_OPTIONAL = {"header": ("CAMERA", "CCD", "CROWDSAP", "FLFRCSAP", "TESSMAG"),
@@ -97,11 +98,56 @@ def _timed(obj: Any, time: np.ndarray, hdu: Any = None) -> np.ndarray:
     return np.isfinite(time) & ~masked & (time != 0.0)
 
 
+#: Primary-header keywords that say which data product and pipeline version a file is (kept, lower-cased, in
+#: ``provenance["product"]``): SPOC's ``PROCVER`` (e.g. ``spoc-5.0.99-...``), ``DATA_REL``, ``CREATOR``, ``ORIGIN``.
+PRODUCT_KEYS = ("ORIGIN", "CREATOR", "PROCVER", "DATA_REL", "FILEVER", "DATE", "TELESCOP")
+
+
+def _plain_header(value: Any) -> Any:
+    """A header value as a JSON-safe plain value (ints stay ints, text clipped to 80 characters)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    return str(value)[:80].strip()
+
+
+def dataset_products(ds: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    """The data product of every file of a dataset, from its header (:data:`PRODUCT_KEYS`, lower-cased).
+
+    Returns
+    -------
+    dict
+        ``{"<sector>": {"lc" | "tpf": {"procver", "data_rel", "creator", "origin", ...}}}``, sectors ascending;
+        files whose headers say nothing are left out (the tutorial CSVs).
+    """
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for kind, members in (("lc", ds.lc_by_sector), ("tpf", ds.tpf_by_sector)):
+        for s, member in members.items():
+            if member.provenance.get("product"):
+                out.setdefault(str(s), {})[kind] = dict(member.provenance["product"])
+    return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
+
+
 def provenance_from_header(meta: Mapping[str, Any]) -> dict[str, Any]:
     """Provenance of a file from its primary-header keywords: ``SIMDATA`` → ``simulated``, with
-    ``SCENARIO`` and ``SIMSEED`` for the digital twin (lightkurve keeps the header in ``.meta``)."""
+    ``SCENARIO`` and ``SIMSEED`` for the digital twin (lightkurve keeps the header in ``.meta``); the data
+    product (:data:`PRODUCT_KEYS` → ``product``) and the target's ``RA_OBJ``/``DEC_OBJ`` (``ra_obj_deg``,
+    ``dec_obj_deg``, degrees) when the header says."""
     simulated = bool(meta.get("SIMDATA", False))
     out: dict[str, Any] = {"simulated": simulated}
+    product = {k.lower(): _plain_header(meta.get(k)) for k in PRODUCT_KEYS if meta.get(k) is not None}
+    if product:
+        out["product"] = product
+    for key in ("RA_OBJ", "DEC_OBJ"):  # the file's own target, also for light curves (one star per dataset)
+        try:
+            value = float(meta.get(key))
+        except (TypeError, ValueError):
+            continue
+        if np.isfinite(value):
+            out[f"{key.lower()}_deg"] = value
     if simulated:
         if meta.get("SCENARIO") is not None:
             out["scenario"] = clip(str(meta["SCENARIO"]), 80).strip("'")

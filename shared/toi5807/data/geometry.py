@@ -27,6 +27,7 @@ __all__ = [
     "target_pixel",
     "stamp_target",
     "DEFAULT_TARGET_NOTE",
+    "WCS_TARGET_NOTE",
     "wcs_orientation",
 ]
 
@@ -178,15 +179,44 @@ def stamp_target(tpf: Any) -> tuple[float, float, str]:
     -------
     (ra_deg, dec_deg, origin)
         Degrees; ``origin`` is ``"file"`` when the stamp says where its target is (``RA_OBJ``/``DEC_OBJ`` or a
-        lightkurve object's ``ra``/``dec``), ``"default"`` when TOI-5807's catalogue position (the tutorial's
-        default) stood in for it.
+        lightkurve object's ``ra``/``dec``), ``"wcs"`` when another star's stamp does not say and its WCS
+        reference position (``CRVAL``) stood in, ``"default"`` when TOI-5807's catalogue position (the
+        tutorial's default) stood in for one of TOI-5807's stamps (or a stamp without a WCS).
     """
     ra, dec = getattr(tpf, "ra_deg", None), getattr(tpf, "dec_deg", None)
     if ra is not None and dec is not None:
         return float(ra), float(dec), "file"
+    ref = _wcs_reference(tpf)
+    if ref is not None:
+        return ref[0], ref[1], "wcs"
     return float(target.RA_DEG), float(target.DEC_DEG), "default"
 
 
+def _wcs_reference(tpf: Any) -> tuple[float, float] | None:
+    """The stamp's WCS reference position (SPOC puts ``CRVAL`` on the target) for a stamp without ``RA_OBJ``/
+    ``DEC_OBJ`` that is not TOI-5807's: its own target rather than TOI-5807's position. None for TOI-5807's stamps
+    (by TIC, or by TOI-5807 lying on the stamp when the TIC is unknown) and without a celestial WCS."""
+    wcs = getattr(tpf, "wcs", None)
+    tic = getattr(tpf, "tic_id", None)
+    if wcs is None or tic == target.TIC_ID:
+        return None
+    try:
+        crval = [float(v) for v in wcs.wcs.crval[:2]]
+        if tic is None:  # unknown star: TOI-5807's position on the stamp means it is TOI-5807's stamp
+            x, y = wcs.world_to_pixel_values(target.RA_DEG, target.DEC_DEG)
+            ny, nx = np.shape(getattr(tpf, "flux", np.zeros((1, 0, 0))))[1:]
+            if np.isfinite(x) and np.isfinite(y) and -0.5 <= x <= nx - 0.5 and -0.5 <= y <= ny - 0.5:
+                return None
+    except (AttributeError, TypeError, ValueError, IndexError):
+        return None
+    if not (np.all(np.isfinite(crval)) and 0.0 <= crval[0] <= 360.0 and -90.0 <= crval[1] <= 90.0):
+        return None
+    return crval[0] % 360.0, crval[1]
+
+
+#: The note a result carries when the stamp's WCS reference stood in for a missing RA_OBJ/DEC_OBJ.
+WCS_TARGET_NOTE = ("target position: the stamp does not say where its target is (no RA_OBJ/DEC_OBJ); its WCS "
+                   "reference position (CRVAL, where SPOC centres the target) was used")
 #: The note a result carries when TOI-5807's position stood in for a stamp that does not say where its target is.
 DEFAULT_TARGET_NOTE = ("target position: the stamp does not say where its target is (no RA_OBJ/DEC_OBJ); "
                        "TOI-5807's catalogue position was used")

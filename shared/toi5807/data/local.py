@@ -18,7 +18,7 @@ from .cutout import CUTOUT_NOTE, is_cutout_name, read_cutout_fits
 from .model import Dataset, LightCurve, TPFStamp
 from .readers import read_lc_csv, read_lc_fits, read_tpf_fits
 from .sources import LoadRequest, register_source
-from .validate import check_path, clip
+from .validate import check_one_star, check_path, clip
 
 __all__ = ["load_local_dir"]
 
@@ -78,6 +78,10 @@ def _check_one_star(lcs: dict[int, LightCurve], tpfs: dict[int, TPFStamp], lc_na
         listed = "; ".join(f"TIC {tic}: {clip(sorted(files), 300)}" for tic, files in sorted(by_tic.items()))
         raise ValueError(f"{folder}: the files are of {len(by_tic)} different stars ({listed}); expected one "
                          "star's files per folder")
+    # one star by position too: a file without TICID is still judged by its RA_OBJ/DEC_OBJ
+    check_one_star([(names[s], None, getattr(i, "ra_deg", None) or i.provenance.get("ra_obj_deg"),
+                     getattr(i, "dec_deg", None) or i.provenance.get("dec_obj_deg"))
+                    for items, names in ((lcs, lc_names), (tpfs, tpf_names)) for s, i in sorted(items.items())], folder)
 
 
 def _kind(name: str) -> tuple[str, int | None] | None:

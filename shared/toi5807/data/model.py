@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .catalogue import Catalogue
-from .validate import check_flux, check_quality, check_sector, check_time
+from .validate import check_flux, check_one_star, check_quality, check_sector, check_time
 
 __all__ = ["LightCurve", "TPFStamp", "Dataset"]
 
@@ -175,6 +175,9 @@ class TPFStamp:
             err = _float_array("flux_err", self.flux_err, 3)
             if err.shape != flux.shape:
                 raise ValueError(f"flux_err: expected shape {flux.shape} to match flux, got {err.shape}")
+            if err.size and not np.isfinite(err).any():  # e.g. a FLUX_ERR column of NaN: as good as none
+                err = None
+                object.__setattr__(self, "provenance", {**dict(self.provenance or {}), "flux_err_all_nan": True})
             object.__setattr__(self, "flux_err", err)
         quality = np.zeros(n, dtype=np.int32) if self.quality is None else self.quality
         object.__setattr__(self, "quality", _int_array("quality", quality, n))
@@ -312,13 +315,14 @@ class Dataset:
     catalogue: Catalogue | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lc_by_sector", _frozen_mapping("lc_by_sector", self.lc_by_sector, LightCurve))
-        object.__setattr__(self, "tpf_by_sector", _frozen_mapping("tpf_by_sector", self.tpf_by_sector, TPFStamp))
+        for name, kind in (("lc_by_sector", LightCurve), ("tpf_by_sector", TPFStamp)):
+            object.__setattr__(self, name, _frozen_mapping(name, getattr(self, name), kind))
         if not isinstance(self.source, str) or not self.source:
             raise TypeError(f"source: expected a non-empty string, got {self.source!r}")
         object.__setattr__(self, "meta", types.MappingProxyType(dict(self.meta)))
         if self.catalogue is not None and not isinstance(self.catalogue, Catalogue):
             raise TypeError(f"catalogue: expected a toi5807 Catalogue or None, got {type(self.catalogue).__name__}")
+        check_one_star(_identities(self), "dataset")
 
     @property
     def sectors(self) -> tuple[int, ...]:
@@ -348,7 +352,8 @@ class Dataset:
             ``meta`` entries (``scenario``, ``seed`` for the twin) and, when a reader dropped cadences
             without a time, ``dropped_nan_time_cadences`` = ``{"<sector>": n}`` (sector as a string key,
             as in JSON; the larger of the sector's light-curve and TPF counts; sectors with none are left
-            out). No paths.
+            out); ``data_notes`` when a file's content was set aside (an all-NaN FLUX_ERR). No paths. The data
+            products and pipeline versions: :func:`toi5807.data.convert.dataset_products`.
         """
         out: dict[str, Any] = dict(self.meta)
         out.update(
@@ -364,13 +369,25 @@ class Dataset:
                 dropped[member.sector] = max(n, dropped.get(member.sector, 0))
         if dropped:
             out["dropped_nan_time_cadences"] = {str(s): n for s, n in sorted(dropped.items())}
+        nan_err = [s for s, m in self.tpf_by_sector.items() if m.provenance.get("flux_err_all_nan")]
+        if nan_err:
+            out["data_notes"] = [f"sector {s}: FLUX_ERR is NaN everywhere in the target pixel file; ignored (pixel "
+                                 "errors estimated from the pixels, as for a file without FLUX_ERR)" for s in nan_err]
         return out
+
+
+def _identities(ds: Dataset) -> list[tuple[str, int | None, float | None, float | None]]:
+    """(label, TIC, RA, Dec) of every member: the label its file name when a reader recorded one."""
+    return [(str(m.provenance.get("file") or f"sector {s} {kind}"), m.tic_id,
+             *((m.ra_deg, m.dec_deg) if getattr(m, "ra_deg", None) is not None and m.dec_deg is not None
+               else (m.provenance.get("ra_obj_deg"), m.provenance.get("dec_obj_deg"))))
+            for kind, members in (("light curve", ds.lc_by_sector), ("target pixel file", ds.tpf_by_sector))
+            for s, m in members.items()]
 
 
 def __getattr__(name: str) -> Any:
     """The lightkurve converters live in :mod:`toi5807.data.convert`; this keeps ``model.from_lightkurve_*`` working."""
     if name in ("from_lightkurve_lc", "from_lightkurve_tpf", "provenance_from_header"):
-        from . import convert
-
+        from . import convert  # noqa: PLC0415
         return getattr(convert, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

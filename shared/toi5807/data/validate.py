@@ -22,7 +22,8 @@ __all__ = [
     "MAX_QUOTE", "MAX_MESSAGE", "BTJD_RANGE", "MAX_ABS_BTJD", "MAX_ABS_FLUX", "MAX_SECTOR",
     "clip", "cap", "check_cube", "check_time", "check_btjd", "check_t0_btjd", "btjd_hint", "check_flux",
     "check_quality",
-    "check_sector", "header_int", "check_path", "check_bool", "check_int", "check_real",
+    "check_sector", "header_int", "check_path", "check_bool", "check_int", "check_real", "check_one_star",
+    "SAME_STAR_ARCSEC",
 ]
 
 #: Longest quotation of a bad value in a message, characters.
@@ -130,7 +131,7 @@ def check_time(time: Any, n: int | None = None, name: str = "time") -> np.ndarra
                          f"±{MAX_ABS_BTJD:g}){btjd_hint(hi) or ' — not a plausible BTJD'}")
     same = fin[1:] == fin[:-1]
     if same.any():
-        raise ValueError(f"{name}: {int(same.sum())} repeated time stamp(s) (first at {fin[1:][same][0]!r}); "
+        raise ValueError(f"{name}: {int(same.sum())} repeated time stamp(s) (first at {float(fin[1:][same][0])!r}); "
                          "expected one entry per cadence — remove the duplicated rows")
     return arr
 
@@ -260,3 +261,49 @@ def check_real(value: Any, name: str, low: float | None = None, high: float | No
     if high is not None and x > high:
         raise ValueError(f"{name}: expected <= {high}, got {x}")
     return x
+
+
+#: Largest separation (arcsec) between two files' targets (``RA_OBJ``/``DEC_OBJ``) of one dataset: one star.
+SAME_STAR_ARCSEC = 60.0
+
+
+def check_one_star(members: list[tuple[str, int | None, float | None, float | None]], where: str = "dataset") -> None:
+    """Refuse files of several stars: by TIC ID where files say it, *and* by position where they say it.
+
+    Parameters
+    ----------
+    members : list of (label, tic_id, ra_deg, dec_deg)
+        One entry per file (label: its name, or "sector N light curve"); None where the file does not say.
+    where : str
+        The folder or dataset, for the message.
+
+    Raises
+    ------
+    ValueError
+        Two TIC IDs, or two targets more than :data:`SAME_STAR_ARCSEC` apart (a file without ``TICID`` is
+        still judged by its position), naming both files and values.
+    """
+    tics = {}
+    for label, tic, _, _ in members:
+        if tic is not None:
+            tics.setdefault(int(tic), label)
+    if len(tics) > 1:
+        listed = "; ".join(f"TIC {t}: {clip(lab, 120)}" for t, lab in sorted(tics.items()))
+        raise ValueError(cap(f"{where}: the files are of {len(tics)} different stars ({listed}); expected one "
+                             "star's files"))
+    placed = [(lab, float(ra), float(dec)) for lab, _, ra, dec in members if ra is not None and dec is not None]
+    if len(placed) < 2:
+        return
+    ra = np.radians([p[1] for p in placed])
+    dec = np.radians([p[2] for p in placed])
+    # angular distance of every file's target from the first one's (haversine)
+    h = (np.sin((dec - dec[0]) / 2) ** 2 + np.cos(dec) * np.cos(dec[0]) * np.sin((ra - ra[0]) / 2) ** 2)
+    sep = np.degrees(2 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))) * 3600.0
+    worst = int(np.argmax(sep))
+    if sep[worst] > SAME_STAR_ARCSEC:
+        a, b = placed[0], placed[worst]
+        far = f"{sep[worst] / 3600:.4g}°" if sep[worst] >= 3600 else f"{sep[worst]:.1f}″"
+        raise ValueError(cap(
+            f"{where}: {clip(a[0], 120)} (RA {a[1]:.5f}°, Dec {a[2]:.5f}°) and {clip(b[0], 120)} (RA {b[1]:.5f}°, "
+            f"Dec {b[2]:.5f}°) are {far} apart: the files are of different stars (RA_OBJ/DEC_OBJ differ by more "
+            f"than {SAME_STAR_ARCSEC:g}″); expected one star's files"))

@@ -207,9 +207,9 @@ def localize_sector(stamp: Any, transit_params: Any, *, target_radec: tuple[floa
                                   "frame")
     if min(stamp.flux.shape[1:]) < MIN_STAMP_SIDE_PX:
         ny, nx = stamp.flux.shape[1:]
-        return SectorLocalization(sector, sim, "skipped", f"STAMP_TOO_SMALL: {ny} × {nx} pixels; locating the "
-                                  f"source needs at least {MIN_STAMP_SIDE_PX} × {MIN_STAMP_SIDE_PX} (the PRF's wings "
-                                  "and the pointing wander must stay in the stamp)")
+        return SectorLocalization(sector, sim, "skipped", f"STAMP_TOO_SMALL: stamp too small: {ny} × {nx} pixels "
+                                  f"(rows × columns); locating the source needs at least {MIN_STAMP_SIDE_PX} × "
+                                  f"{MIN_STAMP_SIDE_PX} (the PRF's wings and the pointing wander must stay in the stamp)")
     wcs = getattr(stamp, "wcs", None)
     why_wcs = wcs_problem(wcs)
     tpix = None

@@ -181,15 +181,29 @@ _KEYS = {
 _IGNORED_KEYS = {"depth", "depth_ppm", "duration_days"}
 
 
+_WHAT = {"day": "a period in days", "btjd": "a mid-transit time in BTJD (BJD − 2457000, days)",
+         "hour": "a duration in hours"}
+
+
 def _plain(name: str, value: Any, unit: str) -> Any:
-    """A number from an astropy ``Quantity`` (converted to ``unit``) or ``Time`` (BTJD); others unchanged."""
+    """A number from an astropy ``Quantity`` (converted to ``unit``; a t0 in days is a BTJD time in days) or
+    ``Time`` (BTJD); others unchanged. Arrays (several values) are refused with the name and the values."""
     if unit == "btjd" and hasattr(value, "tdb") and hasattr(value, "jd"):
+        if np.ndim(value.jd) != 0:
+            raise ValueError(f"{name}: expected one {_WHAT[unit]}, got {np.size(value.jd)} times")
         return float(value.tdb.jd) - 2457000.0  # astropy Time (e.g. lightkurve's BLS transit_time)
+    shown = np.asarray(getattr(value, "value", value))
+    if shown.dtype.kind in "fiu" and shown.ndim > 0:
+        listed = ", ".join(f"{float(v):g}" for v in shown.ravel()[:5]) + (", …" if shown.size > 5 else "")
+        raise ValueError(f"{name}: expected a single number ({_WHAT[unit]}), got {shown.size} values "
+                         f"[{listed}] — pass one value, e.g. the first of an array")
     if hasattr(value, "unit") and hasattr(value, "to_value"):
+        target = "day" if unit == "btjd" else unit  # a t0 quantity in days is read as BTJD days
         try:
-            return float(value.to_value(unit))  # e.g. BLS duration_at_max_power, in days
+            return float(value.to_value(target))  # e.g. BLS duration_at_max_power, in days
         except Exception as exc:  # noqa: BLE001 - astropy raises UnitConversionError (a ValueError) and others
-            raise ValueError(f"{name}: expected a quantity convertible to {unit}, got {str(value)[:200]}") from exc
+            raise ValueError(f"{name}: expected {_WHAT[unit]} (a number or a time quantity), got "
+                             f"{str(value)[:200]}") from exc
     return value
 
 

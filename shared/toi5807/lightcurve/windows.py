@@ -168,6 +168,13 @@ def no_transit_hint(time: Any, transit_params: Any) -> str:
     if mids.size and np.all(gap > max(d / 48.0, 2.0 * cad)):
         return (f"{said}: the {mids.size} predicted mid-transit(s) inside the data span (first BTJD {mids[0]:.3f}) "
                 "all fall in gaps of the data")
+    n_half = _n_in_transit(t, p, t0 + 0.5 * p, d)
+    half_hint = ""
+    if n_half:  # named first: a half-period-off t0 is not a unit error, whatever a shorter period would also do
+        half = t0 + 0.5 * p + p * np.round((0.5 * (lo + hi) - t0 - 0.5 * p) / p)  # the one inside the data
+        half_hint = (f"t0 looks half a period off: t0 + P/2 (+ whole periods) = {half:.5f} BTJD puts {n_half} "
+                     "cadences in transit — check that t0 is a mid-transit (not a secondary eclipse or a phase-0.5 "
+                     "time) and in BTJD (BJD − 2457000)")
     tries = (("the period looks like hours", p / 24.0, d, f"as {p / 24.0:.4g} days"),
              ("the duration looks like days", p, 24.0 * d, f"as {24.0 * d:.4g} hours"),
              ("the period looks like hours and the duration like days", p / 24.0, 24.0 * d,
@@ -176,8 +183,11 @@ def no_transit_hint(time: Any, transit_params: Any) -> str:
         if d_alt <= MAX_DUTY_CYCLE * 24.0 * p_alt:
             n = _n_in_transit(t, p_alt, t0, d_alt)
             if n:
-                return (f"{said}; {what}: {how}, {n} cadences fall in transit — check the units (period in days, "
-                        "duration in hours)")
+                unit_hint = (f"{what}: {how}, {n} cadences fall in transit — check the units (period in days, "
+                             "duration in hours)")
+                return f"{said}; " + (f"either {half_hint}; or {unit_hint}" if half_hint else unit_hint)
+    if half_hint:
+        return f"{said}; {half_hint}"
     if mids.size:
         return (f"{said}; the {d:g}-hour transit window is narrower than the spacing of the cadences "
                 f"({1440.0 * cad:.1f} min): none falls within half a duration of the mid-transits")

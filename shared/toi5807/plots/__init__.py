@@ -34,6 +34,7 @@ from .style import (
     style_context,
 )
 from .summary import plot_v08_summary
+from .summary_page import plot_vet_summary_page
 from .twin import plot_pointing
 from .windows import plot_transit_windows
 
@@ -50,7 +51,7 @@ register_plot(OwnPixelCalibration, plot_own_calibration)
 PLOT_FUNCTIONS = (
     plot_centroid_shift, plot_null_calibration, plot_per_transit_vectors, plot_phase_folded, plot_sector_offsets,
     plot_per_transit, plot_sensitivity_curve, plot_sky_offsets, plot_transit_windows, plot_v08_summary,
-    plot_diffimage, plot_diffimages, plot_pointing, plot_own_calibration,
+    plot_diffimage, plot_diffimages, plot_pointing, plot_own_calibration, plot_vet_summary_page,
 )
 
 __all__ = [
@@ -59,5 +60,5 @@ __all__ = [
     "REGENERATE_ENV", "figure_png_bytes", "regenerating", "save_figure", "write_png", "choose_magnification",
     "plot_centroid_shift", "OKABE_ITO", "SIMULATED_MARK", "STYLE", "apply_style", "mark_simulated",
     "style_context", "plot_v08_summary", "PLOT_FUNCTIONS", "plot_diffimage", "plot_diffimages", "plot_pointing",
-    "plot_own_calibration",
+    "plot_own_calibration", "plot_vet_summary_page",
 ]

@@ -23,13 +23,13 @@ def _inputs(dataset: Any) -> tuple[dict, Any]:
 
 
 def vet_target(stamps: dict) -> dict[str, Any]:
-    """The vetted star: TIC ID, ICRS degrees and where they came from (``"file"`` or ``"default"``)."""
+    """The vetted star: TIC ID, ICRS degrees and where they came from (``"file"``, ``"wcs"`` or ``"default"``)."""
     from .. import target
 
     for st in stamps.values():
         ra, dec, origin = stamp_target(st)
-        if origin == "file":
-            return {"tic_id": st.tic_id, "ra_deg": ra, "dec_deg": dec, "origin": "file"}
+        if origin in ("file", "wcs"):  # the stamp's own target (from its header, else its WCS reference)
+            return {"tic_id": st.tic_id, "ra_deg": ra, "dec_deg": dec, "origin": origin}
     tic = next((st.tic_id for st in stamps.values() if st.tic_id is not None), None)
     return {"tic_id": tic if tic is not None else target.TIC_ID,
             "ra_deg": target.RA_DEG, "dec_deg": target.DEC_DEG, "origin": "default"}

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from ..data.catalogue import Catalogue
-from ..data.geometry import DEFAULT_TARGET_NOTE
+from ..data.geometry import DEFAULT_TARGET_NOTE, WCS_TARGET_NOTE
 from ..report import Explained, fmt, json_safe
 from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
@@ -114,7 +114,7 @@ class PixelVetResult(Explained):
     runtime_s : float
     notes : tuple of str
     target : dict
-        The stamps' target: ``tic_id``, ``ra_deg``, ``dec_deg``, ``origin`` ("file" or "default").
+        The stamps' target: ``tic_id``, ``ra_deg``, ``dec_deg``, ``origin`` ("file", "wcs": the WCS reference of a stamp without RA_OBJ/DEC_OBJ, or "default").
     without_pixels : dict of int → str
         Sectors with a light curve but no target pixel file, and why (they are not vetted, and say so).
 
@@ -242,8 +242,8 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     stamps, lcs = _inputs(dataset)
     tgt = vet_target(stamps)
     tp, cand, notes = _candidate(lcs, candidate, tgt)
-    if tgt["origin"] == "default" and stamps:
-        notes.append(DEFAULT_TARGET_NOTE)
+    if tgt["origin"] in ("default", "wcs") and stamps:
+        notes.append(DEFAULT_TARGET_NOTE if tgt["origin"] == "default" else WCS_TARGET_NOTE)
     locs, v08, nulls, joint = [], {}, {}, None
     for sector, stamp in stamps.items():
         chk = run_v08(stamp, tp)
