@@ -74,7 +74,7 @@ def test_report_renders_from_the_record_and_every_sigma_is_labelled(record):
     text = render_vet_report(record)
     assert "run " not in text.splitlines()[0]  # no run date in the record: none printed (tests stay deterministic)
     tests = [ln for ln in text.splitlines() if ln.startswith("  test ")]
-    assert len(tests) == 2 and all("nominal (" in ln for ln in tests)
+    assert len(tests) >= 2 and all("nominal (" in ln for ln in tests)  # one transit: every test nominal, labelled
     assert render_vet_report(record) == text  # same record, same text
 
 
