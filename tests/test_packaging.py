@@ -32,7 +32,8 @@ def _environment_requirements() -> dict[str, str]:
     out = {}
     text = (REPO_ROOT / "environment.yml").read_text().split("\ndependencies:\n", 1)[1]
     for line in text.splitlines():
-        m = re.match(r"^  - ([A-Za-z0-9_.\-]+)\s*([<>=!~].*)?$", line)
+        line = line.split("  #", 1)[0].rstrip()
+        m = re.match(r"^(?:  |      )- ([A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*([<>=!~].*)?$", line)  # conda and pip: lists
         if m and m.group(1) not in {"python", "pip"}:
             out[_normalise(m.group(1))] = (m.group(2) or "").replace(" ", "")
     return out
