@@ -15,6 +15,7 @@ LAYERS = {
     "lightcurve": 1,
     "pixels": 2,
     "centroid": 3, "diffimage": 3,
+    "aperture": 3.5,  # V10: uses the difference images' star search (diffimage.stars) and localization
     "vetting": 4,
     "twin": 5,
     "calibration": 6,
@@ -24,7 +25,7 @@ LAYERS = {
 }
 #: Units of one layer that must not import each other (the two checks stand side by side).
 SIBLINGS = ("centroid", "diffimage")
-SUBPACKAGES = ("data", "lightcurve", "pixels", "centroid", "diffimage", "vetting", "twin", "calibration", "plots",
+SUBPACKAGES = ("data", "lightcurve", "pixels", "centroid", "diffimage", "aperture", "vetting", "twin", "calibration", "plots",
                "tutorial")
 MAX_LINES = 400
 

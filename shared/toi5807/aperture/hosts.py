@@ -1,0 +1,138 @@
+"""Which star's light fits the depths: each star's share of each aperture, and a GLS fit per hypothesis.
+
+If star ``s`` dims by the fraction ``δ_s``, aperture A loses ``δ_s f_{s,A}`` of its out-of-transit flux ``F_A``:
+``d_A = δ_s w_{s,A}``, ``w_{s,A} = f_{s,A} / F_A``. ``f_{s,A}`` comes from a model of the out-of-transit image:
+every star at its catalogue position through the stamp's WCS, one shared pixel-integrated PRF (core, wing;
+:func:`toi5807.pixels.prf.render_cube`) whose four widths/fractions are fitted, the stars' fluxes and a flat
+background solved linearly at each step. A background error adds ``β n_pix(A) / F_A`` to every aperture (an
+over- or under-subtracted background dims or brightens every pixel alike), a nuisance term fitted with ``δ_s``.
+``(δ_s, β)`` are fitted by generalised least squares with the depth vector's covariance ``C`` (from fake epochs
+of the same pixels; nested apertures are correlated), and ``χ²_s`` is the whitened residual. ``δ_s > 1`` (more
+than all of the star's light) is impossible whatever its χ² (TRICERATOPS' argument, Giacalone et al. 2021).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..pixels.prf import PRFParams, render_cube
+
+__all__ = ["scene_templates", "star_shares", "gls_fit", "shrunk_covariance"]
+
+
+def _templates(q: np.ndarray, xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    prf = PRFParams(q[0], q[1], q[2], float(np.clip(q[3], 0.0, 0.95)))
+    n = len(xy)
+    cols, rows = (np.broadcast_to(xy[:, k], (n, n)) for k in (0, 1))
+    return render_cube(cols, rows, np.eye(n), prf, shape)
+
+
+def scene_templates(image: np.ndarray, good: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Unit-flux images of stars at fixed positions with the PRF fitted to an out-of-transit image.
+
+    Parameters
+    ----------
+    image : ndarray (rows, cols)
+        Out-of-transit mean image, e-/s.
+    good : ndarray of bool (rows, cols)
+        Pixels fitted.
+    xy : ndarray (n_stars, 2)
+        (col, row) of each star, stamp pixels.
+
+    Returns
+    -------
+    templates : ndarray (n_stars, rows, cols)
+        Each star's PRF at unit flux (e-/s per e-/s).
+    fluxes : ndarray (n_stars,)
+        Fitted fluxes, e-/s (negative ones set to 0: such a star cannot host a dip).
+    info : dict
+        PRF parameters, background (e-/s per pixel) and the fit's reduced χ².
+    """
+    from scipy.optimize import least_squares
+
+    img = np.where(good, np.nan_to_num(image), 0.0)
+    sig = np.sqrt(np.abs(img) + 25.0)
+    ok = good.ravel()
+
+    def solve(q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        t = _templates(q, xy, image.shape)
+        a = np.concatenate([t.reshape(len(xy), -1), np.ones((1, img.size))])[:, ok] / sig.ravel()[ok]
+        coef, *_ = np.linalg.lstsq(a.T, img.ravel()[ok] / sig.ravel()[ok], rcond=None)
+        return t, coef, a.T @ coef - img.ravel()[ok] / sig.ravel()[ok]
+
+    r = least_squares(lambda q: solve(q)[2], np.array([0.7, 0.7, 1.6, 0.3]),
+                      bounds=([0.3, 0.3, 0.8, 0.0], [2.0, 2.0, 4.0, 0.95]), x_scale=0.1, max_nfev=60)
+    t, coef, res = solve(r.x)
+    info = {"prf": [float(v) for v in r.x], "background_e_per_s": float(coef[-1]),
+            "reduced_chi2": float(res @ res / max(1, ok.sum() - len(coef) - 4))}
+    return t, np.clip(coef[:-1], 0.0, None), info
+
+
+def star_shares(templates: np.ndarray, fluxes: np.ndarray, masks: np.ndarray, f_obs: np.ndarray) -> np.ndarray:
+    """``w_{s,A} = f_s Σ_{p∈A} PRF_s(p) / F_A``: each star's share of each aperture's observed flux, (n_stars, n_A)."""
+    per = templates.reshape(len(templates), -1) @ masks.reshape(len(masks), -1).T.astype(float)
+    return fluxes[:, None] * per / f_obs[None, :]
+
+
+def shrunk_covariance(samples: np.ndarray, n_independent: int) -> np.ndarray:
+    """Second moment about zero of fake depth vectors, shrunk toward its diagonal by ``λ = n / (n + n_indep)``
+    (``n`` apertures): the sample covariance of few independent fakes is singular or nearly so."""
+    x = samples[np.all(np.isfinite(samples), axis=1)]
+    s = x.T @ x / max(1, len(x))
+    lam = len(s) / (len(s) + max(1, n_independent))
+    return (1.0 - lam) * s + lam * np.diag(np.diag(s))
+
+
+def gls_fit(d: np.ndarray, cov: np.ndarray, shares: np.ndarray, nuisance: np.ndarray,
+            fakes: np.ndarray | None = None, fake_scale: np.ndarray | None = None) -> dict[str, Any]:
+    """Fit ``d = δ_s w_s + β b`` for every hypothesis ``s`` by generalised least squares.
+
+    Parameters
+    ----------
+    d : ndarray (n_A,)
+        Observed depth vector (fractional).
+    cov : ndarray (n_A, n_A)
+        Its covariance.
+    shares : ndarray (n_hyp, n_A)
+        ``w_{s,A}``.
+    nuisance : ndarray (n_A,)
+        ``b_A = n_pix(A) / F_A`` (per e-/s per pixel).
+    fakes : ndarray (n_fakes, n_A), optional
+        Fake-epoch depth vectors, each with covariance ``fake_scale[j] / scale_obs × cov``; their χ² per
+        hypothesis is returned (the null of χ²_s: the fitted hypothesis' term is projected out, so an injected
+        dip on s would leave χ²_s unchanged).
+    fake_scale : ndarray (n_fakes,), optional
+        Each fake's covariance relative to ``cov``.
+
+    Returns
+    -------
+    dict
+        ``delta``, ``delta_err``, ``beta`` (n_hyp,), ``chi2`` (n_hyp,), ``predicted`` (n_hyp, n_A),
+        ``chi2_fakes`` (n_fakes, n_hyp) when ``fakes`` is given.
+    """
+    lchol = np.linalg.cholesky(cov)
+    white = lambda v: np.linalg.solve(lchol, v)  # noqa: E731
+    dw = white(d)
+    bw = white(nuisance)
+    out = {k: [] for k in ("delta", "delta_err", "beta", "chi2", "predicted", "chi2_fakes")}
+    fw = white(np.nan_to_num(fakes).T) if fakes is not None else None
+    for w in shares:
+        x = np.stack([white(w), bw], axis=1)
+        q, _ = np.linalg.qr(x)
+        coef, *_ = np.linalg.lstsq(x, dw, rcond=None)
+        cov_c = np.linalg.pinv(x.T @ x)
+        res = dw - q @ (q.T @ dw)
+        out["delta"].append(coef[0])
+        out["delta_err"].append(float(np.sqrt(max(cov_c[0, 0], 0.0))))
+        out["beta"].append(coef[1])
+        out["chi2"].append(float(res @ res))
+        out["predicted"].append(coef[0] * w + coef[1] * nuisance)
+        if fw is not None:
+            rf = fw - q @ (q.T @ fw)
+            out["chi2_fakes"].append(np.sum(rf * rf, axis=0) / fake_scale)
+    res = {k: np.array(v) for k, v in out.items() if v}
+    if "chi2_fakes" in res:
+        res["chi2_fakes"] = res["chi2_fakes"].T
+    return res

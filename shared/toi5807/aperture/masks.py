@@ -1,0 +1,127 @@
+"""Aperture masks of a stamp and their per-cadence sums, all masks in one matrix product.
+
+Pixel coordinates follow :mod:`toi5807.pixels.prf`: 0-based pixel centres, ``col`` (x) and ``row`` (y).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["circle", "annulus", "aperture_family", "aperture_sums", "decorrelate_pointing"]
+
+
+def circle(shape: tuple[int, int], col: float, row: float, radius: float) -> np.ndarray:
+    """Pixels whose centres lie within ``radius`` pixels of (col, row); bool (rows, cols)."""
+    r, c = np.ogrid[: shape[0], : shape[1]]
+    return (r - row) ** 2 + (c - col) ** 2 <= radius ** 2
+
+
+def annulus(shape: tuple[int, int], col: float, row: float, r_in: float, r_out: float) -> np.ndarray:
+    """Pixels with centres at ``r_in < distance <= r_out`` pixels from (col, row); bool (rows, cols)."""
+    r, c = np.ogrid[: shape[0], : shape[1]]
+    d2 = (r - row) ** 2 + (c - col) ** 2
+    return (d2 > r_in ** 2) & (d2 <= r_out ** 2)
+
+
+def aperture_family(good: np.ndarray, pipeline: np.ndarray | None, target_xy: tuple[float, float],
+                    stars_xy: dict[str, tuple[float, float]]) -> tuple[np.ndarray, list[str]]:
+    """The apertures V10 compares: the pipeline aperture shrunk and grown, circles on the target and on each star.
+
+    Parameters
+    ----------
+    good : ndarray of bool (rows, cols)
+        Usable pixels (every mask is restricted to them).
+    pipeline : ndarray of bool (rows, cols) or None
+        The pipeline (SPOC) aperture; without it a 2.5-px circle on the target stands in.
+    target_xy : (float, float)
+        Target (col, row), stamp pixels.
+    stars_xy : dict of str → (col, row)
+        The other candidate hosts inside the stamp.
+
+    Returns
+    -------
+    masks : ndarray of bool (n_apertures, rows, cols)
+        Distinct, non-empty masks.
+    names : list of str
+        One per mask (``"pipeline"``, ``"pipeline -1"``, ``"pipeline +1"``, ``"target r=1.5"``, ``"<star> r=1.2"``).
+    """
+    from scipy.ndimage import binary_dilation, binary_erosion
+
+    shape = good.shape
+    tx, ty = target_xy
+    base = pipeline if pipeline is not None and pipeline.any() else circle(shape, tx, ty, 2.5)
+    cands: list[tuple[str, np.ndarray]] = []
+    shrunk = binary_erosion(base)
+    if shrunk.any():
+        cands.append(("pipeline -1", shrunk))
+    cands += [("pipeline", base), ("pipeline +1", binary_dilation(base)),
+              ("pipeline +2", binary_dilation(base, iterations=2))]
+    cands += [(f"target r={r:g}", circle(shape, tx, ty, r)) for r in (1.0, 1.5, 2.5)]
+    for label, (x, y) in stars_xy.items():
+        cands += [(f"{label} r={r:g}", circle(shape, x, y, r)) for r in (1.0, 1.6)]
+    masks, names, seen = [], [], set()
+    for name, m in cands:
+        m = np.asarray(m, dtype=bool) & good
+        key = m.tobytes()
+        if m.any() and key not in seen:
+            seen.add(key)
+            masks.append(m)
+            names.append(name)
+    return np.array(masks, dtype=bool).reshape(len(masks), *shape), names
+
+
+def aperture_sums(flux: Any, masks: np.ndarray) -> np.ndarray:
+    """Per-cadence sums of every mask: one (masks × pixels) @ (pixels × cadences) product.
+
+    Parameters
+    ----------
+    flux : ndarray (n_time, rows, cols)
+        e-/s; pixels outside every mask may be non-finite (they are zeroed, not summed).
+    masks : ndarray of bool (n_masks, rows, cols)
+
+    Returns
+    -------
+    ndarray (n_masks, n_time), e-/s
+    """
+    f = np.asarray(flux, dtype=np.float64).reshape(len(flux), -1)
+    used = masks.reshape(len(masks), -1).any(axis=0)
+    m = masks.reshape(len(masks), -1)[:, used].astype(np.float64)
+    pix = f[:, used]
+    if not np.isfinite(pix).all():
+        pix = np.nan_to_num(pix, nan=0.0, posinf=0.0, neginf=0.0)
+    return m @ pix.T
+
+
+def decorrelate_pointing(sums: np.ndarray, flux: Any, fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Aperture sums with the flux that follows the pointing removed (first and second order in the stamp's
+    flux-weighted centroid), fitted on the cadences ``fit`` (out of transit) for all apertures at once.
+
+    A dip on the target or a faint neighbour moves the whole-stamp centroid by milli-pixels at most, far less than
+    the pointing wander the regression removes; each aperture keeps its mean.
+
+    Parameters
+    ----------
+    sums : ndarray (n_apertures, n_time)
+        e-/s.
+    flux : ndarray (n_time, rows, cols)
+        e-/s (non-finite pixels ignored).
+    fit : ndarray of bool (n_time,)
+
+    Returns
+    -------
+    (ndarray (n_apertures, n_time), ndarray (n_time, 2))
+        The corrected sums and the centroid offsets (col, row) from their median, pixels.
+    """
+    f = np.nan_to_num(np.asarray(flux, dtype=np.float64).reshape(len(flux), -1))
+    n_rows, n_cols = np.shape(flux)[1:]
+    rr, cc = np.divmod(np.arange(n_rows * n_cols), n_cols)
+    tot = f.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xy = (f @ np.stack([cc, rr], axis=1).astype(float)) / tot[:, None]
+    xy = np.nan_to_num(xy - np.nanmedian(xy[fit], axis=0))
+    x, y = xy[:, 0], xy[:, 1]
+    design = np.stack([x, y, x * x, y * y, x * y, np.ones_like(x)], axis=1)
+    coef, *_ = np.linalg.lstsq(design[fit], sums[:, fit].T, rcond=None)
+    return sums - (design[:, :5] @ coef[:5]).T, xy
