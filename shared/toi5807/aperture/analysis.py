@@ -13,7 +13,7 @@ import numpy as np
 from ..data.geometry import stamp_target, target_pixel
 from ..lightcurve import TransitParams, transit_window_masks
 from ..pixels.pvalues import chi2_logsf, sigma_from_log_p
-from .depths import SPAN_DURATIONS, combine, fake_offsets_days, transit_centres, window_depths
+from .depths import SPAN_DURATIONS, WindowSummer, combine, fake_offsets_days, transit_centres, window_depths
 from .hosts import gls_fit, scene_templates, shrunk_covariance, star_shares
 from .masks import aperture_family, aperture_sums, decorrelate_pointing
 
@@ -56,8 +56,8 @@ def robust_windows(single: np.ndarray, clip: float = 5.0) -> np.ndarray:
     return single[np.all(z <= clip, axis=1)]
 
 
-def image_catalogue(stamp: Any, tp: TransitParams, image: np.ndarray, oot_flux: np.ndarray,
-                    time: np.ndarray) -> Any:
+def image_catalogue(stamp: Any, tp: TransitParams, image: np.ndarray | None = None,
+                    oot_flux: np.ndarray | None = None, time: np.ndarray | None = None) -> Any:
     """The stars :func:`toi5807.vet_pixels` finds without a catalogue: the difference images' out-of-transit image
     and noise fitted by :func:`toi5807.diffimage.stars.catalogue_from_image` (so the labels are the same); the
     stamp's own mean image and pixel scatter when the difference images are unusable."""
@@ -69,6 +69,8 @@ def image_catalogue(stamp: Any, tp: TransitParams, image: np.ndarray, oot_flux: 
     if loc.usable and loc.diff is not None and loc.diff.spline is not None:
         noise = loc.diff.sigma[0] if loc.diff.sigma.size else None
         return catalogue_from_image(loc.diff.oot_image, stamp.wcs, target, noise=noise)
+    if image is None or oot_flux is None or time is None:
+        raise ValueError(f"sector {stamp.sector}: the difference images are unusable; give image, oot_flux and time")
     n_win = max(1.0, tp.duration / 24.0 / float(np.nanmedian(np.diff(time))))
     return catalogue_from_image(image, stamp.wcs, target, noise=np.nanstd(oot_flux, axis=0) * math.sqrt(2.0 / n_win))
 
@@ -88,7 +90,7 @@ def _stars_xy(stamp: Any, catalogue: Any, shape: tuple[int, int]) -> tuple[list,
     return [catalogue.stars[i].label for i in idx], np.stack([x[idx], y[idx]], axis=1), sep[idx]
 
 
-def analyse(stamp: Any, flux: np.ndarray, time: np.ndarray, valid: np.ndarray, good: np.ndarray,
+def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, valid: np.ndarray, good: np.ndarray,
             tp: TransitParams, catalogue: Any, ref: dict, details: dict) -> Any:
     """V10 on one stamp (see :mod:`toi5807.aperture.check`); returns an ``ApertureResult``."""
     from .check import (_MAX_NEIGHBOURS, MIN_INDEPENDENT_FAKES, SATURATION_E_PER_S, V10_SIGMA, ApertureResult,
@@ -111,7 +113,7 @@ def analyse(stamp: Any, flux: np.ndarray, time: np.ndarray, valid: np.ndarray, g
     dd = tp.duration / 24.0
     _, out = transit_window_masks(time, tp, k_in=1.0, k_buffer=1.0)
     oot = valid & out
-    image = np.where(good, np.nanmean(flux[oot], axis=0), 0.0) if oot.sum() >= 10 else None
+    image = np.where(good, pix[oot].mean(axis=0).reshape(good.shape), 0.0) if oot.sum() >= 10 else None
     if image is None:
         return _skip("NO_TRANSIT_WINDOW", "fewer than 10 out-of-transit cadences", stamp, metrics=metrics,
                      details=details, flags=tuple(flags), reference=ref)
@@ -131,12 +133,13 @@ def analyse(stamp: Any, flux: np.ndarray, time: np.ndarray, valid: np.ndarray, g
     inside = sorted(inside, key=lambda i: -fluxes[i])[:_MAX_NEIGHBOURS]
     hyp = [0] + sorted(inside)
     masks, names = aperture_family(good, stamp.aperture_mask, (tx, ty), {labels[i]: tuple(xy[i]) for i in inside})
-    sums, _ = decorrelate_pointing(aperture_sums(flux, masks), flux, oot)
+    sums, _ = decorrelate_pointing(aperture_sums(pix, masks), pix, good.shape, oot)
     f_obs = sums[:, oot].mean(axis=1)
     keep_a = f_obs > 0
     masks, sums, f_obs = masks[keep_a], sums[keep_a], f_obs[keep_a]
     names = [n for n, k in zip(names, keep_a) if k]
-    real = window_depths(time, sums, valid, transit_centres(time, tp.period, tp.t0), dd)
+    summer = WindowSummer(time, sums, valid)
+    real = window_depths(summer, transit_centres(time, tp.period, tp.t0), dd)
     n_tr = int(np.count_nonzero(real.n_in))
     details.update({"n_transits_used": n_tr, "aperture_names": names, "scene_fit": scene})
     if n_tr == 0:
@@ -147,7 +150,7 @@ def analyse(stamp: Any, flux: np.ndarray, time: np.ndarray, valid: np.ndarray, g
     offsets, n_indep = fake_offsets_days(tp.period, dd)
     cents = [transit_centres(time, tp.period, tp.t0, o) for o in offsets]
     groups = np.concatenate([np.full(len(c), j) for j, c in enumerate(cents)]) if cents else np.zeros(0, int)
-    fw = window_depths(time, sums, valid, np.concatenate(cents) if cents else np.zeros(0), dd)
+    fw = window_depths(summer, np.concatenate(cents) if cents else np.zeros(0), dd)
     d_fake, s_fake, n_used = combine(fw, groups, len(offsets))
     ok_f = np.isfinite(s_fake)
     d_fake, s_fake = d_fake[ok_f], s_fake[ok_f]

@@ -16,11 +16,12 @@ fake-epoch placement.)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["WindowDepths", "window_depths", "fake_offsets_days", "transit_centres", "SPAN_DURATIONS"]
+__all__ = ["WindowDepths", "WindowSummer", "window_depths", "combine", "fake_offsets_days", "transit_centres", "SPAN_DURATIONS"]
 
 #: A window spans this many durations (in transit 1, gap 0.5 on each side, baseline 1.5 on each side).
 SPAN_DURATIONS = 5.0
@@ -51,9 +52,8 @@ def transit_centres(time: np.ndarray, period_days: float, t0_btjd: float, offset
     return t0 + k * period_days
 
 
-def window_depths(time: np.ndarray, sums: np.ndarray, valid: np.ndarray, centres: np.ndarray,
-                  duration_days: float, *, min_fraction: float = 0.6) -> WindowDepths:
-    """Depth vectors of windows centred on ``centres``.
+class WindowSummer:
+    """Cumulative sums of aperture series over the valid cadences, taken once and looked up for every window.
 
     Parameters
     ----------
@@ -63,6 +63,29 @@ def window_depths(time: np.ndarray, sums: np.ndarray, valid: np.ndarray, centres
         Aperture sums, e-/s (:func:`toi5807.aperture.masks.aperture_sums`).
     valid : ndarray of bool (n_time,)
         Cadences that count.
+    """
+
+    def __init__(self, time: np.ndarray, sums: np.ndarray, valid: np.ndarray) -> None:
+        self.time = np.asarray(time, dtype=float)
+        self.cs = np.zeros((sums.shape[0], self.time.size + 1))
+        np.cumsum(np.where(valid[None, :], sums, 0.0), axis=1, out=self.cs[:, 1:])
+        self.cn = np.concatenate([[0.0], np.cumsum(valid, dtype=float)])
+        self.cadence = float(np.median(np.diff(self.time))) if self.time.size > 1 else math.inf
+
+    def window(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sums (n_apertures, n) and counts (n,) of the valid cadences with ``a ≤ t ≤ b``."""
+        ia, ib = np.searchsorted(self.time, a, "left"), np.searchsorted(self.time, b, "right")
+        return self.cs[:, ib] - self.cs[:, ia], self.cn[ib] - self.cn[ia]
+
+
+def window_depths(summer: WindowSummer, centres: np.ndarray, duration_days: float, *,
+                  min_fraction: float = 0.6) -> WindowDepths:
+    """Depth vectors of windows centred on ``centres``.
+
+    Parameters
+    ----------
+    summer : WindowSummer
+        The aperture series.
     centres : ndarray (n_windows,)
         Mid-transit times, BTJD.
     duration_days : float
@@ -74,27 +97,15 @@ def window_depths(time: np.ndarray, sums: np.ndarray, valid: np.ndarray, centres
     -------
     WindowDepths
     """
-    t = np.asarray(time, dtype=float)
-    v = np.asarray(valid, dtype=float)
-    cs = np.zeros((sums.shape[0], t.size + 1))
-    np.cumsum(np.where(valid[None, :], sums, 0.0), axis=1, out=cs[:, 1:])
-    cn = np.concatenate([[0.0], np.cumsum(v)])
-    cad = float(np.nanmedian(np.diff(t))) if t.size > 1 else duration_days
     h = 0.5 * duration_days
     c = np.asarray(centres, dtype=float)
-
-    def window(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ia, ib = np.searchsorted(t, a, "left"), np.searchsorted(t, b, "right")
-        return cs[:, ib] - cs[:, ia], cn[ib] - cn[ia]
-
-    s_in, n_in = window(c - h, c + h)
-    s_lo, n_lo = window(c - h - (_GAP + _BASE) * duration_days, c - h - _GAP * duration_days - 1e-9)
-    s_hi, n_hi = window(c + h + _GAP * duration_days + 1e-9, c + h + (_GAP + _BASE) * duration_days)
-    full_in, full_side = duration_days / cad, _BASE * duration_days / cad
+    s_in, n_in = summer.window(c - h, c + h)
+    s_lo, n_lo = summer.window(c - h - (_GAP + _BASE) * duration_days, c - h - _GAP * duration_days - 1e-9)
+    s_hi, n_hi = summer.window(c + h + _GAP * duration_days + 1e-9, c + h + (_GAP + _BASE) * duration_days)
+    full_in, full_side = duration_days / summer.cadence, _BASE * duration_days / summer.cadence
     ok_lo, ok_hi = n_lo >= min_fraction * full_side, n_hi >= min_fraction * full_side
     with np.errstate(invalid="ignore", divide="ignore"):
-        m_lo, m_hi = s_lo / n_lo, s_hi / n_hi
-        base = 0.5 * (m_lo + m_hi)
+        base = 0.5 * (s_lo / n_lo + s_hi / n_hi)
         depth = 1.0 - (s_in / n_in) / base
     usable = (n_in >= min_fraction * full_in) & ok_lo & ok_hi & np.all(np.isfinite(depth), axis=0) \
         & np.all(base > 0, axis=0)

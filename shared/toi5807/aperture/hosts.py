@@ -3,7 +3,7 @@
 If star ``s`` dims by the fraction ``δ_s``, aperture A loses ``δ_s f_{s,A}`` of its out-of-transit flux ``F_A``:
 ``d_A = δ_s w_{s,A}``, ``w_{s,A} = f_{s,A} / F_A``. ``f_{s,A}`` comes from a model of the out-of-transit image:
 every star at its catalogue position through the stamp's WCS, one shared pixel-integrated PRF (core, wing;
-:func:`toi5807.pixels.prf.render_cube`) whose four widths/fractions are fitted, the stars' fluxes and a flat
+:func:`toi5807.pixels.prf.prf_1d`) whose four widths/fractions are fitted, the stars' fluxes and a flat
 background solved linearly at each step. A background error adds ``β n_pix(A) / F_A`` to every aperture (an
 over- or under-subtracted background dims or brightens every pixel alike), a nuisance term fitted with ``δ_s``.
 ``(δ_s, β)`` are fitted by generalised least squares with the depth vector's covariance ``C`` (from fake epochs
@@ -17,16 +17,20 @@ from typing import Any
 
 import numpy as np
 
-from ..pixels.prf import PRFParams, render_cube
+from ..pixels.prf import prf_1d
 
 __all__ = ["scene_templates", "star_shares", "gls_fit", "shrunk_covariance"]
 
 
 def _templates(q: np.ndarray, xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    prf = PRFParams(q[0], q[1], q[2], float(np.clip(q[3], 0.0, 0.95)))
-    n = len(xy)
-    cols, rows = (np.broadcast_to(xy[:, k], (n, n)) for k in (0, 1))
-    return render_cube(cols, rows, np.eye(n), prf, shape)
+    """Unit-flux images (n, rows, cols) of stars at ``xy`` with the PRF ``q`` = (σ_core_col, σ_core_row, σ_wing,
+    wing fraction): a core plus a centred circular wing, pixel-integrated (:func:`~toi5807.pixels.prf.prf_1d`), the
+    scene model of :mod:`toi5807.diffimage.stars`."""
+    n_rows, n_cols = shape
+    w = float(np.clip(q[3], 0.0, 0.95))
+    core = prf_1d(xy[:, 1], q[1], n_rows)[:, :, None] * prf_1d(xy[:, 0], q[0], n_cols)[:, None, :]
+    wing = prf_1d(xy[:, 1], q[2], n_rows)[:, :, None] * prf_1d(xy[:, 0], q[2], n_cols)[:, None, :]
+    return (1.0 - w) * core + w * wing
 
 
 def scene_templates(image: np.ndarray, good: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -63,7 +67,7 @@ def scene_templates(image: np.ndarray, good: np.ndarray, xy: np.ndarray) -> tupl
         return t, coef, a.T @ coef - img.ravel()[ok] / sig.ravel()[ok]
 
     r = least_squares(lambda q: solve(q)[2], np.array([0.7, 0.7, 1.6, 0.3]),
-                      bounds=([0.3, 0.3, 0.8, 0.0], [2.0, 2.0, 4.0, 0.95]), x_scale=0.1, max_nfev=60)
+                      bounds=([0.3, 0.3, 0.8, 0.0], [2.0, 2.0, 4.0, 0.95]), x_scale=0.1, max_nfev=30, ftol=1e-3, xtol=1e-3)
     t, coef, res = solve(r.x)
     info = {"prf": [float(v) for v in r.x], "background_e_per_s": float(coef[-1]),
             "reduced_chi2": float(res @ res / max(1, ok.sum() - len(coef) - 4))}

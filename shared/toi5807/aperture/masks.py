@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["circle", "annulus", "aperture_family", "aperture_sums", "decorrelate_pointing"]
+__all__ = ["circle", "annulus", "aperture_family", "pixel_matrix", "aperture_sums", "decorrelate_pointing"]
 
 
 def circle(shape: tuple[int, int], col: float, row: float, radius: float) -> np.ndarray:
@@ -72,29 +72,31 @@ def aperture_family(good: np.ndarray, pipeline: np.ndarray | None, target_xy: tu
     return np.array(masks, dtype=bool).reshape(len(masks), *shape), names
 
 
-def aperture_sums(flux: Any, masks: np.ndarray) -> np.ndarray:
+def pixel_matrix(flux: Any) -> np.ndarray:
+    """The cube as a (n_time, n_pixels) float64 matrix, non-finite values set to 0 (one pass over the cube)."""
+    f = np.asarray(flux, dtype=np.float64).reshape(len(flux), -1)
+    finite = np.isfinite(f)
+    return f if finite.all() else np.where(finite, f, 0.0)
+
+
+def aperture_sums(pix: np.ndarray, masks: np.ndarray) -> np.ndarray:
     """Per-cadence sums of every mask: one (masks × pixels) @ (pixels × cadences) product.
 
     Parameters
     ----------
-    flux : ndarray (n_time, rows, cols)
-        e-/s; pixels outside every mask may be non-finite (they are zeroed, not summed).
+    pix : ndarray (n_time, n_pixels)
+        e-/s, finite (:func:`pixel_matrix`).
     masks : ndarray of bool (n_masks, rows, cols)
 
     Returns
     -------
     ndarray (n_masks, n_time), e-/s
     """
-    f = np.asarray(flux, dtype=np.float64).reshape(len(flux), -1)
-    used = masks.reshape(len(masks), -1).any(axis=0)
-    m = masks.reshape(len(masks), -1)[:, used].astype(np.float64)
-    pix = f[:, used]
-    if not np.isfinite(pix).all():
-        pix = np.nan_to_num(pix, nan=0.0, posinf=0.0, neginf=0.0)
-    return m @ pix.T
+    return masks.reshape(len(masks), -1).astype(np.float64) @ pix.T
 
 
-def decorrelate_pointing(sums: np.ndarray, flux: Any, fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def decorrelate_pointing(sums: np.ndarray, pix: np.ndarray, shape: tuple[int, int],
+                         fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Aperture sums with the flux that follows the pointing removed (first and second order in the stamp's
     flux-weighted centroid), fitted on the cadences ``fit`` (out of transit) for all apertures at once.
 
@@ -105,8 +107,10 @@ def decorrelate_pointing(sums: np.ndarray, flux: Any, fit: np.ndarray) -> tuple[
     ----------
     sums : ndarray (n_apertures, n_time)
         e-/s.
-    flux : ndarray (n_time, rows, cols)
-        e-/s (non-finite pixels ignored).
+    pix : ndarray (n_time, n_pixels)
+        :func:`pixel_matrix` of the cube.
+    shape : (int, int)
+        (rows, cols) of the stamp.
     fit : ndarray of bool (n_time,)
 
     Returns
@@ -114,14 +118,14 @@ def decorrelate_pointing(sums: np.ndarray, flux: Any, fit: np.ndarray) -> tuple[
     (ndarray (n_apertures, n_time), ndarray (n_time, 2))
         The corrected sums and the centroid offsets (col, row) from their median, pixels.
     """
-    f = np.nan_to_num(np.asarray(flux, dtype=np.float64).reshape(len(flux), -1))
-    n_rows, n_cols = np.shape(flux)[1:]
-    rr, cc = np.divmod(np.arange(n_rows * n_cols), n_cols)
-    tot = f.sum(axis=1)
+    rr, cc = np.divmod(np.arange(shape[0] * shape[1]), shape[1])
+    moments = pix @ np.stack([cc, rr, np.ones_like(cc)], axis=1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        xy = (f @ np.stack([cc, rr], axis=1).astype(float)) / tot[:, None]
-    xy = np.nan_to_num(xy - np.nanmedian(xy[fit], axis=0))
+        xy = moments[:, :2] / moments[:, 2:]
+    xy = np.nan_to_num(xy)
+    xy -= np.median(xy[fit], axis=0)
     x, y = xy[:, 0], xy[:, 1]
     design = np.stack([x, y, x * x, y * y, x * y, np.ones_like(x)], axis=1)
-    coef, *_ = np.linalg.lstsq(design[fit], sums[:, fit].T, rcond=None)
+    a = design * fit[:, None]  # normal equations over the fit cadences (6 × 6): no copy of the series
+    coef = np.linalg.lstsq(a.T @ design, a.T @ sums.T, rcond=None)[0]
     return sums - (design[:, :5] @ coef[:5]).T, xy

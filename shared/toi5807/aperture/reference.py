@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .masks import annulus, aperture_sums, circle
+from .masks import annulus, aperture_sums, circle, pixel_matrix
 
 __all__ = ["REFERENCE_RADII_PX", "reference_metrics", "REFERENCE_METRIC_KEYS"]
 
@@ -36,8 +36,8 @@ def _epochs(in_mask: np.ndarray) -> list[np.ndarray]:
     return [g for g in np.split(idx, np.flatnonzero(np.diff(idx) > 10) + 1) if g.size] if idx.size else []
 
 
-def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float,
-                      duration_hours: float) -> dict[str, Any]:
+def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float, duration_hours: float, *,
+                      pix: np.ndarray | None = None) -> dict[str, Any]:
     """The reference's V10 metrics on one cube (the cadences given; drop flagged ones first).
 
     Parameters
@@ -56,9 +56,9 @@ def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float,
         ``radii_px``, ``n_in_transit_cadences``, ``n_background_pixels``, ``background_annulus_radii_pixels``
         and ``flags`` (the reference's names). Depths NaN where no transit could be measured.
     """
-    flux = np.asarray(flux, dtype=np.float64)
+    n_rows, n_cols = np.shape(flux)[1:]
+    pix = pixel_matrix(flux) if pix is None else pix
     time = np.asarray(time, dtype=np.float64)
-    n_rows, n_cols = flux.shape[1:]
     cy, cx = (n_rows - 1) / 2.0, (n_cols - 1) / 2.0
     r_max = max(REFERENCE_RADII_PX)
     r_in, r_out = max(r_max + 1.0, 4.0), max(r_max + 1.0, 4.0) + 2.0
@@ -67,27 +67,28 @@ def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float,
         r_out, r_in = fit, max(fit - 2.0, r_max + 0.5)
     ann = annulus((n_rows, n_cols), cx, cy, r_in, r_out)
     n_bg = int(ann.sum())
-    bg = np.nanmedian(flux[:, ann], axis=1) if n_bg >= 3 else np.zeros(len(time))
+    bg = np.median(pix[:, ann.ravel()], axis=1) if n_bg >= 3 else np.zeros(len(time))
     masks = np.array([circle((n_rows, n_cols), cx, cy, r) for r in REFERENCE_RADII_PX])
-    raw = aperture_sums(flux, masks)  # (n_radii, n_time)
+    raw = aperture_sums(pix, masks)  # (n_radii, n_time)
     sub = raw - bg[None, :] * masks.reshape(len(masks), -1).sum(axis=1)[:, None]
     phase = (time - t0_btjd) % period_days
     phase = np.where(phase > period_days / 2.0, phase - period_days, phase)
     in_mask = np.abs(phase) <= duration_hours / 48.0
     epochs = _epochs(in_mask)
     depths = np.full(len(REFERENCE_RADII_PX), np.nan)
-    for i in range(len(REFERENCE_RADII_PX)):
-        per = []
-        for g in epochs:
-            local = (np.abs(time - time[g[g.size // 2]]) <= _BASELINE_DAYS) & ~in_mask
-            if local.sum() < 5:
-                continue
-            use = sub[i] if np.nanmedian(sub[i, local]) > 0 else raw[i]
-            base = np.nanmedian(use[local])
+    per: list[list[float]] = [[] for _ in REFERENCE_RADII_PX]
+    for g in epochs:
+        local = (np.abs(time - time[g[g.size // 2]]) <= _BASELINE_DAYS) & ~in_mask
+        if local.sum() < 5:
+            continue
+        for i in range(len(REFERENCE_RADII_PX)):
+            use = sub[i] if np.median(sub[i, local]) > 0 else raw[i]
+            base = np.median(use[local])
             if base > 0:
-                per.append((1.0 - np.nanmedian(use[g]) / base) * 1e6)
-        if per:
-            depths[i] = float(np.mean(per))
+                per[i].append((1.0 - np.median(use[g]) / base) * 1e6)
+    for i, v in enumerate(per):
+        if v:
+            depths[i] = float(np.mean(v))
     ok = np.isfinite(depths)
     d = depths[ok]
     radii = np.array(REFERENCE_RADII_PX)[ok]
@@ -101,10 +102,10 @@ def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float,
     else:
         rec = float(radii[int(np.argmin(np.abs(d - np.median(d))))])
     oot = ~in_mask
-    mid = float(np.nanmedian(time))
+    mid = float(np.median(time))
     k = REFERENCE_RADII_PX.index(rec) if rec in REFERENCE_RADII_PX else 2
-    early = float(np.nanmedian(sub[k, oot & (time < mid)])) if np.any(oot & (time < mid)) else np.nan
-    late = float(np.nanmedian(sub[k, oot & (time >= mid)])) if np.any(oot & (time >= mid)) else np.nan
+    early = float(np.median(sub[k, oot & (time < mid)])) if np.any(oot & (time < mid)) else np.nan
+    late = float(np.median(sub[k, oot & (time >= mid)])) if np.any(oot & (time >= mid)) else np.nan
     drift = (late - early) / early if np.isfinite(early) and early != 0 else None
     flags = []
     if len(epochs) < 2:
