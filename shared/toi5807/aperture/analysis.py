@@ -15,7 +15,8 @@ from ..lightcurve import TransitParams, transit_window_masks
 from ..pixels.pvalues import chi2_logsf, sigma_from_log_p
 from .depths import SPAN_DURATIONS, WindowSummer, combine, fake_offsets_days, transit_centres, window_depths
 from .hosts import gls_fit, scene_templates, shrunk_covariance, star_shares
-from .masks import aperture_family, aperture_sums, decorrelate_pointing
+from .masks import aperture_family, decorrelate_pointing, moment_weights
+from .reference import REFERENCE_METRIC_KEYS, REFERENCE_RADII_PX, reference_masks, reference_metrics
 
 __all__ = ["analyse", "calibrated_p"]
 
@@ -91,34 +92,30 @@ def _stars_xy(stamp: Any, catalogue: Any, shape: tuple[int, int]) -> tuple[list,
 
 
 def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, valid: np.ndarray, good: np.ndarray,
-            tp: TransitParams, catalogue: Any, ref: dict, details: dict) -> Any:
+            tp: TransitParams, catalogue: Any, details: dict) -> Any:
     """V10 on one stamp (see :mod:`toi5807.aperture.check`); returns an ``ApertureResult``."""
     from .check import (_MAX_NEIGHBOURS, MIN_INDEPENDENT_FAKES, SATURATION_E_PER_S, V10_SIGMA, ApertureResult,
                         _skip, v10_verdict)
 
-    metrics = {k: ref.get(k) for k in ref if k in ("depth_ppm_aperture_min", "depth_ppm_aperture_max",
-                                                   "depth_variance_ppm2", "stability_metric",
-                                                   "recommended_aperture_pixels", "aperture_depth_sign_flip",
-                                                   "n_transit_epochs", "drift_fraction_recommended")}
-    flags = []
-    if ref["n_background_pixels"] < 10:
-        flags.append("BACKGROUND_ANNULUS_SMALL")
-    if ref["aperture_depth_sign_flip"]:
-        flags.append("DEPTH_SIGN_FLIP")
-    sim = bool(stamp.simulated)
-    common = dict(reference=ref, simulated=sim)
+    def reference(raw: np.ndarray | None = None) -> tuple[dict, dict, list]:
+        ref = reference_metrics(flux, time[valid], tp.period, tp.t0, tp.duration, pix=pix, rows=valid, raw=raw)
+        flags = (["BACKGROUND_ANNULUS_SMALL"] if ref["n_background_pixels"] < 10 else []) + \
+            (["DEPTH_SIGN_FLIP"] if ref["aperture_depth_sign_flip"] else [])
+        return ref, {k: ref.get(k) for k in REFERENCE_METRIC_KEYS}, flags
+
+    def early(flag: str, why: str) -> Any:
+        ref, metrics, flags = reference()
+        return _skip(flag, why, stamp, metrics=metrics, details=details, flags=tuple(flags), reference=ref)
+
     if stamp.wcs is None:
-        return _skip("NO_WCS", "no WCS: the stars cannot be placed in the stamp", stamp, metrics=metrics,
-                     details=details, flags=tuple(flags), reference=ref)
+        return early("NO_WCS", "no WCS: the stars cannot be placed in the stamp")
     dd = tp.duration / 24.0
     _, out = transit_window_masks(time, tp, k_in=1.0, k_buffer=1.0)
     oot = valid & out
-    image = np.where(good, pix[oot].mean(axis=0).reshape(good.shape), 0.0) if oot.sum() >= 10 else None
-    if image is None:
-        return _skip("NO_TRANSIT_WINDOW", "fewer than 10 out-of-transit cadences", stamp, metrics=metrics,
-                     details=details, flags=tuple(flags), reference=ref)
-    if float(np.nanmax(image)) >= SATURATION_E_PER_S:
-        flags.append("SATURATION_RISK")
+    if oot.sum() < 10:
+        return early("NO_TRANSIT_WINDOW", "fewer than 10 out-of-transit cadences")
+    image = np.where(good, ((oot / oot.sum()) @ pix).reshape(good.shape), 0.0)
+    saturated = float(np.nanmax(image)) >= SATURATION_E_PER_S
     if catalogue is None:
         catalogue = image_catalogue(stamp, tp, image, flux[oot], time)
         details["catalogue"] = "stars found in the out-of-transit image"
@@ -133,7 +130,14 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     inside = sorted(inside, key=lambda i: -fluxes[i])[:_MAX_NEIGHBOURS]
     hyp = [0] + sorted(inside)
     masks, names = aperture_family(good, stamp.aperture_mask, (tx, ty), {labels[i]: tuple(xy[i]) for i in inside})
-    sums, _ = decorrelate_pointing(aperture_sums(pix, masks), pix, good.shape, oot)
+    n_m, n_r = len(masks), len(REFERENCE_RADII_PX)
+    rows = np.concatenate([masks.reshape(n_m, -1), reference_masks(good.shape).reshape(n_r, -1),
+                           moment_weights(good.shape)]).astype(np.float64)
+    allsums = rows @ pix.T  # every aperture, the reference's circles and the centroid moments: one product
+    ref, metrics, flags = reference(allsums[n_m:n_m + n_r][:, valid])
+    flags += ["SATURATION_RISK"] if saturated else []
+    common = dict(reference=ref, simulated=bool(stamp.simulated))
+    sums, _ = decorrelate_pointing(allsums[:n_m], allsums[n_m + n_r:], oot)
     f_obs = sums[:, oot].mean(axis=1)
     keep_a = f_obs > 0
     masks, sums, f_obs = masks[keep_a], sums[keep_a], f_obs[keep_a]

@@ -29,7 +29,7 @@ from ..pixels.inputs import as_stamp, is_collection, is_dataset, kept, stamps_by
 from ..pixels.quality import DEFAULT_QUALITY_BITMASK
 from ..report import Explained, fmt, json_safe
 from .masks import pixel_matrix
-from .reference import REFERENCE_METRIC_KEYS, reference_metrics
+from .reference import REFERENCE_METRIC_KEYS
 
 __all__ = ["ApertureResult", "run_v10", "v10_verdict", "v10_record", "V10_METRIC_KEYS", "MIN_INDEPENDENT_FAKES",
            "V10_SIGMA"]
@@ -207,7 +207,4 @@ def _run_one(tpf: Any, tp: TransitParams, catalogue: Any) -> ApertureResult:
     flux, time = kept(stamp.flux, keep), np.asarray(kept(stamp.time, keep), dtype=float)
     q = kept(stamp.quality, keep)
     valid = np.isfinite(time) & (((q & DEFAULT_QUALITY_BITMASK) == 0) if q is not None else True)
-    pix = pixel_matrix(flux)
-    ref = reference_metrics(flux, time[valid], tp.period, tp.t0, tp.duration,
-                            pix=pix if valid.all() else pix[valid])
-    return analyse(stamp, flux, pix, time, valid, good, tp, catalogue, ref, details)
+    return analyse(stamp, flux, pixel_matrix(flux), time, valid, good, tp, catalogue, details)

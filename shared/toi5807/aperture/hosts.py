@@ -28,9 +28,10 @@ def _templates(q: np.ndarray, xy: np.ndarray, shape: tuple[int, int]) -> np.ndar
     scene model of :mod:`toi5807.diffimage.stars`."""
     n_rows, n_cols = shape
     w = float(np.clip(q[3], 0.0, 0.95))
-    core = prf_1d(xy[:, 1], q[1], n_rows)[:, :, None] * prf_1d(xy[:, 0], q[0], n_cols)[:, None, :]
-    wing = prf_1d(xy[:, 1], q[2], n_rows)[:, :, None] * prf_1d(xy[:, 0], q[2], n_cols)[:, None, :]
-    return (1.0 - w) * core + w * wing
+    g = prf_1d(np.stack([xy[:, 1], xy[:, 0], xy[:, 1], xy[:, 0]]), np.array([[q[1]], [q[0]], [q[2]], [q[2]]]),
+               max(n_rows, n_cols))  # (4, n, pixels): core rows, core cols, wing rows, wing cols
+    return ((1.0 - w) * g[0, :, :n_rows, None] * g[1, :, None, :n_cols]
+            + w * g[2, :, :n_rows, None] * g[3, :, None, :n_cols])
 
 
 def scene_templates(image: np.ndarray, good: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -63,11 +64,12 @@ def scene_templates(image: np.ndarray, good: np.ndarray, xy: np.ndarray) -> tupl
     def solve(q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         t = _templates(q, xy, image.shape)
         a = np.concatenate([t.reshape(len(xy), -1), np.ones((1, img.size))])[:, ok] / sig.ravel()[ok]
-        coef, *_ = np.linalg.lstsq(a.T, img.ravel()[ok] / sig.ravel()[ok], rcond=None)
-        return t, coef, a.T @ coef - img.ravel()[ok] / sig.ravel()[ok]
+        b = img.ravel()[ok] / sig.ravel()[ok]
+        coef = np.linalg.lstsq(a @ a.T, a @ b, rcond=None)[0]  # normal equations: (n + 1) × (n + 1)
+        return t, coef, a.T @ coef - b
 
     r = least_squares(lambda q: solve(q)[2], np.array([0.7, 0.7, 1.6, 0.3]),
-                      bounds=([0.3, 0.3, 0.8, 0.0], [2.0, 2.0, 4.0, 0.95]), x_scale=0.1, max_nfev=30, ftol=1e-3, xtol=1e-3)
+                      bounds=([0.3, 0.3, 0.8, 0.0], [2.0, 2.0, 4.0, 0.95]), x_scale=0.1, max_nfev=20, ftol=1e-3, xtol=1e-3)
     t, coef, res = solve(r.x)
     info = {"prf": [float(v) for v in r.x], "background_e_per_s": float(coef[-1]),
             "reduced_chi2": float(res @ res / max(1, ok.sum() - len(coef) - 4))}

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["circle", "annulus", "aperture_family", "pixel_matrix", "aperture_sums", "decorrelate_pointing"]
+__all__ = ["circle", "annulus", "aperture_family", "pixel_matrix", "aperture_sums", "moment_weights",
+           "decorrelate_pointing"]
 
 
 def circle(shape: tuple[int, int], col: float, row: float, radius: float) -> np.ndarray:
@@ -95,8 +96,13 @@ def aperture_sums(pix: np.ndarray, masks: np.ndarray) -> np.ndarray:
     return masks.reshape(len(masks), -1).astype(np.float64) @ pix.T
 
 
-def decorrelate_pointing(sums: np.ndarray, pix: np.ndarray, shape: tuple[int, int],
-                         fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def moment_weights(shape: tuple[int, int]) -> np.ndarray:
+    """Rows (3, n_pixels) whose products with a frame give Σ col·F, Σ row·F and Σ F (the centroid's moments)."""
+    rr, cc = np.divmod(np.arange(shape[0] * shape[1]), shape[1])
+    return np.stack([cc, rr, np.ones_like(cc)]).astype(np.float64)
+
+
+def decorrelate_pointing(sums: np.ndarray, moments: np.ndarray, fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Aperture sums with the flux that follows the pointing removed (first and second order in the stamp's
     flux-weighted centroid), fitted on the cadences ``fit`` (out of transit) for all apertures at once.
 
@@ -107,10 +113,8 @@ def decorrelate_pointing(sums: np.ndarray, pix: np.ndarray, shape: tuple[int, in
     ----------
     sums : ndarray (n_apertures, n_time)
         e-/s.
-    pix : ndarray (n_time, n_pixels)
-        :func:`pixel_matrix` of the cube.
-    shape : (int, int)
-        (rows, cols) of the stamp.
+    moments : ndarray (3, n_time)
+        The stamp's :func:`moment_weights` products per cadence.
     fit : ndarray of bool (n_time,)
 
     Returns
@@ -118,11 +122,8 @@ def decorrelate_pointing(sums: np.ndarray, pix: np.ndarray, shape: tuple[int, in
     (ndarray (n_apertures, n_time), ndarray (n_time, 2))
         The corrected sums and the centroid offsets (col, row) from their median, pixels.
     """
-    rr, cc = np.divmod(np.arange(shape[0] * shape[1]), shape[1])
-    moments = pix @ np.stack([cc, rr, np.ones_like(cc)], axis=1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        xy = moments[:, :2] / moments[:, 2:]
-    xy = np.nan_to_num(xy)
+        xy = np.nan_to_num((moments[:2] / moments[2:]).T)
     xy -= np.median(xy[fit], axis=0)
     x, y = xy[:, 0], xy[:, 1]
     design = np.stack([x, y, x * x, y * y, x * y, np.ones_like(x)], axis=1)

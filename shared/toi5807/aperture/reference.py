@@ -19,7 +19,7 @@ import numpy as np
 
 from .masks import annulus, aperture_sums, circle, pixel_matrix
 
-__all__ = ["REFERENCE_RADII_PX", "reference_metrics", "REFERENCE_METRIC_KEYS"]
+__all__ = ["REFERENCE_RADII_PX", "reference_masks", "reference_metrics", "REFERENCE_METRIC_KEYS"]
 
 #: The reference's aperture radii, pixels.
 REFERENCE_RADII_PX = (1.0, 1.5, 2.0, 2.5, 3.0)
@@ -36,8 +36,15 @@ def _epochs(in_mask: np.ndarray) -> list[np.ndarray]:
     return [g for g in np.split(idx, np.flatnonzero(np.diff(idx) > 10) + 1) if g.size] if idx.size else []
 
 
+def reference_masks(shape: tuple[int, int]) -> np.ndarray:
+    """The reference's circular apertures on the stamp centre, bool (n_radii, rows, cols)."""
+    cy, cx = (shape[0] - 1) / 2.0, (shape[1] - 1) / 2.0
+    return np.array([circle(shape, cx, cy, r) for r in REFERENCE_RADII_PX])
+
+
 def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float, duration_hours: float, *,
-                      pix: np.ndarray | None = None) -> dict[str, Any]:
+                      pix: np.ndarray | None = None, rows: np.ndarray | None = None,
+                      raw: np.ndarray | None = None) -> dict[str, Any]:
     """The reference's V10 metrics on one cube (the cadences given; drop flagged ones first).
 
     Parameters
@@ -59,6 +66,7 @@ def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float, 
     n_rows, n_cols = np.shape(flux)[1:]
     pix = pixel_matrix(flux) if pix is None else pix
     time = np.asarray(time, dtype=np.float64)
+    sel = (lambda a: a) if rows is None or rows.all() else (lambda a: a[rows])  # noqa: E731
     cy, cx = (n_rows - 1) / 2.0, (n_cols - 1) / 2.0
     r_max = max(REFERENCE_RADII_PX)
     r_in, r_out = max(r_max + 1.0, 4.0), max(r_max + 1.0, 4.0) + 2.0
@@ -67,9 +75,9 @@ def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float, 
         r_out, r_in = fit, max(fit - 2.0, r_max + 0.5)
     ann = annulus((n_rows, n_cols), cx, cy, r_in, r_out)
     n_bg = int(ann.sum())
-    bg = np.median(pix[:, ann.ravel()], axis=1) if n_bg >= 3 else np.zeros(len(time))
-    masks = np.array([circle((n_rows, n_cols), cx, cy, r) for r in REFERENCE_RADII_PX])
-    raw = aperture_sums(pix, masks)  # (n_radii, n_time)
+    bg = np.median(sel(pix[:, ann.ravel()]), axis=1) if n_bg >= 3 else np.zeros(len(time))
+    masks = reference_masks((n_rows, n_cols))
+    raw = sel(aperture_sums(pix, masks).T).T if raw is None else raw  # (n_radii, n_time)
     sub = raw - bg[None, :] * masks.reshape(len(masks), -1).sum(axis=1)[:, None]
     phase = (time - t0_btjd) % period_days
     phase = np.where(phase > period_days / 2.0, phase - period_days, phase)
