@@ -48,6 +48,8 @@ from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
+from ..aperture import run_v10, v10_record
+from .rule import sector_with_v10
 from .fakenull import calibrate_sectors
 from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason,
                       outside_dip_test)
@@ -97,6 +99,7 @@ class SectorVet:
     hosts: tuple[dict, ...]
     v08_metrics: dict
     calibration: dict = field(default_factory=dict)
+    v10: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The per-sector keys of :meth:`PixelVetResult.to_dict`."""
@@ -114,7 +117,7 @@ class SectorVet:
             "amplitude_e_per_s": f.amplitude, "amplitude_err_e_per_s": f.amplitude_err,
             "most_likely_host": self.hosts[0]["label"] if self.hosts else None,
             "transits": [t.to_dict() for t in loc.transits], "status": loc.status,
-            "calibration": self.calibration or None,
+            "calibration": self.calibration or None, "v10": self.v10 or None, "with_v10": sector_with_v10(self),
         }, sig=None)
 
 
@@ -347,6 +350,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     if self_calibrate and locs:  # fake epochs of every sector at once, the catalogue stars each with its own null
         nulls, joint = calibrate_sectors(locs, tp, catalogue)
     combined = combine_localizations(locs, catalogue, target_radec=(tgt["ra_deg"], tgt["dec_deg"]))
+    v10 = {s: v10_record(run_v10(st, tp, catalogue=catalogue)) for s, st in stamps.items()}  # V10, same stars
     sectors, outside_reasons = {}, []
     for loc in locs:
         f = loc.fit
@@ -362,7 +366,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         if outside:  # the fit searched near the target only: never PASS past a dip it did not look at
             outside_reasons.append(f"sector {loc.sector}: {outside}")
             verdict, reason = ("WARN", outside) if verdict == "PASS" else (verdict, f"{reason}; also {outside}")
-        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal)
+        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal, v10[loc.sector])
     if not stamps:
         verdict, reason = "WARN", "no target-pixel stamps in the dataset"
     elif catalogue is None and any(s.localization.usable for s in sectors.values()):
