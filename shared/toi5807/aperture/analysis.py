@@ -14,7 +14,7 @@ from ..data.geometry import stamp_target, target_pixel
 from ..lightcurve import TransitParams, transit_window_masks
 from ..pixels.pvalues import chi2_logsf, sigma_from_log_p
 from .depths import SPAN_DURATIONS, WindowSummer, combine, fake_offsets_days, transit_centres, window_depths
-from .hosts import gls_fit, scene_templates, shrunk_covariance, star_shares
+from .hosts import empirical_templates, gls_fit, scene_templates, shrunk_covariance, star_shares
 from .masks import aperture_family, decorrelate_pointing, moment_weights
 from .reference import REFERENCE_METRIC_KEYS, REFERENCE_RADII_PX, reference_masks, reference_metrics
 
@@ -92,7 +92,7 @@ def _stars_xy(stamp: Any, catalogue: Any, shape: tuple[int, int]) -> tuple[list,
 
 
 def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, valid: np.ndarray, good: np.ndarray,
-            tp: TransitParams, catalogue: Any, details: dict) -> Any:
+            tp: TransitParams, catalogue: Any, details: dict, others: Any = ()) -> Any:
     """V10 on one stamp (see :mod:`toi5807.aperture.check`); returns an ``ApertureResult``."""
     from .check import (_MAX_NEIGHBOURS, MIN_INDEPENDENT_FAKES, SATURATION_E_PER_S, V10_SIGMA, ApertureResult,
                         _skip, v10_verdict)
@@ -137,10 +137,10 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     ref, metrics, flags = reference(allsums[n_m:n_m + n_r][:, valid])
     flags += ["SATURATION_RISK"] if saturated else []
     common = dict(reference=ref, simulated=bool(stamp.simulated))
-    sums, _ = decorrelate_pointing(allsums[:n_m], allsums[n_m + n_r:], oot)
+    sums, slopes, (xc, yc, m_tot) = decorrelate_pointing(allsums[:n_m], allsums[n_m + n_r:], oot)
     f_obs = sums[:, oot].mean(axis=1)
     keep_a = f_obs > 0
-    masks, sums, f_obs = masks[keep_a], sums[keep_a], f_obs[keep_a]
+    masks, sums, f_obs, slopes = masks[keep_a], sums[keep_a], f_obs[keep_a], slopes[:, keep_a]
     names = [n for n, k in zip(names, keep_a) if k]
     summer = WindowSummer(time, sums, valid)
     real = window_depths(summer, transit_centres(time, tp.period, tp.t0), dd)
@@ -152,6 +152,13 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     d_obs, s_obs, _ = combine(real, np.zeros(len(real.n_in), dtype=int), 1)
     d_obs, s_obs = d_obs[0], float(s_obs[0])
     offsets, n_indep = fake_offsets_days(tp.period, dd)
+    if len(others):  # other known transits: no fake window may touch them
+        busy = np.concatenate([transit_centres(time, o.period, o.t0) for o in others])
+        reach = 0.5 * SPAN_DURATIONS * dd + max(o.duration for o in others) / 48.0
+        clear = [bool(np.all(np.abs(transit_centres(time, tp.period, tp.t0, o)[:, None] - busy[None, :]) > reach))
+                 for o in offsets]
+        n_indep = int(round(n_indep * np.mean(clear))) if clear else 0
+        offsets = offsets[np.array(clear, dtype=bool)]
     cents = [transit_centres(time, tp.period, tp.t0, o) for o in offsets]
     groups = np.concatenate([np.full(len(c), j) for j, c in enumerate(cents)]) if cents else np.zeros(0, int)
     fw = window_depths(summer, np.concatenate(cents) if cents else np.zeros(0), dd)
@@ -171,7 +178,16 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     cov = s_obs * cov1 + np.diag((PRF_SHARE_ERROR * d_obs) ** 2)
     err = np.sqrt(np.diag(cov))
     n_pix = masks.reshape(len(masks), -1).sum(axis=1)
-    shares = star_shares(templates[hyp], fluxes[hyp], masks, f_obs)
+    tmpl = empirical_templates(image, good, xy[hyp], (tx, ty))
+    shares = star_shares(tmpl, fluxes[hyp], masks, f_obs)
+    # the pointing correction also takes away the part of a source's dip that moves the centroid: a source s
+    # dimming by δ moves it by -δ f_s (x_s - x_c) / M (x_s its template's centroid), and aperture A loses slope_A
+    # times that; the model of s takes the same part away (zero for a source at the light centre)
+    t_sum = tmpl.sum(axis=(1, 2))
+    t_xy = np.stack([(tmpl.sum(axis=1) * np.arange(tmpl.shape[2])).sum(axis=1),
+                     (tmpl.sum(axis=2) * np.arange(tmpl.shape[1])).sum(axis=1)], axis=1) / t_sum[:, None]
+    move = -fluxes[hyp, None] * t_sum[:, None] * (t_xy - np.array([xc, yc])) / m_tot  # per unit δ, (n_hyp, 2)
+    shares = shares + (move @ slopes) / f_obs[None, :]
     fit = gls_fit(d_obs, cov, shares, n_pix / f_obs, fakes=d_fake, fake_scale=s_fake / s_obs)
     dof = len(names) - 2
     pipe = names.index("pipeline")

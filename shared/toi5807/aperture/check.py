@@ -158,7 +158,7 @@ def v10_record(result: ApertureResult) -> dict[str, Any]:
 
 
 def run_v10(tpf: Any, candidate: Any = None, *, catalogue: Any = None, period_days: Any = None,
-            t0_btjd: Any = None, duration_hours: Any = None) -> ApertureResult | dict[int, ApertureResult]:
+            t0_btjd: Any = None, duration_hours: Any = None, avoid: Any = None) -> ApertureResult | dict[int, ApertureResult]:
     """Run V10 (aperture dependence) on one sector, or on each sector of several stamps.
 
     Parameters
@@ -172,6 +172,9 @@ def run_v10(tpf: Any, candidate: Any = None, *, catalogue: Any = None, period_da
         out-of-transit image (:func:`toi5807.diffimage.stars.catalogue_from_image`).
     period_days, t0_btjd, duration_hours : float, optional
         Instead of ``candidate``.
+    avoid : ephemeris or list of them, optional
+        Other transits in the data (e.g. the real planet's, when ``candidate`` is a fake epoch): no fake epoch
+        overlaps them.
 
     Returns
     -------
@@ -180,11 +183,13 @@ def run_v10(tpf: Any, candidate: Any = None, *, catalogue: Any = None, period_da
     """
     tp = coerce_transit_params(candidate, period_days=period_days, t0_btjd=t0_btjd, duration_hours=duration_hours,
                                name="candidate")
+    avoid = [] if avoid is None else (list(avoid) if isinstance(avoid, (list, tuple)) else [avoid])
+    others = [coerce_transit_params(a, name="avoid") for a in avoid]
     if catalogue is None and is_dataset(tpf):
         catalogue = getattr(tpf, "catalogue", None)
     if is_dataset(tpf) or is_collection(tpf):
-        return {s: _run_one(st, tp, catalogue) for s, st in stamps_by_sector(tpf).items()}
-    return _run_one(tpf, tp, catalogue)
+        return {s: _run_one(st, tp, catalogue, others) for s, st in stamps_by_sector(tpf).items()}
+    return _run_one(tpf, tp, catalogue, others)
 
 
 def _skip(flag: str, reason: str, stamp: Any = None, **kw: Any) -> ApertureResult:
@@ -194,7 +199,7 @@ def _skip(flag: str, reason: str, stamp: Any = None, **kw: Any) -> ApertureResul
                           simulated=bool(getattr(stamp, "simulated", False)), **kw)
 
 
-def _run_one(tpf: Any, tp: TransitParams, catalogue: Any) -> ApertureResult:
+def _run_one(tpf: Any, tp: TransitParams, catalogue: Any, others: list = ()) -> ApertureResult:
     from .analysis import analyse
 
     if tpf is None:
@@ -207,4 +212,4 @@ def _run_one(tpf: Any, tp: TransitParams, catalogue: Any) -> ApertureResult:
     flux, time = kept(stamp.flux, keep), np.asarray(kept(stamp.time, keep), dtype=float)
     q = kept(stamp.quality, keep)
     valid = np.isfinite(time) & (((q & DEFAULT_QUALITY_BITMASK) == 0) if q is not None else True)
-    return analyse(stamp, flux, pixel_matrix(flux), time, valid, good, tp, catalogue, details)
+    return analyse(stamp, flux, pixel_matrix(flux), time, valid, good, tp, catalogue, details, others)

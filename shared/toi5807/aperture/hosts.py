@@ -19,7 +19,7 @@ import numpy as np
 
 from ..pixels.prf import prf_1d
 
-__all__ = ["scene_templates", "star_shares", "gls_fit", "shrunk_covariance"]
+__all__ = ["scene_templates", "empirical_templates", "star_shares", "gls_fit", "shrunk_covariance"]
 
 
 def _templates(q: np.ndarray, xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -74,6 +74,24 @@ def scene_templates(image: np.ndarray, good: np.ndarray, xy: np.ndarray) -> tupl
     info = {"prf": [float(v) for v in r.x], "background_e_per_s": float(coef[-1]),
             "reduced_chi2": float(res @ res / max(1, ok.sum() - len(coef) - 4))}
     return t, np.clip(coef[:-1], 0.0, None), info
+
+
+def empirical_templates(image: np.ndarray, good: np.ndarray, xy: np.ndarray, origin: tuple[float, float]) -> np.ndarray:
+    """Unit-flux images of stars at ``xy`` made of the stamp's own out-of-transit image moved from ``origin`` (the
+    target) to each star (cubic spline, zero beyond the edge; as the difference images model a source and as
+    :func:`toi5807.pixels.inject.inject_eclipsing_source` injects one). It carries the neighbours' light too, a few
+    per cent of a target that dominates its stamp.
+
+    Returns
+    -------
+    ndarray (n_stars, rows, cols), each summing to 1 over the stamp before the move
+    """
+    from scipy.ndimage import shift
+
+    img = np.clip(np.where(good, np.nan_to_num(image), 0.0), 0.0, None)
+    total = float(img.sum())
+    out = np.array([shift(img, (y - origin[1], x - origin[0]), order=3, mode="constant", cval=0.0) for x, y in xy])
+    return np.clip(out, 0.0, None) / total
 
 
 def star_shares(templates: np.ndarray, fluxes: np.ndarray, masks: np.ndarray, f_obs: np.ndarray) -> np.ndarray:

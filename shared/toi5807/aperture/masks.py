@@ -102,7 +102,8 @@ def moment_weights(shape: tuple[int, int]) -> np.ndarray:
     return np.stack([cc, rr, np.ones_like(cc)]).astype(np.float64)
 
 
-def decorrelate_pointing(sums: np.ndarray, moments: np.ndarray, fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def decorrelate_pointing(sums: np.ndarray, moments: np.ndarray,
+                         fit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Aperture sums with the flux that follows the pointing removed (first and second order in the stamp's
     flux-weighted centroid), fitted on the cadences ``fit`` (out of transit) for all apertures at once.
 
@@ -119,14 +120,17 @@ def decorrelate_pointing(sums: np.ndarray, moments: np.ndarray, fit: np.ndarray)
 
     Returns
     -------
-    (ndarray (n_apertures, n_time), ndarray (n_time, 2))
-        The corrected sums and the centroid offsets (col, row) from their median, pixels.
+    (ndarray (n_apertures, n_time), ndarray (2, n_apertures), ndarray (3,))
+        The corrected sums; each aperture's removed slope per pixel of centroid motion (col, row; e-/s per pixel);
+        the median centroid (col, row) and the mean stamp sum (e-/s), which say how a source's own dimming moves
+        the centroid and so how much of its dip the correction removes (the host model takes the same part away).
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         xy = np.nan_to_num((moments[:2] / moments[2:]).T)
-    xy -= np.median(xy[fit], axis=0)
+    centre = np.median(xy[fit], axis=0)
+    xy -= centre
     x, y = xy[:, 0], xy[:, 1]
     design = np.stack([x, y, x * x, y * y, x * y, np.ones_like(x)], axis=1)
     a = design * fit[:, None]  # normal equations over the fit cadences (6 × 6): no copy of the series
     coef = np.linalg.lstsq(a.T @ design, a.T @ sums.T, rcond=None)[0]
-    return sums - (design[:, :5] @ coef[:5]).T, xy
+    return sums - (design[:, :5] @ coef[:5]).T, coef[:2], np.array([*centre, float(moments[2, fit].mean())])
