@@ -85,7 +85,6 @@ from .calibration import (  # noqa: E402
 
 # --- plots: one entry point per figure family -------------------------------------------------
 from .plots import (  # noqa: E402
-    plot_aperture_dependence,
     plot_centroid_shift,
     plot_diffimages,
     plot_null_calibration,
@@ -147,7 +146,7 @@ __all__ = [
     # calibration studies
     "calibrate_own_pixels", "estimator_outlier_demo", "load_calibration", "significance_methods_table",
     # plots
-    "plot_aperture_dependence", "plot_centroid_shift", "plot_diffimages", "plot_null_calibration", "plot_per_transit", "plot_phase_folded",
+    "plot_centroid_shift", "plot_diffimages", "plot_null_calibration", "plot_per_transit", "plot_phase_folded",
     "plot_pointing", "plot_sensitivity_curve", "plot_sky_offsets", "plot_transit_windows", "plot_v08_summary",
     # tutorial
     "eb_signature_table", "empty_epoch_table", "estimator_demo_table", "exclusion_radius_note", "hosts_table", "latest_stamp",

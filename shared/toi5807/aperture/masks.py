@@ -133,4 +133,5 @@ def decorrelate_pointing(sums: np.ndarray, moments: np.ndarray,
     design = np.stack([x, y, x * x, y * y, x * y, np.ones_like(x)], axis=1)
     a = design * fit[:, None]  # normal equations over the fit cadences (6 × 6): no copy of the series
     coef = np.linalg.lstsq(a.T @ design, a.T @ sums.T, rcond=None)[0]
-    return sums - (design[:, :5] @ coef[:5]).T, coef[:2], np.array([*centre, float(moments[2, fit].mean())])
+    terms = design[:, :5] - design[fit, :5].mean(axis=0)  # centred on the fit cadences: each aperture keeps its mean
+    return sums - (terms @ coef[:5]).T, coef[:2], np.array([*centre, float(moments[2, fit].mean())])
