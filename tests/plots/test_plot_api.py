@@ -50,6 +50,8 @@ def _calls(twin):
         "plot_diffimages": (lambda **k: plots.plot_diffimages(vet, **k), "fig", True),
         "plot_pointing": (lambda **k: plots.plot_pointing(twin["sim83"], **k), "fig", True),
         "plot_own_calibration": (lambda **k: plots.plot_own_calibration(twin["own"], **k), "fig", True),
+        "plot_aperture_dependence": (lambda **k: plots.plot_aperture_dependence(
+            sh.run_v10(st[83], cand, catalogue=vet.catalogue), **k), "ax", True),
         "plot_centroid_shift(mapping)": (lambda **k: plots.plot_centroid_shift(res, dataset=ds, **k), "ax", True),
         "plot_v08_summary(mapping)": (lambda **k: plots.plot_v08_summary(res, **k), "fig", True),
     }

@@ -13,6 +13,7 @@ import numpy as np
 from ..data.geometry import stamp_target, target_pixel
 from ..lightcurve import TransitParams, transit_window_masks
 from ..pixels.pvalues import chi2_logsf, sigma_from_log_p
+from ..pixels.scale import wcs_problem
 from .depths import SPAN_DURATIONS, WindowSummer, combine, fake_offsets_days, transit_centres, window_depths
 from .hosts import empirical_templates, gls_fit, scene_templates, shrunk_covariance, star_shares
 from .masks import aperture_family, decorrelate_pointing, moment_weights
@@ -107,8 +108,13 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
         ref, metrics, flags = reference()
         return _skip(flag, why, stamp, metrics=metrics, details=details, flags=tuple(flags), reference=ref)
 
-    if stamp.wcs is None:
-        return early("NO_WCS", "no WCS: the stars cannot be placed in the stamp")
+    try:
+        at = target_pixel(stamp)
+    except Exception:  # noqa: BLE001 - a singular WCS fails here already; wcs_problem names it
+        at = None
+    why_wcs = wcs_problem(stamp.wcs, *(at if at is not None and all(np.isfinite(at)) else (None, None)))
+    if why_wcs is not None:
+        return early("NO_WCS", f"the stars cannot be placed in the stamp: {why_wcs}")
     dd = tp.duration / 24.0
     _, out = transit_window_masks(time, tp, k_in=1.0, k_buffer=1.0)
     oot = valid & out
@@ -122,7 +128,7 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     else:
         details["catalogue"] = catalogue.origin
     labels, xy, seps = _stars_xy(stamp, catalogue, image.shape)
-    tx, ty = target_pixel(stamp)
+    tx, ty = at
     xy[0] = (tx, ty)
     inside = [i for i in range(1, len(labels)) if -0.5 <= xy[i, 0] <= image.shape[1] - 0.5
               and -0.5 <= xy[i, 1] <= image.shape[0] - 0.5]
