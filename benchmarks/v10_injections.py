@@ -66,11 +66,13 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pas", type=int, default=3, help="position angles per separation")
     ap.add_argument("--star-fraction", type=float, default=0.1)
+    ap.add_argument("--twin", action="store_true", help="the planet twin's sector 83 (SIMULATED) instead")
     args = ap.parse_args(argv)
-    stamp = sh.load_dataset().tpf_by_sector[83]
-    base = image_catalogue(stamp, REAL)
-    print(f"real s83; catalogue: {len(base.stars)} stars found in the image; added stars at "
-          f"{args.star_fraction:g} of the target's light; eclipses at T0 + P/2")
+    ds = sh.load_dataset("twin") if args.twin else sh.load_dataset()
+    stamp = ds.tpf_by_sector[83]
+    base = ds.catalogue if args.twin else image_catalogue(stamp, REAL)
+    print(f"{'SIMULATED twin' if args.twin else 'real'} s83; catalogue: {len(base.stars)} stars ({base.origin}); "
+          f"added stars at {args.star_fraction:g} of the target's light; eclipses at T0 + P/2")
     print(f"{'sep″':>5s} {'ppm':>5s}  {'V10: FAIL on it / named / missed':>34s}  {'difference images':>26s}")
     for sep in (10.0, 20.0, 30.0, 40.0, 60.0):
         for depth in (256.0, 1000.0):
