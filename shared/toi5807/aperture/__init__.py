@@ -6,6 +6,7 @@ depths at the transits and at fake epochs (:mod:`depths`), each star's share of 
 may import target, report, data, lightcurve, pixels and diffimage (its star search) — never vetting or above.
 """
 
+from .analysis import image_catalogue
 from .check import ApertureResult, V10_METRIC_KEYS, run_v10, v10_record, v10_verdict
 
-__all__ = ["ApertureResult", "V10_METRIC_KEYS", "run_v10", "v10_record", "v10_verdict"]
+__all__ = ["ApertureResult", "V10_METRIC_KEYS", "image_catalogue", "run_v10", "v10_record", "v10_verdict"]
