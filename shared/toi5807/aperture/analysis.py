@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..data.geometry import stamp_target, target_pixel
-from ..lightcurve import TransitParams, transit_window_masks
+from ..lightcurve import TransitParams, coerce_transit_params, transit_window_masks
 from ..pixels.pvalues import chi2_logsf, sigma_from_log_p
 from ..pixels.scale import wcs_problem
 from .depths import SPAN_DURATIONS, WindowSummer, combine, fake_offsets_days, transit_centres, window_depths
@@ -66,6 +66,7 @@ def image_catalogue(stamp: Any, tp: TransitParams, image: np.ndarray | None = No
     from ..diffimage.localize import localize_sector
     from ..diffimage.stars import catalogue_from_image
 
+    tp = coerce_transit_params(tp, name="tp")
     target = stamp_target(stamp)[:2]
     loc = localize_sector(stamp, tp)
     if loc.usable and loc.diff is not None and loc.diff.spline is not None:
