@@ -4,7 +4,8 @@ real sector-83 stamp that ships with the package.
 Prints the reference tutorial's V10 metrics from both tools side by side (tess-vetter through its check wrapper
 ``check_aperture_dependence_with_tpf``, the function its ``VettingSession`` calls; ours from the same cadences),
 our host test (verdict, most likely host, each hypothesis' calibrated σ), and the speed: each side's best of
-``--repeat`` interleaved runs in this one process, and their ratio (target ≥ 10×). Ours is timed with the catalogue given (as
+``--repeat`` interleaved runs in this one process, and their ratio (target ≥ 10×). Ours is timed with the catalogue
+given (as
 :func:`toi5807.vet_pixels` calls it, the stars found once per dataset) and, separately, with its own star search.
 
 Run: ``python benchmarks/v10_vs_reference.py [--repeat N]`` (the reference needs ``pip install -e '.[bench]'``).
@@ -83,7 +84,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {h['label']:>14s} {h['separation_arcsec']:5.0f}″  δ = {h['delta']:.3g}  χ² = {h['chi2']:.1f} "
               f"({h['dof']} dof)  {h['sigma']:.1f}σ calibrated, {h['sigma_nominal']:.1f}σ nominal"
               f"{'' if h['possible'] else '  (impossible)'}")
-    print(f"\nspeed (best of {args.repeat} interleaved runs): tess-vetter {ref_t * 1e3:.0f} ms; ours {ours_cat * 1e3:.0f} ms with the "
+    print(f"\nspeed (best of {args.repeat} interleaved runs): tess-vetter {ref_t * 1e3:.0f} ms; "
+          f"ours {ours_cat * 1e3:.0f} ms with the "
           f"catalogue given -> {ref_t / ours_cat:.1f}x (target >= 10x); ours with its own star search "
           f"{ours_all * 1e3:.0f} ms -> {ref_t / ours_all:.1f}x")
 

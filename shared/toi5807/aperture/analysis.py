@@ -30,8 +30,8 @@ def calibrated_p(chi2_obs: float, chi2_fakes: np.ndarray, dof: int) -> tuple[flo
     """p of an observed χ² against the fakes' χ² of the same hypothesis.
 
     Within the fakes' range the counted ``(1 + #{fake ≥ obs}) / (n + 1)``; beyond the largest fake a scaled χ²
-    law ``k χ²(ν)`` moment-matched to the fakes (``ν = 2 m² / v``, ``k = v / 2m``; a heavy tail gives a small ν and a
-    cautious p), capped at ``1 / (n + 1)``, and marked extrapolated.
+    law ``k χ²(ν)`` moment-matched to the fakes (``ν = 2 m² / v``, ``k = v / 2m``; a heavy tail gives a small ν
+    and a cautious p), capped at ``1 / (n + 1)``, and marked extrapolated.
 
     Returns
     -------

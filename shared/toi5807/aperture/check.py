@@ -117,8 +117,9 @@ class ApertureResult(Explained):
         rows = [("most likely host", str(self.most_likely_host)),
                 ("reference depths", f"{fmt(m.get('depth_ppm_aperture_min'), '.0f')} … "
                                      f"{fmt(m.get('depth_ppm_aperture_max'), '.0f', 'ppm')} (r = 1 … 3 px)"),
-                ("dip / target test", f"{fmt(m.get('dip_sigma'), '.1f', 'σ')} / {fmt(m.get('target_sigma'), '.1f', 'σ')}"
-                                      f" ({'calibrated' if self.calibrated else 'nominal'})"),
+                ("dip / target test", f"{fmt(m.get('dip_sigma'), '.1f', 'σ')} / "
+                                      f"{fmt(m.get('target_sigma'), '.1f', 'σ')} "
+                                      f"({'calibrated' if self.calibrated else 'nominal'})"),
                 ("flags", ", ".join(self.flags) or "none")]
         return head, rows
 
@@ -139,12 +140,13 @@ def v10_verdict(hypotheses: list[dict], *, calibrated: bool, can_judge: bool = T
         if alive:
             h = alive[0]
             return "FAIL", (f"target excluded ({tgt['sigma']:.1f}σ); the depths fit {h['label']} "
-                            f"({h['separation_arcsec']:.0f}″ away, {h['sigma']:.1f}σ, needs δ = {h['delta']:.3g})"), True
+                            f"({h['separation_arcsec']:.0f}″ away, {h['sigma']:.1f}σ, "
+                            f"needs δ = {h['delta']:.3g})"), True
         return "WARN", f"target excluded ({tgt['sigma']:.1f}σ) but no catalogue star explains the depths", True
     if alive:
         h = alive[0]
-        return "WARN", (f"depths fit the target ({tgt['sigma']:.1f}σ) and {h['label']} ({h['separation_arcsec']:.0f}″, "
-                        f"{h['sigma']:.1f}σ): cannot tell them apart"), True
+        return "WARN", (f"depths fit the target ({tgt['sigma']:.1f}σ) and {h['label']} "
+                        f"({h['separation_arcsec']:.0f}″, {h['sigma']:.1f}σ): cannot tell them apart"), True
     return "PASS", (f"depths fit the target ({tgt['sigma']:.1f}σ); every other star that could produce the dip "
                     "excluded at ≥ 3σ" if others else
                     f"depths fit the target ({tgt['sigma']:.1f}σ); no other star could produce the dip"), True
@@ -158,7 +160,8 @@ def v10_record(result: ApertureResult) -> dict[str, Any]:
 
 
 def run_v10(tpf: Any, candidate: Any = None, *, catalogue: Any = None, period_days: Any = None,
-            t0_btjd: Any = None, duration_hours: Any = None, avoid: Any = None) -> ApertureResult | dict[int, ApertureResult]:
+            t0_btjd: Any = None, duration_hours: Any = None,
+            avoid: Any = None) -> ApertureResult | dict[int, ApertureResult]:
     """Run V10 (aperture dependence) on one sector, or on each sector of several stamps.
 
     Parameters

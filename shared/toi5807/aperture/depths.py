@@ -2,15 +2,16 @@
 
 A window is centred on a (real or fake) mid-transit time ``c``: in transit ``|t − c| ≤ D/2``; baseline on both
 sides ``D/2 + D/2 < |t − c| ≤ D/2 + D/2 + 1.5 D`` (so a window spans 5 D). The depth in aperture A is
-``1 − mean(in) / mean(baseline)`` with the baseline the mean of the two sides' means (a linear trend cancels);
-a window needs 60 % of its cadences in transit and on each side (no side lost in a data gap). A sector's depth vector is the mean over its transits weighted by
-their in-transit cadence counts. Window sums come from one cumulative sum of the aperture series, looked up at
-the window edges: every window of every fake costs a few index lookups.
+``1 − mean(in) / mean(baseline)``, the baseline the mean of the two sides' means (a linear trend cancels); a
+window needs 60 % of its cadences in transit and on each side (no side lost in a data gap). A sector's depth
+vector is the mean over its transits weighted by their in-transit cadence counts. Window sums come from one
+cumulative sum of the aperture series, looked up at the window edges: every window of every fake costs a few
+index lookups.
 
 Fake epochs: the sector's own ephemeris shifted by ``o = k·D`` (``k`` integer), for every shift whose windows
-stay clear of the real transits (``3.5 D ≤ o ≤ P − 3.5 D``). Fakes one duration apart overlap (a window spans five),
-so the *independent* fakes are about ``(P − 7 D) / 5 D + 1`` per sector, and p-values counted from them floor
-at ``1 / (independent + 1)``. (Self-contained on purpose; the lead may later unify it with the package's
+stay clear of the real transits (``3.5 D ≤ o ≤ P − 3.5 D``). Fakes one duration apart overlap (a window spans
+five), so the *independent* fakes are about ``(P − 7 D) / 5 D + 1`` per sector, and p-values counted from them
+floor at ``1 / (independent + 1)``. (Self-contained on purpose; the lead may later unify it with the package's
 fake-epoch placement.)
 """
 
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["WindowDepths", "WindowSummer", "window_depths", "combine", "fake_offsets_days", "transit_centres", "SPAN_DURATIONS"]
+__all__ = ["WindowDepths", "WindowSummer", "window_depths", "combine", "fake_offsets_days", "transit_centres",
+           "SPAN_DURATIONS"]
 
 #: A window spans this many durations (in transit 1, gap 0.5 on each side, baseline 1.5 on each side).
 SPAN_DURATIONS = 5.0

@@ -101,7 +101,12 @@ def empirical_templates(image: np.ndarray, good: np.ndarray, xy: np.ndarray, ori
 
 
 def star_shares(templates: np.ndarray, fluxes: np.ndarray, masks: np.ndarray, f_obs: np.ndarray) -> np.ndarray:
-    """``w_{s,A} = f_s Σ_{p∈A} PRF_s(p) / F_A``: each star's share of each aperture's observed flux, (n_stars, n_A)."""
+    """``w_{s,A} = f_s Σ_{p∈A} PRF_s(p) / F_A``: each star's share of each aperture's observed flux.
+
+    Returns
+    -------
+    ndarray (n_stars, n_apertures)
+    """
     per = templates.reshape(len(templates), -1) @ masks.reshape(len(masks), -1).T.astype(float)
     return fluxes[:, None] * per / f_obs[None, :]
 
