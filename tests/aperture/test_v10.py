@@ -190,3 +190,14 @@ def test_plot_and_simulated_mark(s83, cat):
     assert [t for t in sim.texts if t.get_gid() == "simulated-mark"]
     plt.close("all")
     assert "no aperture depths" in str(run_v10(None, REAL).plot())
+
+
+def test_flags_saturation_and_one_transit(s83, cat):
+    bright = dataclasses.replace(s83, flux=s83.flux * 4.0)  # peak pixel beyond 150 000 e-/s
+    r = run_v10(bright, REAL, catalogue=cat)
+    assert "SATURATION_RISK" in r.flags and r.metrics["depth_ppm_aperture_min"] == pytest.approx(240.08, abs=0.05)
+    t = np.asarray(s83.time)
+    half = t < 0.5 * (t[0] + t[-1])  # the first half of the sector holds one of the two transits
+    one = run_v10(dataclasses.replace(s83, time=t[half], flux=s83.flux[half], flux_err=None,
+                                      quality=np.asarray(s83.quality)[half]), REAL, catalogue=cat)
+    assert "FEW_TRANSITS" in one.flags and one.metrics["n_transit_epochs"] == 1

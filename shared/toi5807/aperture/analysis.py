@@ -133,7 +133,7 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     xy[0] = (tx, ty)
     inside = [i for i in range(1, len(labels)) if -0.5 <= xy[i, 0] <= image.shape[1] - 0.5
               and -0.5 <= xy[i, 1] <= image.shape[0] - 0.5]
-    templates, fluxes, scene = scene_templates(image, good, xy)
+    _, fluxes, scene = scene_templates(image, good, xy)
     inside = sorted(inside, key=lambda i: -fluxes[i])[:_MAX_NEIGHBOURS]
     hyp = [0] + sorted(inside)
     masks, names = aperture_family(good, stamp.aperture_mask, (tx, ty), {labels[i]: tuple(xy[i]) for i in inside})
@@ -156,6 +156,7 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     if n_tr == 0:
         return _skip("TOO_FEW_EPOCHS", "no transit window with enough cadences in this sector", stamp,
                      metrics=metrics, details=details, flags=tuple(flags), reference=ref)
+    flags += ["FEW_TRANSITS"] if n_tr == 1 else []  # one transit: judged, but a single event
     d_obs, s_obs, _ = combine(real, np.zeros(len(real.n_in), dtype=int), 1)
     d_obs, s_obs = d_obs[0], float(s_obs[0])
     offsets, n_indep = fake_offsets_days(tp.period, dd)

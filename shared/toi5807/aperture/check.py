@@ -72,7 +72,8 @@ class ApertureResult(Explained):
         needs), ``delta_err``, ``chi2``, ``dof``, ``p``, ``sigma``, ``p_counted``, ``possible``, ``excluded``,
         ``predicted_depth_ppm`` (per aperture).
     flags : tuple of str
-        ``MISSING_TPF``, ``NO_USABLE_PIXELS``, ``NO_WCS``, ``NO_TRANSIT_WINDOW``, ``TOO_FEW_EPOCHS``,
+        ``MISSING_TPF``, ``NO_USABLE_PIXELS``, ``NO_WCS``, ``NO_TRANSIT_WINDOW``, ``TOO_FEW_EPOCHS`` (no usable
+        transit window: cannot judge), ``FEW_TRANSITS`` (one usable transit),
         ``CANNOT_CALIBRATE``, ``NO_SIGNIFICANT_DIP``, ``BACKGROUND_ANNULUS_SMALL``, ``DEPTH_SIGN_FLIP``,
         ``SATURATION_RISK``.
     reference : dict
