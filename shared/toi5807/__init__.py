@@ -6,11 +6,12 @@ matplotlib are imported only when first needed.
 
 Layers, lowest first (a module imports only from its own layer or below)::
 
-    target, report, data → lightcurve → pixels → centroid | diffimage → vetting → twin → calibration
+    target, report, data → lightcurve → pixels → centroid | diffimage → aperture → vetting → twin → calibration
     → plots → tutorial → command line
 
 Where things live: the centroid shift (V08) in :mod:`toi5807.centroid`, the difference images in
-:mod:`toi5807.diffimage`, the PASS/WARN/FAIL verdict that combines them in :mod:`toi5807.vetting`.
+:mod:`toi5807.diffimage`, the aperture dependence (V10) in :mod:`toi5807.aperture`, the PASS/WARN/FAIL
+verdict that combines them in :mod:`toi5807.vetting`.
 This module re-exports what the notebooks and README teach (``__all__``, grouped by layer); everything else is
 reachable from its subpackage (e.g. ``toi5807.centroid.per_transit_shifts``).
 """
@@ -68,6 +69,7 @@ from .centroid import (  # noqa: E402
     empty_epoch_null,
     run_v08,
 )
+from .aperture import run_v10  # noqa: E402
 from .vetting import PixelVetResult, vet_pixels  # noqa: E402
 
 # --- twin: the simulated TOI-5807 (SIMULATION) ------------------------------------------------
@@ -138,7 +140,7 @@ __all__ = [
     "Candidate", "Ephemeris", "estimate_depth_ppm", "estimate_planet_radius_earth", "make_candidate", "stitch_pdcsap",
     # the pixel checks and the verdict
     "inject_eclipsing_source", "stamp_noise", "CentroidShiftConfig", "CheckResult", "analyze_v08_offsets", "empty_epoch_null", "run_v08",
-    "PixelVetResult", "vet_pixels",
+    "run_v10", "PixelVetResult", "vet_pixels",
     # twin (SIMULATION)
     "load_spec", "simulate_sector", "twin_catalogue", "twin_neighbour_offsets",
     # calibration studies

@@ -52,6 +52,8 @@ def _calls(twin):
         "plot_own_calibration": (lambda **k: plots.plot_own_calibration(twin["own"], **k), "fig", True),
         "plot_vet_summary_page": (lambda **k: plots.plot_vet_summary_page(vet, sh.Dataset({}, st, source="twin"),
                                                                           **k), "fig", True),
+        "plot_aperture_dependence": (lambda **k: plots.plot_aperture_dependence(
+            sh.run_v10(st[83], cand, catalogue=vet.catalogue), **k), "ax", True),
         "plot_centroid_shift(mapping)": (lambda **k: plots.plot_centroid_shift(res, dataset=ds, **k), "ax", True),
         "plot_v08_summary(mapping)": (lambda **k: plots.plot_v08_summary(res, **k), "fig", True),
     }

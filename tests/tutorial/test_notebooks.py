@@ -38,6 +38,7 @@ EXPECTED_NAMES = {
     "11c_v08_combined_and_source_offset.ipynb",
     "11d_v08_false_positive_case.ipynb",
     "12_v09_difference_image.ipynb",
+    "13_v10_aperture_dependence.ipynb",
     "14_pixel_verdict.ipynb",
 }
 #: Prose budget of one notebook (markdown words) and of the README front page (issue #27: 14,400 words of prose

@@ -12,6 +12,8 @@ from ..centroid import CheckResult, SectorOffsets, V08OffsetAnalysis
 from ..calibration import InjectionRecovery, NullCalibration
 from ..calibration.own_results import OwnPixelCalibration
 from ..vetting.vet import PixelVetResult
+from ..aperture import ApertureResult
+from .aperture import plot_aperture_dependence
 from .calibration import plot_null_calibration, plot_sensitivity_curve
 from .diffimage import plot_diffimage, plot_diffimages
 from .lightcurve import plot_phase_folded
@@ -46,15 +48,18 @@ register_plot(NullCalibration, plot_null_calibration)
 register_plot(InjectionRecovery, plot_sensitivity_curve)
 register_plot(PixelVetResult, plot_diffimages)
 register_plot(OwnPixelCalibration, plot_own_calibration)
+register_plot(ApertureResult, plot_aperture_dependence)
 
 #: Every public plot function (each takes ``ax=`` or ``fig=``, returns its Axes or Figure, writes nothing).
 PLOT_FUNCTIONS = (
     plot_centroid_shift, plot_null_calibration, plot_per_transit_vectors, plot_phase_folded, plot_sector_offsets,
     plot_per_transit, plot_sensitivity_curve, plot_sky_offsets, plot_transit_windows, plot_v08_summary,
     plot_diffimage, plot_diffimages, plot_pointing, plot_own_calibration, plot_vet_summary_page,
+    plot_aperture_dependence,
 )
 
 __all__ = [
+    "plot_aperture_dependence",
     "plot_null_calibration", "plot_sensitivity_curve", "plot_phase_folded", "plot_per_transit_vectors",
     "plot_sector_offsets", "plot_per_transit", "no_pixels_note", "plot_sky_offsets", "plot_transit_windows",
     "REGENERATE_ENV", "figure_png_bytes", "regenerating", "save_figure", "write_png", "choose_magnification",

@@ -55,6 +55,8 @@ from ..pixels.blas import one_blas_thread
 from ..centroid.check import run_v08
 from ..diffimage.joint import CombinedLocalization, combine_localizations, rank_hosts
 from ..diffimage.localize import SectorLocalization, localize_sector
+from ..aperture import run_v10, v10_record
+from .rule import combine_checks, sector_with_v10, v10_dataset_vote
 from .fakenull import calibrate_sectors
 from .inputs import _candidate, _catalogue, _inputs, _without_pixels, is_toi5807, vet_target  # noqa: F401
 from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason, outside_dip,
@@ -76,6 +78,7 @@ class SectorVet:
     v08_metrics: dict
     calibration: dict = field(default_factory=dict)
     tests: tuple = ()
+    v10: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The per-sector keys of :meth:`PixelVetResult.to_dict`."""
@@ -94,6 +97,7 @@ class SectorVet:
             "most_likely_host": self.hosts[0]["label"] if self.hosts else None,
             "transits": [t.to_dict() for t in loc.transits], "status": loc.status,
             "calibration": self.calibration or None, "tests": [dict(t) for t in self.tests],
+            "v10": self.v10 or None, "with_v10": sector_with_v10(self),
         }, sig=None)
 
 
@@ -134,6 +138,7 @@ class PixelVetResult(Explained):
     without_pixels: dict = field(default_factory=dict)
     calibration: dict = field(default_factory=dict)
     tests: tuple = ()
+    checks: dict = field(default_factory=dict)
 
     @property
     def all_tests_calibrated(self) -> bool:
@@ -180,7 +185,7 @@ class PixelVetResult(Explained):
             "catalogue": self.catalogue.to_dict() if self.catalogue else None,
             "sectors_without_pixels": {str(s): why for s, why in sorted(self.without_pixels.items())},
             "runtime_s": self.runtime_s, "notes": list(self.notes), "definitions": DEFINITIONS,
-            "calibration": self.calibration or None,
+            "calibration": self.calibration or None, "checks": dict(self.checks) or None,
         }, sig=None)
 
 #: What the less obvious keys of :meth:`PixelVetResult.to_dict` measure, shipped inside the dict itself.
@@ -244,10 +249,10 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     tp, cand, notes = _candidate(lcs, candidate, tgt)
     if tgt["origin"] in ("default", "wcs") and stamps:
         notes.append(DEFAULT_TARGET_NOTE if tgt["origin"] == "default" else WCS_TARGET_NOTE)
-    locs, v08, nulls, joint = [], {}, {}, None
+    locs, v08, v08_verdicts, nulls, joint = [], {}, {}, {}, None
     for sector, stamp in stamps.items():
         chk = run_v08(stamp, tp)
-        v08[sector] = dict(chk.metrics)
+        v08[sector], v08_verdicts[sector] = dict(chk.metrics), chk.verdict
         locs.append(localize_sector(stamp, tp, max_iterations=max_iterations))
     cat_notes: list[str] = []
     if catalogue is None:
@@ -256,6 +261,7 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         nulls, joint = calibrate_sectors(locs, tp, catalogue)
     own_nulls = pooled_nulls(nulls)  # a sector with too few fakes borrows those of sectors whose noise agrees
     combined = combine_localizations(locs, catalogue, target_radec=(tgt["ra_deg"], tgt["dec_deg"]))
+    v10 = {s: v10_record(run_v10(st, tp, catalogue=catalogue)) for s, st in stamps.items()}  # V10, same stars
     sectors, outside_reasons, c_tests = {}, [], []
     for loc in locs:
         f = loc.fit
@@ -275,7 +281,8 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
                              loc.usable)
         if self_calibrate and loc.usable:  # never PASS or FAIL on a nominal statistic
             verdict, reason = calibration_gate(verdict, reason, tests)
-        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal, tuple(tests))
+        sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal, tuple(tests),
+                                        v10[loc.sector])
     if not stamps:
         verdict, reason = "WARN", "no target-pixel stamps in the dataset"
     elif catalogue is None and any(s.localization.usable for s in sectors.values()):
@@ -298,8 +305,16 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
             verdict, reason = calibration_gate(verdict, reason, c_tests)
     if outside_reasons and verdict == "PASS":
         verdict, reason = "WARN", "; ".join(outside_reasons)
+    checks = {"verdict_difference_images": verdict, "v10": v10_dataset_vote({s: v.v10 for s, v in sectors.items()}),
+              "v08": "FAIL" if "FAIL" in v08_verdicts.values() else None}
+    if stamps and catalogue is not None:  # the one rule (vetting.rule): V10 and V08 read beside the localization
+        host = combined.most_likely_host
+        checks.update(combine_checks(verdict, reason, v10=checks["v10"], v08_verdict=checks["v08"],
+                                     diffimage_host=host["label"] if host else None))
+        verdict, reason = checks["verdict"], checks["reason"]
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
                           runtime_s=_time.perf_counter() - t0, notes=tuple(notes + cat_notes), target=tgt,
                           without_pixels=_without_pixels(dataset, lcs, stamps),
-                          calibration=comb_cal if stamps and catalogue is not None else {}, tests=tuple(c_tests))
+                          calibration=comb_cal if stamps and catalogue is not None else {}, tests=tuple(c_tests),
+                          checks=checks)
