@@ -6,7 +6,11 @@ twin's scene model (a pixel-integrated two-Gaussian PRF shared by all stars,
 :mod:`toi5807.twin.scene`) plus a flat background, starting from the target at
 its catalogue position; the brightest residual peak above ``snr_min`` times the
 per-pixel noise is added as a new star and everything is refitted, up to
-``max_stars`` stars. Positions go to the sky through the stamp's WCS. Stars
+``max_stars`` stars. Those candidates are then tested as stars (:func:`_prune`): a PRF wider, lopsided or
+saturated beyond the search model leaves pieces of the target's image that a point source absorbs, so each
+candidate must survive a refit with a flexible PRF at ≥ 5σ against the local residual (20σ within one FWHM of a
+brighter star); saturated columns are left out. Every star but the target carries ``found_in_image=True``.
+Positions go to the sky through the stamp's WCS. Stars
 fainter than about 1 % of the target or closer than ≈1 px to it are not
 resolved this way: the catalogue is incomplete, and the verdict says so. The fits use the scene model's
 analytic Jacobian (the pixel-integrated Gaussians' derivatives are differences of Gaussian densities at the
@@ -176,7 +180,7 @@ def _flex_fit(img: np.ndarray, sig: np.ndarray, ok: np.ndarray, head: np.ndarray
     hi = np.concatenate([_FLEX_HI, np.tile([shape[1] + 1.0, shape[0] + 1.0, np.inf], n)])
     p = np.clip(np.concatenate([head, stars.ravel()]), lo + 1e-9, hi - 1e-9)
     r = least_squares(lambda q: ((_flex_model(q, n, shape) - img) / sig)[ok], p, bounds=(lo, hi),
-                      x_scale="jac", max_nfev=40)
+                      x_scale="jac", max_nfev=40)  # from the search's solution: 40 steps settle Δχ² (tests)
     return r.x, float(2.0 * r.cost)
 
 
