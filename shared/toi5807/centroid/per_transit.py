@@ -34,6 +34,7 @@ from ..lightcurve import coerce_transit_params
 from ..report import Explained, fmt, json_safe
 from ..pixels.combine import CombinedOffset, combine_offsets
 from .config import FAKE_MIN_COVERAGE, CentroidShiftConfig
+from .data_edges import edge_flags
 from .epoch_windows import _fake_labels, _window_vectors
 from ..pixels.pvalues import (
     chi2_2dof_significance,
@@ -86,6 +87,10 @@ class EpochShift(Explained):
     flag : str or None
         ``too_few_in_transit`` or ``too_few_baseline`` when not usable.
     simulated : bool
+    edge_flags : tuple of str
+        ``orbit_start`` / ``straddles_gap`` (:func:`toi5807.centroid.data_edges.edge_flags`) of its ±W window.
+    in_combined : bool
+        Whether the combined test uses it (usable, and no edge flag unless ``data_edges="keep"``).
     """
 
     epoch: int
@@ -99,6 +104,8 @@ class EpochShift(Explained):
     usable: bool = False
     flag: str | None = None
     simulated: bool = False
+    edge_flags: tuple[str, ...] = ()
+    in_combined: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe mapping (NaN → None)."""
@@ -107,6 +114,8 @@ class EpochShift(Explained):
     def _display(self) -> tuple[str, list[tuple[str, str]]]:
         head = f"transit {self.epoch} at BTJD {self.mid_time_btjd:.3f}"
         rows = [("cadences", f"{self.n_in} in transit, {self.n_baseline} in the local baseline")]
+        if self.edge_flags:
+            rows.append(("window", ", ".join(self.edge_flags) + ("" if self.in_combined else ": left out of the combined test")))
         if not self.usable:
             return f"{head}: not usable ({self.flag})", rows
         mpx = tuple(1e3 * v for v in self.shift_vector_pixels)
@@ -140,7 +149,8 @@ class PerTransitShifts(Explained):
         Second moment about zero of the fake-epoch vectors, pixels² (NaN when unused).
     flags : tuple of str
         ``empirical_too_few_fakes_fell_back_to_analytic`` when fewer than
-        :data:`MIN_FAKE_EPOCHS` fakes were usable.
+        :data:`MIN_FAKE_EPOCHS` fakes were usable; ``epochs_at_orbit_start_or_gap_left_out`` when edge-flagged
+        epochs were left out of the combined test (``every_usable_epoch_at_orbit_start_or_gap`` when none was left).
     simulated : bool
     """
 
@@ -207,6 +217,7 @@ def per_transit_shifts(
     baseline_durations: float = 3.0,
     detrend: str = "linear",
     covariance: str = "empirical",
+    data_edges: str = "discount",
 ) -> PerTransitShifts:
     """Shift vector of every transit epoch against a local out-of-transit baseline.
 
@@ -257,6 +268,11 @@ def per_transit_shifts(
     consistency χ² as a Lawley–Hotelling trace with its F approximation.
     Without this correction a 3σ χ² with n = 20 fakes is really a 2.7σ event.
 
+    Data edges (:mod:`toi5807.centroid.data_edges`): an epoch whose ±W window overlaps the first 3 days of an
+    orbit or a data gap is flagged (``EpochShift.edge_flags``); with ``data_edges="discount"`` (default) it keeps
+    its own test but is left out of the combined one (the null stays that of all fakes: conservative). Real
+    sector 83, empty epochs: combined ≥ 3σ at 37 of 199 offsets kept, 0 of 135 discounted.
+
     Parameters
     ----------
     flux : array_like, shape (n_time, n_rows, n_cols)
@@ -272,6 +288,8 @@ def per_transit_shifts(
     detrend : {"linear", "none"}
     covariance : {"empirical", "analytic"}
         Per-epoch covariance (see above).
+    data_edges : {"discount", "keep"}
+        Leave epochs at orbit starts and gaps out of the combined test (see above), or keep them (flags only).
 
     Returns
     -------
@@ -286,6 +304,9 @@ def per_transit_shifts(
         raise TypeError(f"covariance: expected a string, got {type(covariance).__name__}")
     if covariance not in COVARIANCE_METHODS:
         raise ValueError(f"covariance: expected one of {COVARIANCE_METHODS}, got {covariance!r}")
+    if data_edges not in ("discount", "keep"):
+        raise ValueError(f"data_edges: expected 'discount' or 'keep', got {data_edges!r}"[:200])
+    discount = data_edges == "discount"
     tp = coerce_transit_params(transit_params)
     cube = check_cube(flux)
     t = check_time(time, cube.shape[0])
@@ -320,6 +341,7 @@ def per_transit_shifts(
                                                    h_in, h_buf, detrend, cfg, min_in, min_out)
     usable = np.all(np.isfinite(vecs), axis=1)
 
+    e_flags = edge_flags(tp.t0 + uniq * tp.period, half_span, t[ok])
     method, n_fakes, flags = "analytic", 0, []
     null_cov = np.full((2, 2), np.nan)
     covs = acovs
@@ -328,7 +350,7 @@ def per_transit_shifts(
         f_min_in = max(min_in, math.ceil(FAKE_MIN_COVERAGE * float(np.median(n_in[usable]))))
         f_min_out = max(min_out, math.ceil(FAKE_MIN_COVERAGE * float(np.median(n_b[usable]))))
         _, fn_in, _, fvecs, _ = _window_vectors(cx_all[f], cy_all[f], f_dt[f], f_lab[f], h_in, h_buf, detrend,
-                                                cfg, f_min_in, f_min_out)
+                                                 cfg, f_min_in, f_min_out)
         fok = np.all(np.isfinite(fvecs), axis=1)
         n_fakes = int(fok.sum())
         if n_fakes >= MIN_FAKE_EPOCHS:
@@ -345,7 +367,8 @@ def per_transit_shifts(
         mid = float(tp.t0 + e * tp.period)
         if not usable[k]:
             epochs.append(EpochShift(epoch=int(e), mid_time_btjd=mid, n_in=int(n_in[k]), n_baseline=int(n_b[k]),
-                                     flag="too_few_in_transit" if n_in[k] < min_in else "too_few_baseline"))
+                                     flag="too_few_in_transit" if n_in[k] < min_in else "too_few_baseline",
+                                     edge_flags=e_flags[k]))
             continue
         vec, cov = vecs[k], covs[k]
         log_p, sig, _ = chi2_2dof_significance(vec, cov)
@@ -355,8 +378,11 @@ def per_transit_shifts(
                                  shift_vector_pixels=(float(vec[0]), float(vec[1])),
                                  shift_covariance_pixels=((float(cov[0, 0]), float(cov[0, 1])),
                                                           (float(cov[1, 0]), float(cov[1, 1]))),
-                                 significance_sigma=float(sig), usable=True))
-    use = [e for e in epochs if e.usable]
+                                 significance_sigma=float(sig), usable=True, edge_flags=e_flags[k],
+                                 in_combined=not (discount and e_flags[k])))
+    use = [e for e in epochs if e.in_combined]
+    if any(e.usable and not e.in_combined for e in epochs):
+        flags.append("epochs_at_orbit_start_or_gap_left_out" if use else "every_usable_epoch_at_orbit_start_or_gap")
     combined = combine_offsets([e.shift_vector_pixels for e in use], [e.shift_covariance_pixels for e in use],
                                [f"epoch {e.epoch}" for e in use], unit="px")
     if method == "empirical" and combined.n_used > 0:

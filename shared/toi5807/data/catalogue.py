@@ -44,6 +44,9 @@ class Star:
         TESS magnitude (NaN when unknown).
     flux_e_per_s : float, optional
         Count rate, e-/s (from ``tmag`` when not given).
+    found_in_image : bool, optional
+        Found only by PSF-fitting the stamp's own image (:func:`toi5807.diffimage.stars.catalogue_from_image`),
+        not a catalogue star: it may be a piece of a brighter star's image.
     """
 
     label: str
@@ -51,6 +54,7 @@ class Star:
     dec_deg: float
     tmag: float = math.nan
     flux_e_per_s: float = math.nan
+    found_in_image: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.label, str) or not self.label:
@@ -126,7 +130,8 @@ def catalogue_from_dict(d: dict[str, Any]) -> Catalogue:
     """The inverse of :meth:`Catalogue.to_dict` (None → NaN for unknown magnitudes and fluxes)."""
     nan = lambda v: math.nan if v is None else float(v)  # noqa: E731
     stars = tuple(Star(str(x["label"]), float(x["ra_deg"]), float(x["dec_deg"]), tmag=nan(x.get("tmag")),
-                       flux_e_per_s=nan(x.get("flux_e_per_s"))) for x in d["stars"])
+                       flux_e_per_s=nan(x.get("flux_e_per_s")), found_in_image=bool(x.get("found_in_image", False)))
+                  for x in d["stars"])
     return Catalogue(stars, origin=str(d.get("origin", "")), simulated=bool(d.get("simulated", False)),
                      notes=tuple(d.get("notes", ())))
 

@@ -27,7 +27,17 @@ from .prf_fit import quadratic_refine
 from .stars import soften_delta_chi2, star_position_errors_px
 from ..pixels.pvalues import chi2_logsf, p_from_log_p, sigma_from_log_p
 
-__all__ = ["CombinedLocalization", "combine_localizations", "rank_hosts", "error_ellipse"]
+__all__ = ["CombinedLocalization", "combine_localizations", "rank_hosts", "error_ellipse", "host_name",
+           "IMAGE_ONLY_CAVEAT"]
+
+#: What a host found only in the stamp's own image is called with (see :func:`host_name`).
+IMAGE_ONLY_CAVEAT = "found in the image only, not a catalogue star"
+
+
+def host_name(host: dict) -> str:
+    """A host's label for prose: ``"image star 5 — found in the image only, not a catalogue star"`` when the
+    star was found only in the stamp's image (``host["found_in_image"]``), else the label."""
+    return f"{host['label']} — {IMAGE_ONLY_CAVEAT}" if host.get("found_in_image") else str(host["label"])
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,8 @@ class CombinedLocalization:
     chi2_between_sectors, dof_between_sectors, p_between_sectors : float, int, float
     hosts : tuple of dict
         Catalogue stars ranked by Δχ² (``label``, ``offset_arcsec``, ``separation_arcsec``,
-        ``delta_chi2``, ``sigma``, ``relative_probability``, ``could_produce_depth``).
+        ``delta_chi2``, ``sigma``, ``relative_probability``, ``could_produce_depth``, ``found_in_image``: the
+        star is only a detection in the stamp's image; name it with :func:`host_name`).
     exclusion_radius_arcsec : float
         Largest distance from the target of the 3σ (Δχ² = 9) region of the source position.
     flags : tuple of str
@@ -115,7 +126,8 @@ def rank_hosts(chi2: Any, chi2_min: float, catalogue: Catalogue, amplitude: floa
     Returns
     -------
     tuple of dict
-        Best first.
+        Best first. ``found_in_image`` marks stars found only in the stamp's own image (prose names them with
+        :func:`host_name`: "image star 5 — found in the image only, not a catalogue star").
     """
     offs = catalogue.offsets_arcsec()
     d = np.maximum(np.asarray(chi2(offs), dtype=float) - chi2_min, 0.0)
@@ -130,7 +142,8 @@ def rank_hosts(chi2: Any, chi2_min: float, catalogue: Catalogue, amplitude: floa
         out.append({"label": s.label, "offset_arcsec": _T2(offs[k]), "separation_arcsec": float(np.hypot(*offs[k])),
                     "delta_chi2": float(d[k]), "sigma": sigma_from_log_p(-0.5 * float(d[k])),
                     "relative_probability": float(rel[k]), "flux_e_per_s": s.flux_e_per_s,
-                    "could_produce_depth": bool(not math.isfinite(s.flux_e_per_s) or s.flux_e_per_s >= amplitude)})
+                    "could_produce_depth": bool(not math.isfinite(s.flux_e_per_s) or s.flux_e_per_s >= amplitude),
+                    "found_in_image": bool(s.found_in_image)})
     return tuple(out)
 
 
