@@ -42,6 +42,10 @@ def v10_dataset_vote(records: dict[Any, dict]) -> dict | None:
     if n and 2 * n >= len(voting) and not passes:
         return {"verdict": "FAIL", "most_likely_host": host, "votes": True,
                 "reason": f"V10 FAIL on {host} in {n} of {len(voting)} voting sectors"}
+    if len(voting) == 1:  # one voting sector: its own verdict and reason
+        (s, r), = voting.items()
+        return {"verdict": r["verdict"], "most_likely_host": r.get("most_likely_host"), "votes": True,
+                "reason": f"sector {s}: {r.get('reason', '')}"}
     if len(passes) == len(voting):
         return {"verdict": "PASS", "most_likely_host": "target", "votes": True,
                 "reason": f"V10 PASS in every voting sector ({len(voting)})"}

@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..diffimage.joint import host_name
+
 __all__ = ["VERDICT_SIGMA", "localization_verdict", "verdict_entry", "sector_tests", "combined_tests",
            "calibration_gate"]
 
@@ -43,12 +45,12 @@ def localization_verdict(offset_sigma: float, hosts: Any, amplitude_snr: float, 
     if offset_sigma >= VERDICT_SIGMA:
         if close:
             h = close[0]
-            return "FAIL", (f"source {offset_sigma:.1f}σ from the target, consistent with {h['label']} "
+            return "FAIL", (f"source {offset_sigma:.1f}σ from the target, consistent with {host_name(h)} "
                             f"({h['separation_arcsec']:.0f}″ away, {h['sigma']:.1f}σ)")
         return "WARN", f"source {offset_sigma:.1f}σ from the target but on no catalogue star"
     if close:
         h = close[0]
-        return "WARN", (f"source consistent with the target ({offset_sigma:.1f}σ) and with {h['label']} "
+        return "WARN", (f"source consistent with the target ({offset_sigma:.1f}σ) and with {host_name(h)} "
                         f"({h['separation_arcsec']:.0f}″, {h['sigma']:.1f}σ): cannot tell them apart")
     return "PASS", (f"source consistent with the target ({offset_sigma:.1f}σ); every other catalogue star that "
                     "could produce the dip excluded at ≥ 3σ, and no dip elsewhere in the stamp beyond what empty "
