@@ -217,8 +217,10 @@ def _sector_block(s: int, v: Mapping[str, Any], overall: Any = None) -> list[str
         lines.append(f"  host: {v.get('most_likely_host') or '—'}")
     v10 = v.get("v10")
     if v10:
-        lines.append(f"  V10: {v10.get('verdict')} — most likely host {v10.get('most_likely_host') or '—'}; "
-                     f"{v10.get('reason') or ''}".rstrip("; "))
+        host = v10.get("most_likely_host")
+        calibrated = "" if v10.get("votes", True) else " (does not vote: cannot judge)"
+        lines.append(f"  V10: {v10.get('verdict')}{calibrated}" + (f" — most likely host {host}" if host else "")
+                     + f"; {v10.get('reason') or ''}".rstrip("; "))
     return lines
 
 
