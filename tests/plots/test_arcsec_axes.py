@@ -7,16 +7,6 @@ import pytest
 from plot_inputs import small_injection, twin_data
 
 
-@pytest.fixture
-def plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
-
 
 def _arcsec_axis(fig):
     fig.canvas.draw()  # a secondary axis takes its limits at draw time

@@ -3,18 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-
-@pytest.fixture
-def plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
 
 
 def test_a_constrained_layout_figure_renders_to_the_same_bytes_twice(plt):

@@ -5,24 +5,9 @@ from __future__ import annotations
 import types
 
 import numpy as np
-import pytest
-from plot_inputs import small_injection, twin_data
+from plot_inputs import small_injection
 
 
-@pytest.fixture(scope="module")
-def twin():
-    return twin_data()
-
-
-@pytest.fixture
-def plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
 
 
 def _texts(fig):

@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from plot_inputs import twin_data
 
-
-@pytest.fixture
-def plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
 
 
 def test_close_catalogue_stars_share_one_label():
