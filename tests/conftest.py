@@ -56,3 +56,23 @@ def isolated_cache(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "cache"
     monkeypatch.setenv("TOI5807_CACHE_DIR", str(root))
     return root
+
+
+@pytest.fixture
+def plt():
+    """pyplot on the Agg backend; every figure closed after the test."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def twin():
+    """The twin's vetting inputs of the figure tests (``tests/plots/plot_inputs.py``), built once per module."""
+    from plot_inputs import twin_data
+
+    return twin_data()

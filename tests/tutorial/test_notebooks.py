@@ -177,15 +177,7 @@ def test_stable_metadata(path):
 # ---------------------------------------------------------------------------------------------
 # plotting on small synthetic inputs
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture
-def plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
+# (the ``plt`` fixture: tests/conftest.py)
 
 
 def _synthetic_candidate():
