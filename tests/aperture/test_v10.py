@@ -147,6 +147,10 @@ def test_combination_rule():
     assert v10_dataset_vote({1: ok, 2: ok})["verdict"] == "PASS"
     assert v10_dataset_vote({1: fail, 2: ok})["verdict"] == "WARN"
     assert v10_dataset_vote({1: mute}) is None
+    both = v10_dataset_vote({1: warn, 2: warn})  # every voting sector WARN: said so, not "mixed"
+    assert both["verdict"] == "WARN" and "every voting sector (1, 2)" in both["reason"] and "mixed" not in both["reason"]
+    one = v10_dataset_vote({7: warn})  # one voting sector: its own reason
+    assert one["verdict"] == "WARN" and one["reason"].startswith("sector 7: ")
 
 
 def test_aperture_sums_and_windows_against_direct_sums():

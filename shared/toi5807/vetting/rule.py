@@ -49,6 +49,11 @@ def v10_dataset_vote(records: dict[Any, dict]) -> dict | None:
     if len(passes) == len(voting):
         return {"verdict": "PASS", "most_likely_host": "target", "votes": True,
                 "reason": f"V10 PASS in every voting sector ({len(voting)})"}
+    hosts = {r.get("most_likely_host") for r in voting.values()}
+    if all(r["verdict"] == "WARN" for r in voting.values()):  # nowhere can V10 tell the target from a neighbour
+        return {"verdict": "WARN", "most_likely_host": hosts.pop() if len(hosts) == 1 else None, "votes": True,
+                "reason": f"V10 WARN in every voting sector ({', '.join(map(str, sorted(voting)))}): it cannot tell "
+                          "the target from every neighbour"}
     return {"verdict": "WARN", "most_likely_host": host, "votes": True,
             "reason": f"V10 mixed over {len(voting)} voting sectors ("
                       + ", ".join(f"{s}: {r['verdict']}" for s, r in sorted(voting.items())) + ")"}
