@@ -79,15 +79,27 @@ def _phase_fold(ax: Any, dataset: Any, candidate: Mapping[str, Any], simulated: 
     ax.legend(loc="lower left", fontsize=7, ncols=1)
 
 
-def _v10_panel(ax: Any, v10: Mapping[str, Any] | None) -> bool:
-    """V10's curve (``metrics["curve"]``: ``x``, ``y``, optional labels) when the record has one; False otherwise."""
-    curve = ((v10 or {}).get("metrics") or {}).get("curve") if v10 else None
-    if not isinstance(curve, Mapping) or not curve.get("x") or not curve.get("y"):
+def _v10_panel(ax: Any, v10: Mapping[str, Any] | None, dataset: Any, sector: int | None,
+              candidate: Mapping[str, Any], catalogue: Any) -> bool:
+    """V10's depths against aperture with each host's prediction (:func:`~toi5807.plots.aperture.
+    plot_aperture_dependence`), re-measured on the sector's stamp with the vetting's stars, when the record has a
+    V10 line; False otherwise (nothing drawn)."""
+    stamp = (getattr(dataset, "tpf_by_sector", None) or {}).get(sector) if sector is not None else None
+    if not v10 or stamp is None:
         return False
-    ax.plot(curve["x"], curve["y"], "o-", ms=3)
-    ax.set_xlabel(str(curve.get("x_label", "x")))
-    ax.set_ylabel(str(curve.get("y_label", "y")))
+    from ..aperture import run_v10
+    from .aperture import plot_aperture_dependence
+
+    res = run_v10(stamp, period_days=candidate["period_days"], t0_btjd=candidate["t0_btjd"],
+                  duration_hours=candidate["duration_hours"], catalogue=catalogue)
+    if not hasattr(plot_aperture_dependence(res, ax=ax), "plot"):  # a Note: V10 measured no depths
+        return False
     ax.set_title(f"V10: {v10.get('verdict')} (host {v10.get('most_likely_host') or '—'})", fontsize=9)
+    ax.set_xticks(ax.get_xticks(), [])  # the apertures' names do not fit a page cell: step 13 lists them
+    ax.set_xlabel("apertures (step 13 names them)", fontsize=7)
+    ax.set_ylabel("depth (ppm)")
+    if ax.get_legend() is not None:
+        ax.legend(fontsize=5.5, loc="lower left", frameon=False)
     return True
 
 
@@ -167,10 +179,15 @@ def plot_vet_summary_page(result: Any, dataset: Any, record: Mapping[str, Any] |
         comb = result.combined if len(result.combined.sectors_used) > 1 else None
         plot_diffimage(result.sectors[sector], catalogue=result.catalogue, combined=comb, ax=ax_sky,
                        simulated=simulated)
+        if ax_sky.get_legend() is not None:  # below the axis label, not over it
+            ax_sky.get_legend().set_bbox_to_anchor((0.5, -0.24))
         plot_centroid_shift(_v08_result(dataset, sector, cand), ax=ax_v08, sector=sector, dataset=dataset)
         ax_v08.set_title(f"V08 centroid shift, sector {sector}", fontsize=10)
+        for artist in [ax_v08.get_legend(), *[t for t in ax_v08.texts if t.get_bbox_patch() is not None]]:
+            if artist is not None:  # the stamp's legend and numbers box: the page's text lines carry them
+                artist.set_visible(False)
     _phase_fold(ax_lc, dataset, cand, simulated)
-    if not _v10_panel(ax_v10, v10):
+    if not _v10_panel(ax_v10, v10, dataset, sector, cand, result.catalogue):
         ax_v10.text(0.5, 0.5, "V10: not run for this record", ha="center", va="center", transform=ax_v10.transAxes,
                     color="0.4")
         ax_v10.set_axis_off()
@@ -183,8 +200,8 @@ def plot_vet_summary_page(result: Any, dataset: Any, record: Mapping[str, Any] |
     ax_text.text(0.0, 0.88, head[1], fontsize=14, fontweight="bold", va="top", color=colour,
                  transform=ax_text.transAxes)
     facts = [w for line in _key_facts(record, sector)
-             for w in (textwrap.wrap(line, 40, subsequent_indent="   ") or [""])]
-    ax_text.text(0.0, 0.76, "\n".join(facts), fontsize=9, va="top", linespacing=1.45,
+             for w in (textwrap.wrap(line, 31, subsequent_indent="   ") or [""])]
+    ax_text.text(0.0, 0.76, "\n".join(facts), fontsize=8.5, va="top", linespacing=1.4,
                  transform=ax_text.transAxes)
     ax_lines.set_axis_off()
     body = []
