@@ -65,16 +65,17 @@ def summary_row(d: dict[str, Any]) -> dict[str, Any]:
             "v08_max_sigma": max(v08_sig) if v08_sig else None, "v10": "; ".join(v10), "n_sectors": len(sectors)}
 
 
-def _figure(result: Any, path: Path) -> None:
+def _figure(result: Any, dataset: Any, record: dict[str, Any], path: Path) -> None:
+    """The one-page summary (:func:`~toi5807.plots.plot_vet_summary_page`) of a target, as ``path`` (PNG)."""
     import matplotlib
 
     if matplotlib.get_backend().lower() != "agg":
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..plots import figure_png_bytes, plot_diffimages, write_png
+    from ..plots import figure_png_bytes, plot_vet_summary_page, write_png
 
-    fig = plot_diffimages(result)
+    fig = plot_vet_summary_page(result, dataset, record)
     if hasattr(fig, "savefig"):
         write_png(figure_png_bytes(fig), path)
         plt.close(fig)
@@ -147,6 +148,6 @@ def _vet(target: dict[str, Any], files: list[dict[str, Any]], out: Path, network
     row["json"] = jpath.name
     if figure:
         ppath = out / f"{target['name']}.png"
-        _figure(res, ppath)
+        _figure(res, ds, d, ppath)
         row["png"] = ppath.name if ppath.is_file() else ""
     return row
