@@ -12,9 +12,10 @@ import numpy as np
 
 from ..data.geometry import stamp_target, target_pixel
 from ..lightcurve import TransitParams, coerce_transit_params, transit_window_masks
+from ..lightcurve.fake_epochs import fake_epochs, independent_count
 from ..pixels.pvalues import chi2_logsf, sigma_from_log_p
 from ..pixels.scale import wcs_problem
-from .depths import SPAN_DURATIONS, WindowSummer, combine, fake_offsets_days, transit_centres, window_depths
+from .depths import SPAN_DURATIONS, WindowSummer, combine, transit_centres, window_depths
 from .hosts import empirical_templates, gls_fit, scene_templates, shrunk_covariance, star_shares
 from .masks import aperture_family, decorrelate_pointing, moment_weights
 from .reference import REFERENCE_METRIC_KEYS, REFERENCE_RADII_PX, reference_masks, reference_metrics
@@ -159,13 +160,12 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     flags += ["FEW_TRANSITS"] if n_tr == 1 else []  # one transit: judged, but a single event
     d_obs, s_obs, _ = combine(real, np.zeros(len(real.n_in), dtype=int), 1)
     d_obs, s_obs = d_obs[0], float(s_obs[0])
-    offsets, n_indep = fake_offsets_days(tp.period, dd)
+    offsets = fake_epochs(time[valid], tp).offsets_days  # the package's fake epochs: any period, every transit avoided
     if len(others):  # other known transits: no fake window may touch them
         busy = np.concatenate([transit_centres(time, o.period, o.t0) for o in others])
         reach = 0.5 * SPAN_DURATIONS * dd + max(o.duration for o in others) / 48.0
         clear = [bool(np.all(np.abs(transit_centres(time, tp.period, tp.t0, o)[:, None] - busy[None, :]) > reach))
                  for o in offsets]
-        n_indep = int(round(n_indep * np.mean(clear))) if clear else 0
         offsets = offsets[np.array(clear, dtype=bool)]
     cents = [transit_centres(time, tp.period, tp.t0, o) for o in offsets]
     groups = np.concatenate([np.full(len(c), j) for j, c in enumerate(cents)]) if cents else np.zeros(0, int)
@@ -174,7 +174,7 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     ok_f = np.isfinite(s_fake)
     d_fake, s_fake = d_fake[ok_f], s_fake[ok_f]
     single = fw.depth[fw.n_in > 0]
-    n_indep_used = int(round(n_indep * (ok_f.sum() / max(1, len(offsets)))))
+    n_indep_used = independent_count(offsets[ok_f], dd, SPAN_DURATIONS)  # fakes whose windows share no cadence
     n_windows_indep = max(1, int(round(len(single) / SPAN_DURATIONS)))
     core = robust_windows(single)
     cov1 = shrunk_covariance(core, n_windows_indep) if len(core) > len(names) else None

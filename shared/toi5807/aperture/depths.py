@@ -8,11 +8,10 @@ vector is the mean over its transits weighted by their in-transit cadence counts
 cumulative sum of the aperture series, looked up at the window edges: every window of every fake costs a few
 index lookups.
 
-Fake epochs: the sector's own ephemeris shifted by ``o = k·D`` (``k`` integer), for every shift whose windows
-stay clear of the real transits (``3.5 D ≤ o ≤ P − 3.5 D``). Fakes one duration apart overlap (a window spans
-five), so the *independent* fakes are about ``(P − 7 D) / 5 D + 1`` per sector, and p-values counted from them
-floor at ``1 / (independent + 1)``. (Self-contained on purpose; the lead may later unify it with the package's
-fake-epoch placement.)
+Fake epochs are the package's (:func:`toi5807.lightcurve.fake_epochs.fake_epochs`: the ephemeris shifted one
+duration at a time, every epoch that lands in the data, ≥ 3.5 durations from every transit), and the fakes V10
+could use are block-counted as independent (:func:`~toi5807.lightcurve.fake_epochs.independent_count`); p-values
+counted from them floor at ``1 / (independent + 1)``.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["WindowDepths", "WindowSummer", "window_depths", "combine", "fake_offsets_days", "transit_centres",
+__all__ = ["WindowDepths", "WindowSummer", "window_depths", "combine", "transit_centres",
            "SPAN_DURATIONS"]
 
 #: A window spans this many durations (in transit 1, gap 0.5 on each side, baseline 1.5 on each side).
@@ -113,18 +112,6 @@ def window_depths(summer: WindowSummer, centres: np.ndarray, duration_days: floa
         & np.all(base > 0, axis=0)
     depth = np.where(usable[None, :], depth, np.nan).T
     return WindowDepths(depth=depth, n_in=np.where(usable, n_in, 0.0))
-
-
-def fake_offsets_days(period_days: float, duration_days: float) -> tuple[np.ndarray, int]:
-    """Shifts of the ephemeris (days) whose windows avoid every real transit, one duration apart, and the number
-    of independent ones (windows that do not overlap)."""
-    lo, hi = 3.5 * duration_days, period_days - 3.5 * duration_days
-    if hi < lo:
-        return np.zeros(0), 0
-    k = np.arange(int(np.ceil(lo / duration_days)), int(np.floor(hi / duration_days)) + 1)
-    offsets = k * duration_days
-    n_indep = int(np.floor((offsets[-1] - offsets[0]) / (SPAN_DURATIONS * duration_days))) + 1 if k.size else 0
-    return offsets, n_indep
 
 
 def combine(wd: WindowDepths, groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
