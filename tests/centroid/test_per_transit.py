@@ -137,3 +137,26 @@ def test_hotelling_helpers_reduce_to_chi2_for_many_fakes():
     from scipy.stats import chi2
 
     assert zero_mean_lawley_hotelling_log_p(12.0, 4, 10**7) == pytest.approx(chi2.logsf(12.0, 6), rel=1e-4)
+
+
+def test_per_transit_minimum_counts_are_durations_at_20_second_cadence():
+    """The minimum in-transit count (5 two-minute cadences) is 10 minutes of data: at 20-s cadence an epoch left with
+    20 in-transit cadences (6.7 minutes) is too few, where the raw count (20 ≥ 5) used to pass it."""
+    rng = np.random.default_rng(3)
+    tp = TransitParams(2.0, 1.0, 3.0)
+    t = np.arange(0.0, 6.0, 20.0 / 86400.0)
+    dt = np.mod(t - tp.t0 + 1.0, 2.0) - 1.0
+    ep = np.round((t - tp.t0) / 2.0).astype(int)
+    ins = np.abs(dt) <= tp.duration_days / 2
+    first = np.flatnonzero(ins & (ep == 0))
+    keep = np.ones(t.size, bool)
+    keep[first[20:]] = False  # epoch 0 keeps only its first 20 in-transit cadences
+    t = t[keep]
+    jit = rng.normal(0.0, 0.003, (2, t.size))
+    cube = render_cube((5.0 + jit[0])[:, None], (6.0 + jit[1])[:, None], np.full((t.size, 1), 5e4),
+                       PRFParams(0.7, 0.7, 1.7, 0.1))
+    cube += rng.normal(0.0, 5.0, cube.shape)
+    res = per_transit_shifts(cube, t, tp)
+    by_epoch = {e.epoch: e for e in res.epochs}
+    assert not by_epoch[0].usable and by_epoch[0].flag == "too_few_in_transit"
+    assert by_epoch[1].usable and by_epoch[2].usable

@@ -44,6 +44,7 @@ from ..pixels.pvalues import (
     zero_mean_lawley_hotelling_log_p,
 )
 from ..pixels.series import _quality_ok, flux_weighted_centroids
+from ..pixels.quality import cadence_seconds
 
 __all__ = [
     "COVARIANCE_METHODS",
@@ -227,7 +228,7 @@ def per_transit_shifts(
     ``detrend="linear"`` a straight line in Δt fitted to the baseline is
     removed from both groups (slow pointing drift); each group is MAD-clipped
     and located with ``config.centroid_method``. Epochs with fewer than
-    ``config.min_in_transit_cadences`` (at least 3) in-transit or
+    ``config.min_in_transit_cadences`` (at least 3; 2-minute counts, as durations) in-transit or
     ``config.min_out_transit_cadences`` (at least 3) baseline cadences are
     returned with ``usable=False`` and a flag.
 
@@ -334,8 +335,7 @@ def per_transit_shifts(
     cx_all[idx], cy_all[idx] = flux_weighted_centroids(cube[idx])
     fin = np.isfinite(cx_all) & np.isfinite(cy_all)
 
-    min_in = max(cfg.min_in_transit_cadences, 3)
-    min_out = max(cfg.min_out_transit_cadences, 3)
+    min_in, min_out = (max(n, 3) for n in cfg.min_counts(cadence_seconds(t[ok])))  # 2-min counts as durations
     r = np.flatnonzero(near & fin)
     uniq, n_in, n_b, vecs, acovs = _window_vectors(cx_all[r], cy_all[r], dt[r], epoch_f[r].astype(np.int64),
                                                    h_in, h_buf, detrend, cfg, min_in, min_out)

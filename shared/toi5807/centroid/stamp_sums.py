@@ -16,7 +16,7 @@ import numpy as np
 
 from .config import CentroidShiftConfig
 from ..pixels.location import group_median
-from ..pixels.quality import cadence_seconds, cadences_for
+from ..pixels.quality import cadence_seconds
 
 __all__ = ["stamp_sums", "fake_depths", "fake_depths_by_definition"]
 
@@ -95,9 +95,8 @@ def fake_depths(tot: np.ndarray, t: np.ndarray, outs: np.ndarray, tp: Any, cfg: 
     grp = np.concatenate(out_lab)
     med_out = _complement_median(vals[order], np.concatenate(out_rank), grp, n_fake)
     n_go = idx.size - np.bincount(grp, minlength=n_fake)
-    cad = cadence_seconds(t[idx])  # the count thresholds are durations (2-minute counts scaled to this cadence)
-    good = ((n_in >= max(cadences_for(cfg.min_in_transit_cadences, cad), 3))
-            & (n_go >= max(cadences_for(cfg.min_out_transit_cadences, cad), 3)))
+    min_in, min_out = cfg.min_counts(cadence_seconds(t[idx]))  # 2-minute counts as durations at this cadence
+    good = (n_in >= max(min_in, 3)) & (n_go >= max(min_out, 3))
     with np.errstate(divide="ignore", invalid="ignore"):
         return (1.0 - med_in / med_out)[good]
 
@@ -110,11 +109,10 @@ def fake_depths_by_definition(tot: np.ndarray, t: np.ndarray, outs: np.ndarray, 
     step = h_in + h_out
     n_fake = int(math.floor((tp.period - 2.0 * step) / step)) + 1 if tp.period > 2.0 * step else 0
     out = []
-    cad = cadence_seconds(t[outs])
+    min_in, min_out = cfg.min_counts(cadence_seconds(t[outs]))
     for j in range(1, n_fake + 1):
         dtf = np.abs(np.mod(t - (tp.t0 + j * step) + 0.5 * tp.period, tp.period) - 0.5 * tp.period)
         gi, go = outs & (dtf <= h_in), outs & (dtf > h_out)
-        if (gi.sum() >= max(cadences_for(cfg.min_in_transit_cadences, cad), 3)
-                and go.sum() >= max(cadences_for(cfg.min_out_transit_cadences, cad), 3)):
+        if gi.sum() >= max(min_in, 3) and go.sum() >= max(min_out, 3):
             out.append(1.0 - np.median(tot[gi]) / np.median(tot[go]))
     return np.array(out)
