@@ -114,3 +114,15 @@ def test_figure_says_real_pixels_and_carries_no_simulated_mark(cal):
     assert all("real pixels" in t for t in texts if t) and not any("SIMULATED" in t for t in texts)
     assert not [t for a in fig.axes for t in a.texts if t.get_gid() == "simulated-mark"]
     plt.close(fig)
+
+
+def test_an_injected_epoch_without_a_calibrated_null_is_never_pass_or_fail(ds, vet):
+    """The per-epoch verdict of the own-pixel study goes through the same gate as vet_pixels: the real transit's
+    localization read with a null that has no fakes is WARN and says it cannot calibrate (before the gate: a WARN
+    that read as a calibrated judgement, from the nominal tests alone)."""
+    from toi5807.calibration.own_pixels import _judge
+    from toi5807.vetting.nulls import NullCalibration
+
+    loc = vet.sectors[83].localization
+    out = _judge(loc, NullCalibration(83, flags=("too_few_fake_epochs_3",)), vet.catalogue)
+    assert out["verdict"] == "WARN" and out["reason"].startswith("cannot calibrate: 0 independent fakes")

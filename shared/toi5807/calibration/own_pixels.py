@@ -44,7 +44,8 @@ from ..lightcurve import TransitParams
 from ..pixels.inject import inject_eclipsing_source
 from ..pixels.inputs import stamps_by_sector
 from ..vetting.selfcal import (FAKE_CLEARANCE_DURATIONS, MIN_NULL_FAKES, NullCalibration, calibrated_inputs,
-                               fake_epoch_offsets, outside_dip_test)
+                               fake_epoch_offsets, outside_dip, outside_dip_test)
+from ..vetting.verdict import calibration_gate, sector_tests
 from ..vetting.nulls import FAKE_STEP_DURATIONS as NULL_STEP_DURATIONS
 from ..vetting.vet import VERDICT_SIGMA, PixelVetResult, localization_verdict, vet_pixels
 from .null import _tqdm_switch
@@ -85,12 +86,15 @@ def _judge(loc: Any, null: NullCalibration, catalogue: Any) -> dict[str, Any]:
     hosts = (rank_hosts(loc.chi2_sky, f.chi2 / f.chi2_scale, catalogue, f.amplitude)
              if loc.usable and catalogue is not None else ())
     snr = f.amplitude / f.amplitude_err if f.amplitude_err > 0 else math.nan
-    off_sigma, hosts, snr, _ = calibrated_inputs(null, f.offset_sigma, f.delta_chi2_target, hosts, snr)
+    off_sigma, hosts, snr, cal = calibrated_inputs(null, f.offset_sigma, f.delta_chi2_target, hosts, snr)
     verdict, reason = localization_verdict(off_sigma, hosts, snr, usable=loc.usable,
                                            why_unusable=loc.reason or loc.status)
     outside = outside_dip_test(loc, null)
     if outside:
         verdict, reason = ("WARN", outside) if verdict == "PASS" else (verdict, f"{reason}; also {outside}")
+    if loc.usable:  # as vet_pixels: never PASS or FAIL on a test these fakes could not calibrate
+        tests = sector_tests(null, cal, snr, off_sigma, hosts, outside_dip(loc)[0], True, loc.usable)
+        verdict, reason = calibration_gate(verdict, reason, tests)
     if catalogue is None and loc.usable:
         verdict, reason = "WARN", "no catalogue of stars to test the source against"
     return {"verdict": verdict, "reason": reason[:240], "amplitude_sigma": float(snr), "usable": bool(loc.usable),
