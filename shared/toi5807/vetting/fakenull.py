@@ -65,10 +65,12 @@ def _null_from_batch(b: SectorBatch | None, sector: int, duration_days: float,
 
 
 def _joint_peak(bs: list[SectorBatch], g: np.ndarray, start: np.ndarray,
-                n_joint: int) -> tuple[np.ndarray, np.ndarray]:
-    """The joint ``G`` refined from grid point ``start`` (f,): a quadratic through its 3×3 grid neighbourhood,
-    then finer stencils with every sector's PRF evaluated at the same sky points; and where (f, 2)."""
+                rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The joint ``G`` of the fakes ``rows`` (indices into the batches' rows and into ``g``/``start``) refined
+    from grid point ``start``: a quadratic through its 3×3 grid neighbourhood, then finer stencils with every
+    sector's PRF evaluated at the same sky points; and where (len(rows), 2)."""
     tpl0 = bs[0].templates
+    g, start = g[rows], start[rows]
     f = np.arange(len(start))
     peak, shift, _ = quadratic_peak(g, start, tpl0.shape, tpl0.step)
     u_best = tpl0.u[start] + shift
@@ -76,8 +78,8 @@ def _joint_peak(bs: list[SectorBatch], g: np.ndarray, start: np.ndarray,
         pts = u_best[:, None, :] + frac * tpl0.step * STENCIL3[None]
         gp: Any = 0.0
         for b in bs:
-            zp = z_at(b.templates, b.images[: n_joint + 1], b.scale[: n_joint + 1], pts)
-            gp = gp + np.where(np.isfinite(zp), np.maximum(zp, 0.0) ** 2, 0.0) / b.stats.chi2_scale[: n_joint + 1, None]
+            zp = z_at(b.templates, b.images[rows], b.scale[rows], pts)
+            gp = gp + np.where(np.isfinite(zp), np.maximum(zp, 0.0) ** 2, 0.0) / b.stats.chi2_scale[rows, None]
         pk, sh, h = quadratic_peak(gp, np.full(len(f), 4), (3, 3), frac * tpl0.step)
         ok = np.all(np.isfinite(h), axis=(1, 2))
         top = np.argmax(gp, axis=1)
@@ -108,13 +110,13 @@ def _joint_arrays(bs: list[SectorBatch], n_joint: int) -> tuple[np.ndarray, np.n
     gr = np.where(region[None, :], g, -np.inf)
     best = np.argmax(gr, axis=1)
     f = np.arange(len(best))
-    peak, u = _joint_peak(bs, g, best, n_joint)
+    peak, u = _joint_peak(bs, g, best, f)
     best2 = second_peak(gr, best, tpl0.shape)  # a second sky maximum nearly as high is refined too
-    close = np.isfinite(gr[f, best2]) & (gr[f, best2] >= gr[f, best] - SECOND_PEAK_MARGIN)
-    if close.any():
-        pk2, u2 = _joint_peak(bs, g, best2, n_joint)
-        win = close & (pk2 > peak)
-        peak, u = np.where(win, pk2, peak), np.where(win[:, None], u2, u)
+    close = np.flatnonzero(np.isfinite(gr[f, best2]) & (gr[f, best2] >= gr[f, best] - SECOND_PEAK_MARGIN))
+    if close.size:  # those fakes only
+        pk2, u2 = _joint_peak(bs, g, best2, close)
+        win = pk2 > peak[close]
+        peak[close[win]], u[close[win]] = pk2[win], u2[win]
     dstar = np.maximum(peak[:, None] - gstar, 0.0)
     sig = bs[0].star_sigma_px
     if sig is not None and np.any(sig > 0):  # stars' position errors, pixels → the sky plane (arcsec)
