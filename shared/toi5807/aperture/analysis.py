@@ -167,7 +167,8 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
         clear = [bool(np.all(np.abs(transit_centres(time, tp.period, tp.t0, o)[:, None] - busy[None, :]) > reach))
                  for o in offsets]
         offsets = offsets[np.array(clear, dtype=bool)]
-    cents = [transit_centres(time, tp.period, tp.t0, o) for o in offsets]
+    span = np.array([np.nanmin(time), np.nanmax(time)])  # all transit_centres reads of the times
+    cents = [transit_centres(span, tp.period, tp.t0, o) for o in offsets]
     groups = np.concatenate([np.full(len(c), j) for j, c in enumerate(cents)]) if cents else np.zeros(0, int)
     fw = window_depths(summer, np.concatenate(cents) if cents else np.zeros(0), dd)
     d_fake, s_fake, n_used = combine(fw, groups, len(offsets))

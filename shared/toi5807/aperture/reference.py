@@ -75,8 +75,9 @@ def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float, 
         r_out, r_in = fit, max(fit - 2.0, r_max + 0.5)
     ann = annulus((n_rows, n_cols), cx, cy, r_in, r_out)
     n_bg = int(ann.sum())
-    bg = (np.median(sel(pix[:, ann.ravel()]), axis=1, overwrite_input=True) if n_bg >= 3
-          else np.zeros(len(time)))  # the gathered copy is ours to reorder
+    # the annulus gathered pixel-major (a copy, ours to reorder): a median down the columns is twice as fast
+    bg = (np.median(sel(np.take(pix, np.flatnonzero(ann.ravel()), axis=1)).T.copy(), axis=0, overwrite_input=True)
+          if n_bg >= 3 else np.zeros(len(time)))
     masks = reference_masks((n_rows, n_cols))
     raw = sel(aperture_sums(pix, masks).T).T if raw is None else raw  # (n_radii, n_time)
     sub = raw - bg[None, :] * masks.reshape(len(masks), -1).sum(axis=1)[:, None]
