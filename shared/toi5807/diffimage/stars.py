@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..data.catalogue import Catalogue, Star
-from ..pixels.prf import PRFParams, prf_1d, prf_1d_derivatives, render_cube
+from ..pixels.prf import PRFParams, prf_1d_derivatives, render_cube
 
 __all__ = ["catalogue_from_image", "saturated_columns", "IMAGE_STAR_POSITION_ERROR_PX", "IMAGE_STAR_ORIGIN", "star_position_errors_px",
            "soften_delta_chi2"]
@@ -162,28 +162,71 @@ _FLEX_LO = np.array([0.3, 0.3, 0.6, 0.0, -1.5, -1.5, 0.0, 1.5, -np.inf])
 _FLEX_HI = np.array([3.0, 3.0, 5.0, 0.95, 1.5, 1.5, 0.5, 8.0, np.inf])
 
 
-def _flex_render(q: np.ndarray, n: int, shape: tuple[int, int]) -> np.ndarray:
-    """Scenes of the flexible model for a batch of parameter vectors ``q`` (batch, 9 + 3n): the images of
-    :func:`~toi5807.pixels.prf.render_cube` with each row's own PRF (core, lopsided wing, halo; the core moves
-    opposite to the wing, as there) plus its background — one batched matrix product per component."""
-    n_rows, n_cols = shape
-    w, h = np.clip(q[:, 3], 0.0, 1.0), np.clip(q[:, 6], 0.0, 1.0)
-    core = 1.0 - w - h
-    back = np.divide(w, core, out=np.zeros_like(w), where=core > 0)
-    s = q[:, 9:].reshape(-1, n, 3)
-    comps = ((core, q[:, 0], q[:, 1], -back * q[:, 4], -back * q[:, 5]), (w, q[:, 2], q[:, 2], q[:, 4], q[:, 5]),
-             (h, q[:, 7], q[:, 7], 0.0, 0.0))
-    cube = np.zeros((q.shape[0], n_rows, n_cols))
-    for weight, s_col, s_row, dcol, drow in comps:
-        gx = prf_1d(s[..., 0] + np.reshape(dcol, (-1, 1)), s_col[:, None], n_cols) * (weight[:, None] * s[..., 2])[
-            ..., None]  # (batch, star, col)
-        gy = prf_1d(s[..., 1] + np.reshape(drow, (-1, 1)), s_row[:, None], n_rows)  # (batch, star, row)
-        cube += np.matmul(gy.transpose(0, 2, 1), gx)
-    return cube + q[:, 8, None, None]
+class _FlexScene:
+    """The flexible model of the star tests for ``n`` stars and its analytic Jacobian, sharing one evaluation of
+    the 1-D pixel profiles per parameter vector (as :class:`_Scene`).
+
+    Parameters ``q``: (core σ col, core σ row, wing σ, wing fraction w, wing Δcol, wing Δrow, halo fraction h,
+    halo σ, background) then (col, row, flux) per star. Each star's image is the PRF of
+    :func:`~toi5807.pixels.prf.render_cube`: a core (weight 1 − w − h), a wing offset by (Δcol, Δrow) and a
+    centred halo; the core moves by −w/(1 − w − h) times the wing offset so that the light stays centred. Every
+    component is separable, so the scene and every derivative are (rows × n) @ (n × cols) products of the
+    profiles and their derivatives (:func:`~toi5807.pixels.prf.prf_1d_derivatives`).
+    """
+
+    def __init__(self, n: int, shape: tuple[int, int]) -> None:
+        self.n, self.shape = n, shape
+        self._key: bytes | None = None
+
+    def _parts(self, q: np.ndarray) -> tuple[Any, ...]:
+        key = q.tobytes()
+        if key != self._key:
+            n_rows, n_cols = self.shape
+            w, h = float(np.clip(q[3], 0.0, 1.0)), float(np.clip(q[6], 0.0, 1.0))
+            core = 1.0 - w - h
+            back = w / core if core > 0 else 0.0
+            s = q[9:].reshape(self.n, 3)
+            cols = s[None, :, 0] + np.array([-back * q[4], q[4], 0.0])[:, None]  # (core, wing, halo) × stars
+            rows = s[None, :, 1] + np.array([-back * q[5], q[5], 0.0])[:, None]
+            gx = prf_1d_derivatives(cols, np.array([[q[0]], [q[2]], [q[7]]]), n_cols)  # value, d/dcentre, d/dσ
+            gy = prf_1d_derivatives(rows, np.array([[q[1]], [q[2]], [q[7]]]), n_rows)
+            gyf = tuple(a.transpose(0, 2, 1) * s[:, 2] for a in gy)  # (3, rows, stars), times each star's flux
+            self._val = (core, w, h, back, s[:, 2], gx, gy, gyf, np.matmul(gyf[0], gx[0]))  # last: per component
+            self._key = key
+        return self._val
+
+    def model(self, q: np.ndarray) -> np.ndarray:
+        """The scene, (rows, cols), e-/s."""
+        core, w, h, *_, comps = self._parts(q)
+        return core * comps[0] + w * comps[1] + h * comps[2] + q[8]
+
+    def jacobian(self, q: np.ndarray) -> np.ndarray:
+        """d scene / d q, shape (9 + 3 n, rows * cols)."""
+        core, w, h, back, f, (gx, dgx, sgx), (gy, dgy, _), (gyf, dgyf, sgyf), comps = self._parts(q)
+        n_rows, n_cols = self.shape
+        ddx, ddy = np.matmul(gyf, dgx), np.matmul(dgyf, gx)  # each component moved along columns / rows
+        jac = np.empty((9 + 3 * self.n, n_rows, n_cols))
+        jac[0] = core * (gyf[0] @ sgx[0])
+        jac[1] = core * (sgyf[0] @ gx[0])
+        jac[2] = w * (gyf[1] @ sgx[1] + sgyf[1] @ gx[1])
+        jac[7] = h * (gyf[2] @ sgx[2] + sgyf[2] @ gx[2])
+        # the core's offset −back·(Δcol, Δrow): d back/dw = (1 − h)/core², d back/dh = w/core²
+        moved = -(q[4] * ddx[0] + q[5] * ddy[0]) / core if core > 0 else 0.0
+        jac[3] = (comps[1] - comps[0] + (1.0 - h) * moved) if 0.0 <= q[3] <= 1.0 else 0.0
+        jac[6] = (comps[2] - comps[0] + w * moved) if 0.0 <= q[6] <= 1.0 else 0.0
+        jac[4] = w * ddx[1] - core * back * ddx[0]
+        jac[5] = w * ddy[1] - core * back * ddy[0]
+        jac[8] = 1.0
+        weight = np.array([core, w, h])[:, None, None]
+        wy = (weight * gy).transpose(1, 2, 0)  # (stars, rows, components)
+        jac[9::3] = f[:, None, None] * np.matmul(wy, dgx.transpose(1, 0, 2))
+        jac[10::3] = f[:, None, None] * np.matmul((weight * dgy).transpose(1, 2, 0), gx.transpose(1, 0, 2))
+        jac[11::3] = np.matmul(wy, gx.transpose(1, 0, 2))
+        return jac.reshape(9 + 3 * self.n, -1)
 
 
 def _flex_model(p: np.ndarray, n: int, shape: tuple[int, int]) -> np.ndarray:
-    return _flex_render(p[None], n, shape)[0]
+    return _FlexScene(n, shape).model(p)
 
 
 def _flex_fit(img: np.ndarray, sig: np.ndarray, ok: np.ndarray, head: np.ndarray,
@@ -196,21 +239,30 @@ def _flex_fit(img: np.ndarray, sig: np.ndarray, ok: np.ndarray, head: np.ndarray
     lo = np.concatenate([_FLEX_LO, np.tile([-2.0, -2.0, 0.0], n)])
     hi = np.concatenate([_FLEX_HI, np.tile([shape[1] + 1.0, shape[0] + 1.0, np.inf], n)])
     p = np.clip(np.concatenate([head, stars.ravel()]), lo + 1e-9, hi - 1e-9)
-    r = least_squares(lambda q: ((_flex_model(q, n, shape) - img) / sig)[ok], p, bounds=(lo, hi),
-                      jac=lambda q: _flex_jacobian(q, n, shape, lo, hi)[:, ok.ravel()].T / sig[ok][:, None],
-                      x_scale="jac", max_nfev=40)  # from the search's solution: 40 steps settle Δχ² (tests)
+    scene, ok_flat, sig_ok = _FlexScene(n, shape), ok.ravel(), sig[ok]
+    r = least_squares(lambda q: ((scene.model(q) - img) / sig)[ok], p, bounds=(lo, hi),
+                      jac=lambda q: scene.jacobian(q)[:, ok_flat].T / sig_ok[:, None],
+                      x_scale="jac", max_nfev=60)  # from the search's solution: 60 steps settle Δχ² (tests)
     return r.x, float(2.0 * r.cost)
 
 
-def _flex_jacobian(q: np.ndarray, n: int, shape: tuple[int, int], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Forward-difference derivatives of :func:`_flex_model` (scipy's '2-point' steps, turned back at a bound),
-    ``(n_params, n_pixels)``: every perturbed scene in one batched :func:`_flex_render`."""
-    h = np.sqrt(np.finfo(float).eps) * np.where(q >= 0, 1.0, -1.0) * np.maximum(1.0, np.abs(q))
-    h = np.where((q + h > hi) | (q + h < lo), -h, h)
-    h = (q + h) - q
-    batch = np.vstack([q, q + np.diag(h)])
-    scenes = _flex_render(batch, n, shape).reshape(batch.shape[0], -1)
-    return (scenes[1:] - scenes[0]) / h[:, None]
+def _score(img: np.ndarray, sig: np.ndarray, ok: np.ndarray, q: np.ndarray, i: int, dchi: float, snr_min: float,
+           residual_snr_min: float) -> tuple[float, str]:
+    """Candidate ``i`` of the flexible fit ``q`` (with it) against the fit without it, ``Δχ² = dchi``: its
+    significance over the threshold (≥ 1 passes; see :func:`catalogue_from_image`) and the note if it fails."""
+    n = (q.size - 9) // 3
+    stars = q[9:].reshape(n, 3)
+    rows, cols = np.indices(img.shape)
+    near = ok & (np.hypot(cols - stars[i, 0], rows - stars[i, 1]) <= 1.5)
+    chi_pix = ((img - _flex_model(q, n, img.shape)) / sig)[near] ** 2
+    scale = max(1.0, float(chi_pix.mean())) if near.any() else 1.0  # against the local residual
+    brighter = stars[:, 2] > stars[i, 2]
+    fwhm = 2.3548 * math.sqrt(q[0] * q[1])
+    sep = float(np.min(np.hypot(*(stars[brighter, :2] - stars[i, :2]).T))) / fwhm if brighter.any() else math.inf
+    x, y, f = stars[i]
+    note = (f"({x:.2f}, {y:.2f}) {f:.0f} e-/s: Δχ² {dchi:.3g} = {dchi / scale:.3g} × the local residual"
+            + (f", {sep:.2f} FWHM from a brighter star" if sep < 1.0 else ""))
+    return dchi / scale / ((2.0 * snr_min) ** 2 if sep < 1.0 else residual_snr_min ** 2), note
 
 
 def _prune(img: np.ndarray, sig: np.ndarray, ok: np.ndarray, p: np.ndarray, snr_min: float,
@@ -221,35 +273,21 @@ def _prune(img: np.ndarray, sig: np.ndarray, ok: np.ndarray, p: np.ndarray, snr_
     head = np.array([p[0], p[1], p[2], p[3], 0.0, 0.0, 0.05, 4.0, p[4]])
     q, chi = _flex_fit(img, sig, ok, head, stars)
     rejected = []
-    while True:
-        n = (q.size - 9) // 3
+    while (n := (q.size - 9) // 3) > 1:
         stars = q[9:].reshape(n, 3)
-        if n == 1:
-            break
-        chi_pix = np.where(ok, ((img - _flex_model(q, n, img.shape)) / sig) ** 2, 0.0)
-        rows, cols = np.indices(img.shape)
-        fwhm = 2.3548 * math.sqrt(q[0] * q[1])
-        score = np.full(n, np.inf)
-        dchi, sep, scale = np.zeros(n), np.full(n, np.inf), np.ones(n)
-        for i in range(1, n):
-            dchi[i] = _flex_fit(img, sig, ok, q[:9], np.delete(stars, i, axis=0))[1] - chi
-            near = ok & (np.hypot(cols - stars[i, 0], rows - stars[i, 1]) <= 1.5)
-            scale[i] = max(1.0, float(chi_pix[near].mean())) if near.any() else 1.0  # against the residual
-            brighter = stars[:, 2] > stars[i, 2]
-            if brighter.any():
-                sep[i] = float(np.min(np.hypot(*(stars[brighter, :2] - stars[i, :2]).T))) / fwhm
-            score[i] = dchi[i] / scale[i] / ((2.0 * snr_min) ** 2 if sep[i] < 1.0 else residual_snr_min ** 2)
+        without = [_flex_fit(img, sig, ok, q[:9], np.delete(stars, i, axis=0)) for i in range(1, n)]
+        tested = [_score(img, sig, ok, q, i, without[i - 1][1] - chi, snr_min, residual_snr_min)
+                  for i in range(1, n)]
+        score = np.array([t[0] for t in tested])
         bad = np.flatnonzero(score <= 0.0)  # no better with it: all at once; else the weakest failing one
         if not bad.size:
             bad = np.array([int(np.argmin(score))])
             if score[bad[0]] >= 1.0:
                 break
-        for i in bad:
-            x, y, f = stars[i]
-            rejected.append(f"({x:.2f}, {y:.2f}) {f:.0f} e-/s: Δχ² {dchi[i]:.3g} = {dchi[i] / scale[i]:.3g} × the "
-                            "local residual" + (f", {sep[i]:.2f} FWHM from a brighter star" if sep[i] < 1.0 else ""))
-        q, chi = _flex_fit(img, sig, ok, q[:9], np.delete(stars, bad, axis=0))
-    return stars, rejected
+        rejected += [tested[k][1] for k in bad]
+        # one removed: its drop-one fit is the scene without it
+        q, chi = without[bad[0]] if bad.size == 1 else _flex_fit(img, sig, ok, q[:9], np.delete(stars, bad + 1, axis=0))
+    return q[9:].reshape(-1, 3), rejected
 
 
 def catalogue_from_image(image: np.ndarray, wcs: Any, target_radec: tuple[float, float], *,
