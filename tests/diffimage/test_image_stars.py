@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 from astropy.wcs import WCS
-from toi5807.diffimage.stars import IMAGE_STAR_ORIGIN, _model, _Scene, catalogue_from_image
+from toi5807.diffimage.stars import IMAGE_STAR_ORIGIN, _FlexScene, _model, _Scene, catalogue_from_image
 from toi5807.pixels.prf import PRFParams, prf_1d, prf_1d_derivatives, render_cube
 
 RA, DEC = 150.0, -30.0
@@ -61,6 +61,34 @@ def test_jacobian_is_the_finite_difference_one(shape, seed):
 def test_jacobian_of_the_wing_fraction_outside_its_clip_is_zero():
     p = np.array([0.7, 0.8, 2.0, 1.2, 3.0, 5.0, 6.0, 1e4])
     assert np.all(_Scene(1, (13, 11)).jacobian(p)[:, 3] == 0.0)
+
+
+def _flex_reference(q: np.ndarray, n: int, shape: tuple[int, int]) -> np.ndarray:
+    """The flexible model of the star tests rendered by the twin's own renderer (an independent code path)."""
+    prf = PRFParams(q[0], q[1], q[2], q[3], wing_dcol=q[4], wing_drow=q[5], halo_fraction=q[6], sigma_halo=q[7])
+    s = q[9:].reshape(n, 3)
+    return render_cube(s[None, :, 0], s[None, :, 1], s[None, :, 2], prf, shape)[0] + q[8]
+
+
+@pytest.mark.parametrize("shape", [(13, 11), (9, 12)])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_flexible_jacobian_is_the_finite_difference_one(shape, seed):
+    rng = np.random.default_rng(seed)
+    n = 3
+    n_rows, n_cols = shape
+    stars = np.column_stack([rng.uniform(-1.0, n_cols, n), rng.uniform(-1.0, n_rows, n), rng.uniform(1e3, 2e5, n)])
+    q = np.concatenate([[rng.uniform(0.4, 2.5), rng.uniform(0.4, 2.5), rng.uniform(0.7, 4.5), rng.uniform(0.05, 0.6),
+                         rng.uniform(-1.4, 1.4), rng.uniform(-1.4, 1.4), rng.uniform(0.01, 0.3), rng.uniform(1.6, 7.5),
+                         rng.uniform(-20.0, 20.0)], stars.ravel()])
+    scene = _FlexScene(n, shape)
+    reference = _flex_reference(q, n, shape)
+    np.testing.assert_allclose(scene.model(q), reference, rtol=1e-12, atol=1e-12 * np.abs(reference).max())
+    jac = scene.jacobian(q)
+    assert jac.shape == (9 + 3 * n, n_rows * n_cols)
+    numeric = _central_difference(lambda v: _flex_reference(v, n, shape).ravel(), q).T
+    scale = np.abs(numeric).max(axis=1)
+    assert np.all(np.abs(jac - numeric).max(axis=1) <= 1e-6 * scale)
+    np.testing.assert_array_equal(jac[8], 1.0)
 
 
 def test_three_known_stars_come_back():
