@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..lightcurve import TransitParams, coerce_transit_params
+from ..pixels.blas import one_blas_thread
 from ..pixels.inputs import as_stamp, is_collection, is_dataset, kept, stamps_by_sector, usable_frames
 from ..pixels.quality import DEFAULT_QUALITY_BITMASK
 from ..report import Explained, fmt, json_safe
@@ -160,6 +161,7 @@ def v10_record(result: ApertureResult) -> dict[str, Any]:
                       "votes": result.votes}, sig=None)
 
 
+@one_blas_thread
 def run_v10(tpf: Any, candidate: Any = None, *, catalogue: Any = None, period_days: Any = None,
             t0_btjd: Any = None, duration_hours: Any = None,
             avoid: Any = None) -> ApertureResult | dict[int, ApertureResult]:

@@ -22,6 +22,7 @@ import numpy as np
 from ..lightcurve import TransitParams, coerce_transit_params
 from .. import lightcurve as _lightcurve
 from ..data.geometry import target_pixel
+from ..pixels.blas import one_blas_thread
 from ..pixels.inputs import as_stamp, is_collection, is_dataset, stamps_by_sector, kept, usable_frames
 from ..pixels.scale import wcs_problem
 from ..report import Explained, fmt
@@ -169,6 +170,7 @@ def _degenerate(result: Any) -> bool:
                 or "degenerate_covariance" in result.warnings)
 
 
+@one_blas_thread
 def run_v08(tpf: Any, candidate: Any = None, *, config: CentroidShiftConfig | None = None,
             period_days: Any = None, t0_btjd: Any = None, duration_hours: Any = None, period: Any = None,
             t0: Any = None) -> CheckResult | dict[int, CheckResult]:

@@ -4,7 +4,7 @@ The products of pixel vetting are small or thin (a 17 000 × 50 cube slice times
 multi-threaded BLAS gains nothing and, when other processes hold the cores, waits for its worker threads:
 the same product took 0.6 ms or 9 ms from one call to the next on the 2-core development machine. Inside
 :func:`single_blas_thread` (and in functions decorated with :func:`one_blas_thread`: difference images,
-localization, the joint fit, :func:`toi5807.vet_pixels`) every BLAS library numpy and scipy loaded runs one thread
+localization, the joint fit, V08, V10, :func:`toi5807.vet_pixels`) every BLAS library numpy and scipy loaded runs one thread
 (``threadpoolctl``); OpenBLAS gives bit-identical results for any thread count, so only the time changes.
 Without ``threadpoolctl`` the context does nothing. The limit is process-wide while the context is open.
 """

@@ -40,14 +40,13 @@ _CHUNK_CADENCES = 4096
 def _cube_pass(flux: np.ndarray, groups: tuple[np.ndarray, ...] = ()) -> dict[str, Any]:
     """One chunked, vectorised pass: per-cadence centroids, totals, maxima, group sums.
 
-    Each chunk of 4096 cadences is collapsed to row and column profiles, whose
-    first moments give the centroids (plain reductions; no multithreaded BLAS,
-    which stalls on busy machines). No per-cadence Python loop.
+    Each chunk of 4096 cadences gives its frames' moments (total, Σ col·F, Σ row·F; one dot product per
+    frame) and the groups' summed images (a matrix-vector product each). No per-cadence Python loop.
     """
     n, nr, nc = flux.shape
     npix = nr * nc
-    rows = np.arange(nr, dtype=np.float64)
-    cols = np.arange(nc, dtype=np.float64)
+    col_of = np.tile(np.arange(nc, dtype=np.float64), nr)  # each pixel's column and row, raster order
+    row_of = np.repeat(np.arange(nr, dtype=np.float64), nc)
     cx = np.empty(n)
     cy = np.empty(n)
     tot = np.empty(n)
@@ -74,25 +73,19 @@ def _cube_pass(flux: np.ndarray, groups: tuple[np.ndarray, ...] = ()) -> dict[st
         scale = 1.0 / peak if peak > 1e150 else 1.0  # keep sums of huge values finite
         if scale != 1.0:
             w *= scale
-        w3 = w.reshape(m, nr, nc)
-        col_profile = w3.sum(axis=1)  # (m, nc)
-        row_profile = w3.sum(axis=2)  # (m, nr)
-        total = col_profile.sum(axis=1)
-        mom = (total, (col_profile * cols).sum(axis=1), (row_profile * rows).sum(axis=1))
+        # the frames' zeroth and first moments as plain row sums (not BLAS or einsum, whose rounding can depend on
+        # where a frame sits in memory: identical frames must give identical centroids)
+        mom = (w.sum(axis=1), (w * col_of).sum(axis=1), (w * row_of).sum(axis=1))
         with np.errstate(invalid="ignore", divide="ignore"):
             cx[s : s + m] = mom[1] / mom[0]
             cy[s : s + m] = mom[2] / mom[0]
         ok[s : s + m] = mom[0] > 0
         tot[s : s + m] = np.minimum(mom[0] / scale, np.finfo(np.float64).max)
+        finite = f if all_finite else np.where(fin, f, 0.0)
         for g, sel in enumerate(groups):
             pick = sel[s : s + m]
-            if all_finite:
-                sums[g] += np.add.reduce(f, axis=0, where=pick[:, None])
-                cnts[g] += np.count_nonzero(pick)
-            else:
-                both = fin & pick[:, None]
-                sums[g] += np.add.reduce(f, axis=0, where=both)
-                cnts[g] += both.sum(axis=0)
+            sums[g] += pick.astype(np.float64) @ finite  # a matrix-vector product: the picked frames' sum
+            cnts[g] += np.count_nonzero(pick) if all_finite else pick @ fin
     bad = ~ok | ~np.isfinite(cx) | ~np.isfinite(cy)
     cx[bad] = np.nan
     cy[bad] = np.nan
