@@ -129,3 +129,19 @@ def test_config_is_consistent_or_refused(k_in, k_buffer, fail, warn, n_boot):
         assert len(str(exc)) <= MAX_MESSAGE
         return
     assert cfg.k_in <= 1 + 2 * cfg.k_buffer and cfg.fail_sigma >= cfg.warn_sigma and 2 <= cfg.n_bootstrap <= 100_000
+
+
+@FAST
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=12), st.sampled_from([None, 3, 6]),
+       st.sampled_from(["f8", "f4", "i8", "?"]))
+def test_json_safe_of_a_1d_array_is_that_of_its_elements(values, sig, dtype):
+    # the array fast path must give what the element-by-element conversion gives (null, never NaN)
+    from toi5807.report import json_safe
+
+    arr = np.array(values, dtype="f8")
+    arr = arr if dtype.startswith("f") else np.nan_to_num(arr, nan=0.0, posinf=7.0, neginf=-7.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        arr = arr.astype(dtype)
+    out = json_safe(arr, sig)
+    assert out == [json_safe(v, sig) for v in arr]
+    assert json.loads(json.dumps(out, allow_nan=False)) == out

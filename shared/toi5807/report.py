@@ -85,6 +85,12 @@ def json_safe(obj: Any, sig: int | None = DEFAULT_SIG) -> Any:
     if isinstance(obj, (list, tuple)):
         return [json_safe(v, sig) for v in obj]
     if isinstance(obj, np.ndarray):
+        if obj.ndim == 1 and obj.dtype.kind in "biuf":  # the common case, without the per-element dispatch
+            if obj.dtype.kind == "f":
+                vals = obj.tolist()
+                return ([v if math.isfinite(v) else None for v in vals] if sig is None
+                        else [round_sig(v, sig) for v in vals])
+            return obj.tolist() if obj.dtype.kind != "b" else [bool(v) for v in obj]
         return [json_safe(v, sig) for v in obj.tolist()]
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)

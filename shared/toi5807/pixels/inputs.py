@@ -107,6 +107,9 @@ def usable_frames(flux: Any) -> tuple[np.ndarray, int, np.ndarray]:
     if f.dtype.kind != "f":
         f = f.astype(float)
     n = f.shape[0]
+    if n and np.isfinite(f).all():  # the common case: every pixel finite in every frame; the not-all-zero test
+        good = np.any(f != 0, axis=0) if np.any(f[0] == 0) else np.ones(f.shape[1:], dtype=bool)
+        return np.ones(n, dtype=bool), 0, good
     fin = np.isfinite(f)
     n_fin = np.count_nonzero(fin, axis=0)
     # "not zero in every frame": a non-zero first frame settles it for most pixels; only the rest are scanned
