@@ -169,3 +169,21 @@ def test_usable_frames_fast_path_equals_the_direct_rule():
         assert got[1] == want[1]
         np.testing.assert_array_equal(got[2], want[2])
     assert usable_frames(quirky)[1] == 2 and not usable_frames(quirky)[2][1, 1]
+
+
+@pytest.mark.parametrize("dead_pixel", [False, True])
+def test_difference_images_of_every_frame_read_the_cube_without_writing_it(dead_pixel):
+    # every frame good and in order: the cube is read in place (no copy), so a dead pixel's zeros must go into a
+    # copy, never into the caller's array; the images are those of the same cube passed as a copy
+    from toi5807.diffimage.images import difference_images
+
+    sim = simulate_sector(83, seed=2)
+    stamp = stamp_from_simulation(sim)
+    flux = np.array(stamp.flux, dtype=np.float64)
+    if dead_pixel:
+        flux[:, 0, 0] = np.nan
+    before = flux.copy()
+    res = difference_images(flux, stamp.time, TP, target_pixel=(5.0, 6.0))
+    np.testing.assert_array_equal(flux, before)  # NaNs compare equal with assert_array_equal
+    again = difference_images(flux.copy(), stamp.time, TP, target_pixel=(5.0, 6.0))
+    np.testing.assert_array_equal(res.images, again.images)
