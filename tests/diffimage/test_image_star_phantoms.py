@@ -80,3 +80,37 @@ def test_a_real_neighbour_is_still_found(case):
     hosts = rank_hosts(lambda u: np.sum(np.atleast_2d(u) ** 2, axis=1), 0.0, cat, 1e3)
     named = {h["label"]: host_name(h) for h in hosts}
     assert named["target"] == "target" and named["image star 1"] == f"image star 1 — {IMAGE_ONLY_CAVEAT}"
+
+
+def _prune_every_round(img, sig, ok, p, snr_min, residual_snr_min):
+    """The star test refitting every survivor in every round (no nested-model bound): the reference."""
+    from toi5807.diffimage.stars import _flex_fit, _score
+
+    stars = p[5:].reshape(-1, 3)
+    q, chi = _flex_fit(img, sig, ok, np.array([p[0], p[1], p[2], p[3], 0.0, 0.0, 0.05, 4.0, p[4]]), stars)
+    while (n := (q.size - 9) // 3) > 1:
+        stars = q[9:].reshape(n, 3)
+        fits = [_flex_fit(img, sig, ok, q[:9], np.delete(stars, i, axis=0)) for i in range(1, n)]
+        score = np.array([np.inf] + [_score(img, sig, ok, q, i, fits[i - 1][1] - chi, snr_min, residual_snr_min)[0]
+                                     for i in range(1, n)])
+        bad = np.flatnonzero(score <= 0.0)
+        if not bad.size:
+            bad = np.array([int(np.argmin(score))])
+            if score[bad[0]] >= 1.0:
+                break
+        q, chi = fits[bad[0] - 1] if bad.size == 1 else _flex_fit(img, sig, ok, q[:9], np.delete(stars, bad, axis=0))
+    return q[9:].reshape(-1, 3), []
+
+
+@pytest.mark.parametrize("case", ["wider", "lopsided"])
+def test_the_nested_model_bound_keeps_the_stars_full_refits_keep(case, monkeypatch):
+    # the star test skips refits a nested-model bound settles; it must keep the stars refitting every round keeps
+    import toi5807.diffimage.stars as stars_mod
+
+    calls = {}
+    for name, prune in (("bound", stars_mod._prune), ("every", _prune_every_round)):
+        monkeypatch.setattr(stars_mod, "_prune", prune)
+        image, noise, w, radec = _stamp(case, (8.6, 9.2, 0.03 * TARGET_FLUX))
+        calls[name] = catalogue_from_image(image, w, radec, noise=noise)
+    got, want = ([(s.label, round(s.ra_deg, 6), round(s.dec_deg, 6)) for s in calls[k].stars] for k in ("bound", "every"))
+    assert got == want and len(got) == 2

@@ -268,25 +268,39 @@ def _score(img: np.ndarray, sig: np.ndarray, ok: np.ndarray, q: np.ndarray, i: i
 def _prune(img: np.ndarray, sig: np.ndarray, ok: np.ndarray, p: np.ndarray, snr_min: float,
            residual_snr_min: float) -> tuple[np.ndarray, list[str]]:
     """Keep the stars found in the image that are stars (see :func:`catalogue_from_image`): returns the flexible
-    fit's ``(n, 3)`` stars (target first) and one note per rejected candidate."""
+    fit's ``(n, 3)`` stars (target first) and one note per rejected candidate.
+
+    After a candidate goes, a survivor is refitted without it only when it could now fail: the models are nested
+    (a scene with more stars fits at least as well), so removing stars that raised χ² by ``Δ`` lowers a survivor's
+    ``Δχ²`` by at most ``Δ``, and a survivor whose previous ``Δχ²`` less that still passes keeps passing.
+    """
     stars = p[5:].reshape(-1, 3)
     head = np.array([p[0], p[1], p[2], p[3], 0.0, 0.0, 0.05, 4.0, p[4]])
     q, chi = _flex_fit(img, sig, ok, head, stars)
-    rejected = []
+    rejected: list[str] = []
+    bound = np.full(stars.shape[0], -np.inf)  # a lower bound on each candidate's Δχ² (none yet)
     while (n := (q.size - 9) // 3) > 1:
         stars = q[9:].reshape(n, 3)
-        without = [_flex_fit(img, sig, ok, q[:9], np.delete(stars, i, axis=0)) for i in range(1, n)]
-        tested = [_score(img, sig, ok, q, i, without[i - 1][1] - chi, snr_min, residual_snr_min)
-                  for i in range(1, n)]
-        score = np.array([t[0] for t in tested])
+        without: dict[int, tuple[np.ndarray, float]] = {}
+        dchi, score, notes = np.zeros(n), np.full(n, np.inf), [""] * n
+        for i in range(1, n):
+            if bound[i] > 0 and (sb := _score(img, sig, ok, q, i, bound[i], snr_min, residual_snr_min))[0] >= 1.0:
+                dchi[i], score[i] = bound[i], sb[0]  # passes on the bound alone: no refit
+                continue
+            without[i] = _flex_fit(img, sig, ok, q[:9], np.delete(stars, i, axis=0))
+            dchi[i] = without[i][1] - chi
+            score[i], notes[i] = _score(img, sig, ok, q, i, dchi[i], snr_min, residual_snr_min)
         bad = np.flatnonzero(score <= 0.0)  # no better with it: all at once; else the weakest failing one
         if not bad.size:
             bad = np.array([int(np.argmin(score))])
             if score[bad[0]] >= 1.0:
                 break
-        rejected += [tested[k][1] for k in bad]
+        rejected += [notes[k] for k in bad]
         # one removed: its drop-one fit is the scene without it
-        q, chi = without[bad[0]] if bad.size == 1 else _flex_fit(img, sig, ok, q[:9], np.delete(stars, bad + 1, axis=0))
+        q_new, chi_new = without[bad[0]] if bad.size == 1 else _flex_fit(img, sig, ok, q[:9],
+                                                                           np.delete(stars, bad, axis=0))
+        bound = np.delete(dchi, bad) - max(chi_new - chi, 0.0)
+        q, chi = q_new, chi_new
     return q[9:].reshape(-1, 3), rejected
 
 
