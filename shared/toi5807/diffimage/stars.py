@@ -152,7 +152,8 @@ def _fit(img: np.ndarray, sig: np.ndarray, ok: np.ndarray, p: np.ndarray, n: int
     scene = _Scene(n, shape)
     ok_flat, sig_ok = ok.ravel(), sig[ok]
     r = least_squares(lambda q: ((scene.model(q) - img) / sig)[ok], p, bounds=(lo, hi),
-                      jac=lambda q: scene.jacobian(q)[ok_flat] / sig_ok[:, None], max_nfev=200 * len(p))
+                      jac=lambda q: scene.jacobian(q)[ok_flat] / sig_ok[:, None], max_nfev=200 * len(p),
+                      ftol=1e-5)  # the search only places candidates: the star tests refit every one of them
     return r.x, np.where(ok, ((img - _model(r.x, n, shape)) / sig) ** 2, 0.0)
 
 
