@@ -83,6 +83,8 @@ def json_safe(obj: Any, sig: int | None = DEFAULT_SIG) -> Any:
                 else json_safe(v, sig)
         return out
     if isinstance(obj, (list, tuple)):
+        if all(type(v) is float for v in obj):  # plain floats (e.g. a result's tuples): no per-element dispatch
+            return [v if math.isfinite(v) else None for v in obj] if sig is None else [round_sig(v, sig) for v in obj]
         return [json_safe(v, sig) for v in obj]
     if isinstance(obj, np.ndarray):
         if obj.ndim == 1 and obj.dtype.kind in "biuf":  # the common case, without the per-element dispatch

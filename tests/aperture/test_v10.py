@@ -203,3 +203,13 @@ def test_flags_saturation_and_one_transit(s83, cat):
     one = run_v10(dataclasses.replace(s83, time=t[half], flux=s83.flux[half], flux_err=None,
                                       quality=np.asarray(s83.quality)[half]), REAL, catalogue=cat)
     assert "FEW_TRANSITS" in one.flags and one.metrics["n_transit_epochs"] == 1
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 44, 62])
+def test_row_medians_are_numpys(n):
+    # the annulus background's one-partition median equals np.median, ties and odd/even widths included
+    from toi5807.aperture.reference import _row_medians
+
+    a = np.random.default_rng(n).normal(size=(500, n))
+    a[::7, 0] = a[::7, -1]
+    np.testing.assert_array_equal(_row_medians(a.copy()), np.median(a, axis=1))

@@ -36,6 +36,14 @@ def _epochs(in_mask: np.ndarray) -> list[np.ndarray]:
     return [g for g in np.split(idx, np.flatnonzero(np.diff(idx) > 10) + 1) if g.size] if idx.size else []
 
 
+def _row_medians(a: np.ndarray) -> np.ndarray:
+    """``np.median(a, axis=1)`` of a copy that is ours to reorder: the middle one or two values of each row by one
+    partition (the same numbers, about twice as fast as ``np.median`` on the annulus of a 2-minute sector)."""
+    n = a.shape[1]
+    a.partition([(n - 1) // 2, n // 2] if n % 2 == 0 else [n // 2], axis=1)
+    return 0.5 * (a[:, (n - 1) // 2] + a[:, n // 2]) if n % 2 == 0 else a[:, n // 2].copy()
+
+
 def reference_masks(shape: tuple[int, int]) -> np.ndarray:
     """The reference's circular apertures on the stamp centre, bool (n_radii, rows, cols)."""
     cy, cx = (shape[0] - 1) / 2.0, (shape[1] - 1) / 2.0
@@ -75,9 +83,7 @@ def reference_metrics(flux: Any, time: Any, period_days: float, t0_btjd: float, 
         r_out, r_in = fit, max(fit - 2.0, r_max + 0.5)
     ann = annulus((n_rows, n_cols), cx, cy, r_in, r_out)
     n_bg = int(ann.sum())
-    # the annulus gathered pixel-major (a copy, ours to reorder): a median down the columns is twice as fast
-    bg = (np.median(sel(np.take(pix, np.flatnonzero(ann.ravel()), axis=1)).T.copy(), axis=0, overwrite_input=True)
-          if n_bg >= 3 else np.zeros(len(time)))
+    bg = _row_medians(sel(np.take(pix, np.flatnonzero(ann.ravel()), axis=1))) if n_bg >= 3 else np.zeros(len(time))
     masks = reference_masks((n_rows, n_cols))
     raw = sel(aperture_sums(pix, masks).T).T if raw is None else raw  # (n_radii, n_time)
     sub = raw - bg[None, :] * masks.reshape(len(masks), -1).sum(axis=1)[:, None]
