@@ -37,8 +37,10 @@ def cadence_seconds(time_btjd: np.ndarray) -> float:
     5 % of one of :data:`TESS_CADENCES_S`; else (irregular or synthetic sampling, < 2 times)
     :data:`REFERENCE_CADENCE_S`, so count thresholds stay counts there."""
     t = np.asarray(time_btjd, dtype=np.float64)
-    t = np.sort(t[np.isfinite(t)])
+    t = t[np.isfinite(t)]
     dt = np.diff(t)
+    if np.any(dt < 0):  # times out of order (rare): sort them first
+        dt = np.diff(np.sort(t))
     dt = dt[dt > 0]
     if not dt.size:
         return REFERENCE_CADENCE_S
