@@ -12,9 +12,10 @@ candidate must survive a refit with a flexible PRF at ≥ 5σ against the local 
 brighter star); saturated columns are left out. Every star but the target carries ``found_in_image=True``.
 Positions go to the sky through the stamp's WCS. Stars
 fainter than about 1 % of the target or closer than ≈1 px to it are not
-resolved this way: the catalogue is incomplete, and the verdict says so. The fits use the scene model's
-analytic Jacobian (the pixel-integrated Gaussians' derivatives are differences of Gaussian densities at the
-pixel edges), which takes the same steps as finite differences at a fraction of the cost.
+resolved this way: the catalogue is incomplete, and the verdict says so. The fits (the search's and the star
+tests' flexible ones, :class:`_FlexScene`) use analytic Jacobians (the pixel-integrated Gaussians' derivatives
+are differences of Gaussian densities at the pixel edges), which take the same steps as finite differences at a
+fraction of the cost.
 """
 
 from __future__ import annotations
