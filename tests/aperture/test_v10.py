@@ -213,3 +213,19 @@ def test_row_medians_are_numpys(n):
     a = np.random.default_rng(n).normal(size=(500, n))
     a[::7, 0] = a[::7, -1]
     np.testing.assert_array_equal(_row_medians(a.copy()), np.median(a, axis=1))
+
+
+@pytest.mark.parametrize("period", [0.7, 3.0, 14.24, 40.0, 200.0])
+def test_shifted_centres_are_transit_centres_of_each_offset(period):
+    # the vectorised mid-times of every fake ephemeris equal the one-offset-at-a-time ones, NaN times included
+    from toi5807.aperture.depths import shifted_centres, transit_centres
+
+    rng = np.random.default_rng(int(period * 10))
+    t = np.sort(rng.uniform(3500.0, 3527.0, 3000))
+    t[::50] = np.nan
+    offs = rng.uniform(-period, period, 23)
+    centres, groups = shifted_centres(t, period, 3510.3, offs)
+    want = [transit_centres(t, period, 3510.3, o) for o in offs]
+    np.testing.assert_array_equal(centres, np.concatenate(want))
+    np.testing.assert_array_equal(groups, np.concatenate([np.full(len(w), j) for j, w in enumerate(want)]))
+    assert shifted_centres(t, period, 3510.3, np.zeros(0))[0].size == 0

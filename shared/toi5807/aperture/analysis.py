@@ -15,7 +15,7 @@ from ..lightcurve import TransitParams, coerce_transit_params, transit_window_ma
 from ..lightcurve.fake_epochs import fake_epochs, independent_count
 from ..pixels.pvalues import chi2_logsf, sigma_from_log_p
 from ..pixels.scale import wcs_problem
-from .depths import SPAN_DURATIONS, WindowSummer, combine, transit_centres, window_depths
+from .depths import SPAN_DURATIONS, WindowSummer, combine, shifted_centres, transit_centres, window_depths
 from .hosts import empirical_templates, gls_fit, scene_templates, shrunk_covariance, star_shares
 from .masks import aperture_family, decorrelate_pointing, moment_weights
 from .reference import REFERENCE_METRIC_KEYS, REFERENCE_RADII_PX, reference_masks, reference_metrics
@@ -167,10 +167,8 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
         clear = [bool(np.all(np.abs(transit_centres(time, tp.period, tp.t0, o)[:, None] - busy[None, :]) > reach))
                  for o in offsets]
         offsets = offsets[np.array(clear, dtype=bool)]
-    span = np.array([np.nanmin(time), np.nanmax(time)])  # all transit_centres reads of the times
-    cents = [transit_centres(span, tp.period, tp.t0, o) for o in offsets]
-    groups = np.concatenate([np.full(len(c), j) for j, c in enumerate(cents)]) if cents else np.zeros(0, int)
-    fw = window_depths(summer, np.concatenate(cents) if cents else np.zeros(0), dd)
+    cents, groups = shifted_centres(time, tp.period, tp.t0, offsets)
+    fw = window_depths(summer, cents, dd)
     d_fake, s_fake, n_used = combine(fw, groups, len(offsets))
     ok_f = np.isfinite(s_fake)
     d_fake, s_fake = d_fake[ok_f], s_fake[ok_f]
