@@ -129,6 +129,31 @@ def test_v10_verdict_rule():
     assert v10_verdict([_h("target", False, 2, 1), impossible], calibrated=True)[0] == "PASS"
 
 
+def test_the_difference_images_name_a_host_only_when_their_verdict_does():
+    # fault: an uncatalogued 48″ blend injected into real s83 ("source 25σ from the target but on no catalogue
+    # star") was made FAIL "V10 names the same host (image star 3)" — a star the difference images excluded
+    from toi5807.vetting.verdict import localization_verdict, named_host
+
+    def host(label, sigma, could=True):
+        return {"label": label, "sigma": sigma, "could_produce_depth": could, "separation_arcsec": 44.0,
+                "found_in_image": False}
+
+    hosts = [host("target", 25.0), host("image star 3", 8.0), host("image star 1", 9.0)]
+    verdict, reason = localization_verdict(25.0, hosts, 12.0)
+    assert verdict == "WARN" and "no catalogue star" in reason and named_host(hosts, reason) is None
+    fail = {"verdict": "FAIL", "most_likely_host": "image star 3", "votes": True, "reason": "x"}
+    assert combine_checks(verdict, reason, v10=fail, diffimage_host=named_host(hosts, reason))["verdict"] == "WARN"
+    named = [host("target", 0.5), host("image star 3", 1.2)]  # "consistent with the target and with image star 3"
+    verdict, reason = localization_verdict(0.5, named, 12.0)
+    assert verdict == "WARN" and named_host(named, reason) == "image star 3"
+    assert combine_checks(verdict, reason, v10=fail, diffimage_host=named_host(named, reason))["verdict"] == "FAIL"
+    off = [host("target", 6.0), host("image star 3", 0.8)]  # "… from the target, consistent with image star 3"
+    verdict, reason = localization_verdict(6.0, off, 12.0)
+    assert verdict == "FAIL" and named_host(off, reason) == "image star 3"
+    assert named_host(named, "no significant dip in the difference image (1.0σ < 3σ)") is None
+    assert named_host([host("target", 0.5), host("image star 3", 1.2, could=False)], reason) is None
+
+
 def test_combination_rule():
     fail = {"verdict": "FAIL", "most_likely_host": "a", "votes": True, "reason": "x"}
     warn = {"verdict": "WARN", "most_likely_host": "target", "votes": True, "reason": "y"}
@@ -229,3 +254,18 @@ def test_shifted_centres_are_transit_centres_of_each_offset(period):
     np.testing.assert_array_equal(centres, np.concatenate(want))
     np.testing.assert_array_equal(groups, np.concatenate([np.full(len(w), j) for j, w in enumerate(want)]))
     assert shifted_centres(t, period, 3510.3, np.zeros(0))[0].size == 0
+
+
+def test_an_uncatalogued_blend_in_real_s83_is_not_failed_on_a_star_the_difference_images_exclude(s83):
+    # fault reproduction: a 256-ppm eclipsing source 48″ north of the target (not in the out-of-transit image, so
+    # in no catalogue) at an empty epoch; the difference images put it 25σ from the target "on no catalogue star",
+    # and the verdict was FAIL "V10 names the same host (image star 3)" although they exclude image star 3
+    from toi5807.data.model import Dataset
+
+    eph = sh.Ephemeris(period_days=REAL.period, t0_btjd=REAL.t0 + 0.3 * REAL.period, duration_hours=REAL.duration)
+    own = sh.Ephemeris(period_days=REAL.period, t0_btjd=REAL.t0, duration_hours=REAL.duration)
+    inj = sh.inject_eclipsing_source(s83, eph, east_arcsec=0.0, north_arcsec=48.0, aperture_depth_ppm=256.0,
+                                     target_ephemeris=own)
+    res = sh.vet_pixels(Dataset({}, {83: inj}, source="tutorial"), eph)
+    assert res.checks["verdict_difference_images"] == "WARN" and "on no catalogue star" in res.reason
+    assert res.verdict == "WARN" and "names the same host" not in res.reason  # never PASS, never a false name

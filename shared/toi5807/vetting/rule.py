@@ -9,8 +9,8 @@ make it more cautious, or — V10 — confirm a named host:
 * a check that **cannot judge** (no pixels, too few epochs to calibrate, no significant dip: V10's
   ``votes = False``; V08 skipped) does not vote;
 * **V10 FAIL** (calibrated; the target excluded and a named neighbour fits the depths): a difference-image
-  PASS becomes WARN ("the checks disagree"); a WARN becomes FAIL only when the difference images' own most
-  likely host is that same star (two checks name it); a FAIL stays FAIL;
+  PASS becomes WARN ("the checks disagree"); a WARN becomes FAIL only when the difference images name that same
+  star (consistent with the source, not excluded: two checks name it); a FAIL stays FAIL;
 * **V10 PASS** (calibrated; the target fits, every other star that could make the dip excluded): never raises
   a verdict, but a difference-image FAIL becomes WARN ("the checks disagree");
 * **V10 WARN** (it cannot tell the target from a named star): never changes the verdict — in particular a
@@ -73,7 +73,8 @@ def combine_checks(diffimage_verdict: str, diffimage_reason: str, *, v10: dict |
     v08_verdict : str, optional
         V08's verdict; None when V08 was skipped.
     diffimage_host : str, optional
-        The difference images' most likely host (catalogue label).
+        The neighbour the difference images name (:func:`toi5807.vetting.verdict.named_host`: consistent with the
+        source, not excluded); None when they name none (e.g. "on no catalogue star").
     """
     verdict, reasons, voted = diffimage_verdict, [diffimage_reason], ["difference images"]
     if v10 and v10.get("votes"):
@@ -104,6 +105,7 @@ def combine_checks(diffimage_verdict: str, diffimage_reason: str, *, v10: dict |
 def sector_with_v10(sector: Any) -> dict[str, Any]:
     """:func:`combine_checks` of one :class:`~toi5807.vetting.vet.SectorVet`: its difference-image verdict and its
     V10 record (V08 does not vote there: the sector's verdict already stands on the calibrated localization)."""
-    hosts = getattr(sector, "hosts", ())
+    from .verdict import named_host
+
     return combine_checks(sector.verdict, sector.reason, v10=getattr(sector, "v10", None),
-                          diffimage_host=hosts[0]["label"] if hosts else None)
+                          diffimage_host=named_host(getattr(sector, "hosts", ()), sector.reason))

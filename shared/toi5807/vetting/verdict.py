@@ -31,6 +31,15 @@ __all__ = ["VERDICT_SIGMA", "localization_verdict", "verdict_entry", "sector_tes
 VERDICT_SIGMA: float = 3.0
 
 
+def named_host(hosts: Any, reason: str) -> str | None:
+    """The neighbour a difference-image verdict names: the best-ranked star other than the target that could make
+    the dip, is not excluded (σ < :data:`VERDICT_SIGMA`) and is named in the verdict's ``reason`` (as
+    :func:`localization_verdict` writes it); None otherwise ("on no catalogue star", no significant dip, a test that
+    could not be calibrated, …)."""
+    close = [h for h in hosts if h["label"] != "target" and h["could_produce_depth"] and h["sigma"] < VERDICT_SIGMA]
+    return close[0]["label"] if close and f"with {host_name(close[0])} (" in reason else None
+
+
 def localization_verdict(offset_sigma: float, hosts: Any, amplitude_snr: float, *, usable: bool = True,
                          why_unusable: str = "", p_between: float = math.nan) -> tuple[str, str]:
     """The verdict rule of :mod:`toi5807.vetting.vet` (see its docstring) → (verdict, reason)."""

@@ -62,7 +62,8 @@ from .inputs import _candidate, _catalogue, _inputs, _without_pixels, is_toi5807
 from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason, outside_dip,
                       outside_dip_test)
 from .pooling import pooled_nulls
-from .verdict import VERDICT_SIGMA, calibration_gate, combined_tests, localization_verdict, sector_tests
+from .verdict import (VERDICT_SIGMA, calibration_gate, combined_tests, localization_verdict, named_host,
+                      sector_tests)
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
 
@@ -308,9 +309,8 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
     checks = {"verdict_difference_images": verdict, "v10": v10_dataset_vote({s: v.v10 for s, v in sectors.items()}),
               "v08": "FAIL" if "FAIL" in v08_verdicts.values() else None}
     if stamps and catalogue is not None:  # the one rule (vetting.rule): V10 and V08 read beside the localization
-        host = combined.most_likely_host
         checks.update(combine_checks(verdict, reason, v10=checks["v10"], v08_verdict=checks["v08"],
-                                     diffimage_host=host["label"] if host else None))
+                                     diffimage_host=named_host(c_hosts, reason)))
         verdict, reason = checks["verdict"], checks["reason"]
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
