@@ -132,26 +132,33 @@ def test_v10_verdict_rule():
 def test_the_difference_images_name_a_host_only_when_their_verdict_does():
     # fault: an uncatalogued 48″ blend injected into real s83 ("source 25σ from the target but on no catalogue
     # star") was made FAIL "V10 names the same host (image star 3)" — a star the difference images excluded
-    from toi5807.vetting.verdict import localization_verdict, named_host
+    from toi5807.vetting.verdict import gated_decision, localization_decision
 
     def host(label, sigma, could=True):
         return {"label": label, "sigma": sigma, "could_produce_depth": could, "separation_arcsec": 44.0,
                 "found_in_image": False}
 
-    hosts = [host("target", 25.0), host("image star 3", 8.0), host("image star 1", 9.0)]
-    verdict, reason = localization_verdict(25.0, hosts, 12.0)
-    assert verdict == "WARN" and "no catalogue star" in reason and named_host(hosts, reason) is None
     fail = {"verdict": "FAIL", "most_likely_host": "image star 3", "votes": True, "reason": "x"}
-    assert combine_checks(verdict, reason, v10=fail, diffimage_host=named_host(hosts, reason))["verdict"] == "WARN"
-    named = [host("target", 0.5), host("image star 3", 1.2)]  # "consistent with the target and with image star 3"
-    verdict, reason = localization_verdict(0.5, named, 12.0)
-    assert verdict == "WARN" and named_host(named, reason) == "image star 3"
-    assert combine_checks(verdict, reason, v10=fail, diffimage_host=named_host(named, reason))["verdict"] == "FAIL"
+    hosts = [host("target", 25.0), host("image star 3", 8.0), host("image star 1", 9.0)]
+    verdict, reason, named = localization_decision(25.0, hosts, 12.0)
+    assert verdict == "WARN" and "no catalogue star" in reason and named is None
+    assert combine_checks(verdict, reason, v10=fail, diffimage_host=named)["verdict"] == "WARN"
+    both = [host("target", 0.5), host("image star 3", 1.2)]  # "consistent with the target and with image star 3"
+    verdict, reason, named = localization_decision(0.5, both, 12.0)
+    assert verdict == "WARN" and named == "image star 3"
+    assert combine_checks(verdict, reason, v10=fail, diffimage_host=named)["verdict"] == "FAIL"
     off = [host("target", 6.0), host("image star 3", 0.8)]  # "… from the target, consistent with image star 3"
-    verdict, reason = localization_verdict(6.0, off, 12.0)
-    assert verdict == "FAIL" and named_host(off, reason) == "image star 3"
-    assert named_host(named, "no significant dip in the difference image (1.0σ < 3σ)") is None
-    assert named_host([host("target", 0.5), host("image star 3", 1.2, could=False)], reason) is None
+    assert localization_decision(6.0, off, 12.0)[::2] == ("FAIL", "image star 3")
+    assert localization_decision(0.5, both, 1.0)[2] is None  # no significant dip: nothing named
+    assert localization_decision(0.5, [host("target", 0.5), host("image star 3", 1.2, could=False)], 12.0)[2] is None
+    # a star named on a nominal test is not named: the gate's WARN keeps the old reason (with the star's name in
+    # it) but V10 must not turn it into a FAIL on that star
+    nominal = [{"name": "offset", "calibrated": False, "why_nominal": "cannot calibrate: 3 independent fakes"}]
+    v, r, n = gated_decision(*localization_decision(6.0, off, 12.0), nominal)
+    assert v == "WARN" and "image star 3" in r and n is None
+    assert combine_checks(v, r, v10=fail, diffimage_host=n)["verdict"] == "WARN"
+    calibrated = [{"name": "offset", "calibrated": True, "why_nominal": None}]
+    assert gated_decision("WARN", reason, "image star 3", calibrated) == ("WARN", reason, "image star 3")
 
 
 def test_combination_rule():

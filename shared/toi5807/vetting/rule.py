@@ -73,8 +73,9 @@ def combine_checks(diffimage_verdict: str, diffimage_reason: str, *, v10: dict |
     v08_verdict : str, optional
         V08's verdict; None when V08 was skipped.
     diffimage_host : str, optional
-        The neighbour the difference images name (:func:`toi5807.vetting.verdict.named_host`: consistent with the
-        source, not excluded); None when they name none (e.g. "on no catalogue star").
+        The neighbour the difference-image verdict names (:func:`toi5807.vetting.verdict.localization_decision`,
+        after the calibration gate: consistent with the source, named on calibrated tests); None when it names
+        none (e.g. "on no catalogue star", or a verdict the gate made WARN).
     """
     verdict, reasons, voted = diffimage_verdict, [diffimage_reason], ["difference images"]
     if v10 and v10.get("votes"):
@@ -105,7 +106,5 @@ def combine_checks(diffimage_verdict: str, diffimage_reason: str, *, v10: dict |
 def sector_with_v10(sector: Any) -> dict[str, Any]:
     """:func:`combine_checks` of one :class:`~toi5807.vetting.vet.SectorVet`: its difference-image verdict and its
     V10 record (V08 does not vote there: the sector's verdict already stands on the calibrated localization)."""
-    from .verdict import named_host
-
     return combine_checks(sector.verdict, sector.reason, v10=getattr(sector, "v10", None),
-                          diffimage_host=named_host(getattr(sector, "hosts", ()), sector.reason))
+                          diffimage_host=getattr(sector, "named_host", None))

@@ -24,48 +24,48 @@ from typing import Any
 
 from ..diffimage.joint import host_name
 
-__all__ = ["VERDICT_SIGMA", "localization_verdict", "verdict_entry", "sector_tests", "combined_tests",
-           "calibration_gate"]
+__all__ = ["VERDICT_SIGMA", "localization_verdict", "localization_decision", "gated_decision", "verdict_entry",
+           "sector_tests", "combined_tests", "calibration_gate"]
 
 #: Threshold of every test of the verdict, σ (p = 1.11 % in 2 dof).
 VERDICT_SIGMA: float = 3.0
 
 
-def named_host(hosts: Any, reason: str) -> str | None:
-    """The neighbour a difference-image verdict names: the best-ranked star other than the target that could make
-    the dip, is not excluded (σ < :data:`VERDICT_SIGMA`) and is named in the verdict's ``reason`` (as
-    :func:`localization_verdict` writes it); None otherwise ("on no catalogue star", no significant dip, a test that
-    could not be calibrated, …)."""
-    close = [h for h in hosts if h["label"] != "target" and h["could_produce_depth"] and h["sigma"] < VERDICT_SIGMA]
-    return close[0]["label"] if close and f"with {host_name(close[0])} (" in reason else None
-
-
-def localization_verdict(offset_sigma: float, hosts: Any, amplitude_snr: float, *, usable: bool = True,
-                         why_unusable: str = "", p_between: float = math.nan) -> tuple[str, str]:
-    """The verdict rule of :mod:`toi5807.vetting.vet` (see its docstring) → (verdict, reason)."""
+def localization_decision(offset_sigma: float, hosts: Any, amplitude_snr: float, *, usable: bool = True,
+                          why_unusable: str = "", p_between: float = math.nan) -> tuple[str, str, str | None]:
+    """:func:`localization_verdict` and the neighbour the verdict names: the label of the star it calls
+    consistent with the source (a FAIL's host, or the star a WARN cannot tell from the target), else None
+    ("on no catalogue star", no significant dip, sectors disagreeing, a PASS)."""
     if not usable:
-        return "WARN", why_unusable or "no usable localization"
+        return "WARN", why_unusable or "no usable localization", None
     if not amplitude_snr >= VERDICT_SIGMA:
-        return "WARN", f"no significant dip in the difference image ({amplitude_snr:.1f}σ < {VERDICT_SIGMA:g}σ)"
+        return "WARN", f"no significant dip in the difference image ({amplitude_snr:.1f}σ < {VERDICT_SIGMA:g}σ)", None
     if math.isfinite(p_between) and -2.0 * math.log(max(p_between, 1e-300)) >= VERDICT_SIGMA ** 2:
-        return "WARN", f"sectors disagree on the source position (χ² between sectors p = {p_between:.2g})"
+        return "WARN", f"sectors disagree on the source position (χ² between sectors p = {p_between:.2g})", None
     others = [h for h in hosts if h["label"] != "target" and h["could_produce_depth"]]
     close = [h for h in others if h["sigma"] < VERDICT_SIGMA]
     if offset_sigma >= VERDICT_SIGMA:
         if close:
             h = close[0]
             return "FAIL", (f"source {offset_sigma:.1f}σ from the target, consistent with {host_name(h)} "
-                            f"({h['separation_arcsec']:.0f}″ away, {h['sigma']:.1f}σ)")
-        return "WARN", f"source {offset_sigma:.1f}σ from the target but on no catalogue star"
+                            f"({h['separation_arcsec']:.0f}″ away, {h['sigma']:.1f}σ)"), h["label"]
+        return "WARN", f"source {offset_sigma:.1f}σ from the target but on no catalogue star", None
     if close:
         h = close[0]
         return "WARN", (f"source consistent with the target ({offset_sigma:.1f}σ) and with {host_name(h)} "
-                        f"({h['separation_arcsec']:.0f}″, {h['sigma']:.1f}σ): cannot tell them apart")
+                        f"({h['separation_arcsec']:.0f}″, {h['sigma']:.1f}σ): cannot tell them apart"), h["label"]
     return "PASS", (f"source consistent with the target ({offset_sigma:.1f}σ); every other catalogue star that "
                     "could produce the dip excluded at ≥ 3σ, and no dip elsewhere in the stamp beyond what empty "
                     "epochs show" if others else
                     f"source consistent with the target ({offset_sigma:.1f}σ); no other catalogue star could "
-                    "produce the dip")
+                    "produce the dip"), None
+
+
+def localization_verdict(offset_sigma: float, hosts: Any, amplitude_snr: float, *, usable: bool = True,
+                         why_unusable: str = "", p_between: float = math.nan) -> tuple[str, str]:
+    """The verdict rule of :mod:`toi5807.vetting.vet` (see its docstring) → (verdict, reason)."""
+    return localization_decision(offset_sigma, hosts, amplitude_snr, usable=usable, why_unusable=why_unusable,
+                                 p_between=p_between)[:2]
 
 
 def _num(v: Any) -> float | None:
@@ -184,3 +184,11 @@ def calibration_gate(verdict: str, reason: str, tests: list[dict[str, Any]]) -> 
     if "cannot calibrate" in why and "cannot calibrate" not in reason:
         return verdict, f"{why}; nominal: {reason}"
     return verdict, reason
+
+
+def gated_decision(verdict: str, reason: str, named: str | None,
+                   tests: list[dict[str, Any]]) -> tuple[str, str, str | None]:
+    """:func:`calibration_gate` of a :func:`localization_decision`: a decision the gate changes names no star
+    any more (a star named on nominal tests is not named; V10 cannot then turn the WARN into a FAIL on it)."""
+    gated = calibration_gate(verdict, reason, tests)
+    return (*gated, named if gated == (verdict, reason) else None)

@@ -62,7 +62,7 @@ from .inputs import _candidate, _catalogue, _inputs, _without_pixels, is_toi5807
 from .selfcal import (calibrated_inputs, combined_calibrated_inputs, combined_no_dip_reason, no_dip_reason, outside_dip,
                       outside_dip_test)
 from .pooling import pooled_nulls
-from .verdict import (VERDICT_SIGMA, calibration_gate, combined_tests, localization_verdict, named_host,
+from .verdict import (VERDICT_SIGMA, combined_tests, gated_decision, localization_decision, localization_verdict,
                       sector_tests)
 
 __all__ = ["PixelVetResult", "SectorVet", "vet_pixels", "localization_verdict", "VERDICT_SIGMA"]
@@ -80,6 +80,7 @@ class SectorVet:
     calibration: dict = field(default_factory=dict)
     tests: tuple = ()
     v10: dict = field(default_factory=dict)
+    named_host: str | None = None  # the star the (calibrated) verdict names, for the one rule (vetting.rule)
 
     def to_dict(self) -> dict[str, Any]:
         """The per-sector keys of :meth:`PixelVetResult.to_dict`."""
@@ -272,8 +273,8 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         snr = f.amplitude / f.amplitude_err if f.amplitude_err > 0 else math.nan
         off_sigma, hosts, snr, cal = calibrated_inputs(own_nulls.get(loc.sector), f.offset_sigma,
                                                         f.delta_chi2_target, hosts, snr)
-        verdict, reason = localization_verdict(off_sigma, hosts, snr, usable=loc.usable,
-                                               why_unusable=no_dip_reason(loc, cal, snr, VERDICT_SIGMA))
+        verdict, reason, named = localization_decision(off_sigma, hosts, snr, usable=loc.usable,
+                                                       why_unusable=no_dip_reason(loc, cal, snr, VERDICT_SIGMA))
         outside = outside_dip_test(loc, own_nulls.get(loc.sector))
         if outside:  # the fit searched near the target only: never PASS past a dip it did not look at
             outside_reasons.append(f"sector {loc.sector}: {outside}")
@@ -281,9 +282,10 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         tests = sector_tests(own_nulls.get(loc.sector), cal, snr, off_sigma, hosts, outside_dip(loc)[0], self_calibrate,
                              loc.usable)
         if self_calibrate and loc.usable:  # never PASS or FAIL on a nominal statistic
-            verdict, reason = calibration_gate(verdict, reason, tests)
+            verdict, reason, named = gated_decision(verdict, reason, named, tests)
         sectors[loc.sector] = SectorVet(loc.sector, verdict, reason, loc, hosts, v08[loc.sector], cal, tuple(tests),
-                                        v10[loc.sector])
+                                        v10[loc.sector], named)
+    named = None  # the dataset's own, below
     if not stamps:
         verdict, reason = "WARN", "no target-pixel stamps in the dataset"
     elif catalogue is None and any(s.localization.usable for s in sectors.values()):
@@ -295,22 +297,22 @@ def vet_pixels(dataset: Any, candidate: Any = None, *, catalogue: Catalogue | No
         snr = float(np.sum(amp / err ** 2) / math.sqrt(np.sum(1.0 / err ** 2))) if use else math.nan
         off_sigma, c_hosts, snr, comb_cal, p_between = combined_calibrated_inputs(
             [nulls[s.localization.sector] for s in use if s.localization.sector in nulls], combined, snr, use, joint)
-        verdict, reason = localization_verdict(off_sigma, c_hosts, snr, usable=bool(use),
-                                               why_unusable=combined_no_dip_reason(sectors),
-                                               p_between=p_between)
+        verdict, reason, named = localization_decision(off_sigma, c_hosts, snr, usable=bool(use),
+                                                       why_unusable=combined_no_dip_reason(sectors),
+                                                       p_between=p_between)
         raw = [nulls[s.sector] for s in use if nulls.get(s.sector) is not None]
         c_tests = combined_tests(comb_cal, snr, off_sigma, c_hosts, use, len(use), p_between, self_calibrate,
                                  (sum(n.n_null for n in raw), sum(n.n_indep for n in raw)),
                                  joint.n_independent if joint is not None else 0)
         if self_calibrate and use:
-            verdict, reason = calibration_gate(verdict, reason, c_tests)
+            verdict, reason, named = gated_decision(verdict, reason, named, c_tests)
     if outside_reasons and verdict == "PASS":
         verdict, reason = "WARN", "; ".join(outside_reasons)
     checks = {"verdict_difference_images": verdict, "v10": v10_dataset_vote({s: v.v10 for s, v in sectors.items()}),
               "v08": "FAIL" if "FAIL" in v08_verdicts.values() else None}
     if stamps and catalogue is not None:  # the one rule (vetting.rule): V10 and V08 read beside the localization
         checks.update(combine_checks(verdict, reason, v10=checks["v10"], v08_verdict=checks["v08"],
-                                     diffimage_host=named_host(c_hosts, reason)))
+                                     diffimage_host=named))
         verdict, reason = checks["verdict"], checks["reason"]
     return PixelVetResult(verdict=verdict, reason=reason, simulated=bool(getattr(dataset, "simulated", False)),
                           sectors=sectors, combined=combined, catalogue=catalogue, candidate=cand,
