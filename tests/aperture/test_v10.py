@@ -247,21 +247,6 @@ def test_row_medians_are_numpys(n):
     np.testing.assert_array_equal(_row_medians(a.copy()), np.median(a, axis=1))
 
 
-@pytest.mark.parametrize("period", [0.7, 3.0, 14.24, 40.0, 200.0])
-def test_shifted_centres_are_transit_centres_of_each_offset(period):
-    # the vectorised mid-times of every fake ephemeris equal the one-offset-at-a-time ones, NaN times included
-    from toi5807.aperture.depths import shifted_centres, transit_centres
-
-    rng = np.random.default_rng(int(period * 10))
-    t = np.sort(rng.uniform(3500.0, 3527.0, 3000))
-    t[::50] = np.nan
-    offs = rng.uniform(-period, period, 23)
-    centres, groups = shifted_centres(t, period, 3510.3, offs)
-    want = [transit_centres(t, period, 3510.3, o) for o in offs]
-    np.testing.assert_array_equal(centres, np.concatenate(want))
-    np.testing.assert_array_equal(groups, np.concatenate([np.full(len(w), j) for j, w in enumerate(want)]))
-    assert shifted_centres(t, period, 3510.3, np.zeros(0))[0].size == 0
-
 
 def test_an_uncatalogued_blend_in_real_s83_is_not_failed_on_a_star_the_difference_images_exclude(s83):
     # fault reproduction: a 256-ppm eclipsing source 48″ north of the target (not in the out-of-transit image, so

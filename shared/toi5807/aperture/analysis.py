@@ -15,7 +15,7 @@ from ..lightcurve import TransitParams, coerce_transit_params, transit_window_ma
 from ..lightcurve.fake_epochs import fake_epochs, independent_count
 from ..pixels.pvalues import chi2_logsf, sigma_from_log_p
 from ..pixels.scale import wcs_problem
-from .depths import SPAN_DURATIONS, WindowSummer, combine, shifted_centres, transit_centres, window_depths
+from .depths import SPAN_DURATIONS, WindowSummer, combine, transit_centres, window_depths
 from .hosts import empirical_templates, gls_fit, scene_templates, shrunk_covariance, star_shares
 from .masks import aperture_family, decorrelate_pointing, moment_weights
 from .reference import REFERENCE_METRIC_KEYS, REFERENCE_RADII_PX, reference_masks, reference_metrics
@@ -160,14 +160,16 @@ def analyse(stamp: Any, flux: np.ndarray, pix: np.ndarray, time: np.ndarray, val
     flags += ["FEW_TRANSITS"] if n_tr == 1 else []  # one transit: judged, but a single event
     d_obs, s_obs, _ = combine(real, np.zeros(len(real.n_in), dtype=int), 1)
     d_obs, s_obs = d_obs[0], float(s_obs[0])
-    offsets = fake_epochs(time[valid], tp).offsets_days  # the package's fake epochs: any period, every transit avoided
+    fe = fake_epochs(time[valid], tp)  # the package's fake epochs: any period, every transit avoided
+    offsets = fe.offsets_days
     if len(others):  # other known transits: no fake window may touch them
         busy = np.concatenate([transit_centres(time, o.period, o.t0) for o in others])
         reach = 0.5 * SPAN_DURATIONS * dd + max(o.duration for o in others) / 48.0
         clear = [bool(np.all(np.abs(transit_centres(time, tp.period, tp.t0, o)[:, None] - busy[None, :]) > reach))
                  for o in offsets]
         offsets = offsets[np.array(clear, dtype=bool)]
-    cents, groups = shifted_centres(time, tp.period, tp.t0, offsets)
+    cents = (offsets[:, None] + fe.epoch_mids[None, :]).ravel()  # each fake's windows, one fake after another
+    groups = np.repeat(np.arange(len(offsets)), fe.epoch_mids.size)
     fw = window_depths(summer, cents, dd)
     d_fake, s_fake, n_used = combine(fw, groups, len(offsets))
     ok_f = np.isfinite(s_fake)

@@ -53,19 +53,6 @@ def transit_centres(time: np.ndarray, period_days: float, t0_btjd: float, offset
     return t0 + k * period_days
 
 
-def shifted_centres(time: np.ndarray, period_days: float, t0_btjd: float,
-                    offsets_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`transit_centres` of every shifted ephemeris at once: the mid-times (BTJD) one offset after
-    another, and the index of the offset each belongs to (the same numbers, without a Python loop)."""
-    lo, hi = float(np.nanmin(time)), float(np.nanmax(time))
-    t0 = t0_btjd + np.asarray(offsets_days, dtype=float)
-    k0 = np.floor((lo - t0) / period_days) - 1
-    n = (np.ceil((hi - t0) / period_days) + 2 - k0).astype(int)
-    groups = np.repeat(np.arange(t0.size), n)
-    k = k0[groups] + (np.arange(groups.size) - np.repeat(np.cumsum(n) - n, n))
-    return t0[groups] + k * period_days, groups
-
-
 class WindowSummer:
     """Cumulative sums of aperture series over the valid cadences, taken once and looked up for every window.
 
