@@ -381,3 +381,25 @@ def test_sigma_from_log_p_convention():
     assert sigma_from_log_p(-2000.0) == pytest.approx(math.sqrt(4000.0))  # far beyond float p: no cap
     assert sigma_from_log_p(0.0) == 0.0 and sigma_from_log_p(-math.inf) == math.inf
     assert math.isnan(sigma_from_log_p(math.nan))
+
+
+@pytest.mark.parametrize("chunk", [7, 4096])
+def test_cube_pass_group_images_with_nan_pixels_are_the_straightforward_ones(chunk, monkeypatch):
+    # fault: the group counts of a cube with non-finite pixels came from a boolean matrix product (any(), not a
+    # count), so such a pixel's mean image was its sum over the group (here ~16× too bright)
+    import toi5807.pixels.series as series
+
+    monkeypatch.setattr(series, "_CHUNK_CADENCES", chunk)
+    rng = np.random.default_rng(4)
+    f = rng.normal(100.0, 1.0, (50, 3, 4))
+    f[::3, 1, 2] = np.nan
+    f[5, 0, 0] = np.inf
+    groups = (rng.random(50) < 0.5, rng.random(50) < 0.2)
+    out = series._cube_pass(f, groups)
+    fin = np.isfinite(f)
+    for g, sel in enumerate(groups):
+        np.testing.assert_array_equal(out["counts"][g], fin[sel].sum(axis=0))
+        np.testing.assert_allclose(out["sums"][g], np.where(fin, f, 0.0)[sel].sum(axis=0), rtol=1e-13)
+    w = np.maximum(np.where(fin, f, 0.0), 0.0).reshape(50, -1)
+    np.testing.assert_allclose(out["cx"], (w @ np.tile(np.arange(4.0), 3)) / w.sum(axis=1), rtol=1e-13)
+    np.testing.assert_allclose(out["cy"], (w @ np.repeat(np.arange(3.0), 4)) / w.sum(axis=1), rtol=1e-13)

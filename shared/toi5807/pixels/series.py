@@ -85,7 +85,7 @@ def _cube_pass(flux: np.ndarray, groups: tuple[np.ndarray, ...] = ()) -> dict[st
         for g, sel in enumerate(groups):
             pick = sel[s : s + m]
             sums[g] += pick.astype(np.float64) @ finite  # a matrix-vector product: the picked frames' sum
-            cnts[g] += np.count_nonzero(pick) if all_finite else pick @ fin
+            cnts[g] += np.count_nonzero(pick) if all_finite else pick.astype(np.float64) @ fin  # counts, not any()
     bad = ~ok | ~np.isfinite(cx) | ~np.isfinite(cy)
     cx[bad] = np.nan
     cy[bad] = np.nan
